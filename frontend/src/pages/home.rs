@@ -1,0 +1,93 @@
+//! Staff home: who is signed in and what each of their roles lets them do.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::UserView;
+use crate::components::TopBar;
+use crate::i18n::{t, tr, use_lang, Lang};
+
+fn role_key(role: &str) -> (&'static str, &'static str) {
+    match role {
+        "admin" => ("role.admin", "cap.admin"),
+        "author" => ("role.author", "cap.author"),
+        "reviewer" => ("role.reviewer", "cap.reviewer"),
+        "hr" => ("role.hr", "cap.hr"),
+        "supervisor" => ("role.supervisor", "cap.supervisor"),
+        "marker" => ("role.marker", "cap.marker"),
+        "chair" => ("role.chair", "cap.chair"),
+        _ => ("", ""),
+    }
+}
+
+#[derive(Clone)]
+enum Load {
+    Loading,
+    Ready(UserView),
+    SignedOut,
+}
+
+#[component]
+pub fn StaffHome() -> impl IntoView {
+    let lang = use_lang();
+    let state = RwSignal::new(Load::Loading);
+    // Runs in the browser only: the token lives in this tab's sessionStorage.
+    Effect::new(move |_| {
+        let Some(token) = crate::session::staff_token() else {
+            state.set(Load::SignedOut);
+            return;
+        };
+        spawn_local(async move {
+            match crate::api::me(&token).await {
+                Ok(user) => state.set(Load::Ready(user)),
+                Err(_) => {
+                    crate::session::clear_staff_token();
+                    state.set(Load::SignedOut);
+                }
+            }
+        });
+    });
+    let navigate = use_navigate();
+    let logout = move |_| {
+        crate::session::clear_staff_token();
+        navigate("/", Default::default());
+    };
+
+    view! {
+        <TopBar/>
+        <main class="wide">
+            <h1>{t("home.title")}</h1>
+            {move || match state.get() {
+                Load::Loading => view! { <p class="muted">{t("home.loading")}</p> }.into_any(),
+                Load::SignedOut => view! {
+                    <p class="error">{t("home.need_login")}</p>
+                    <a href="/">{t("login.title")}</a>
+                }.into_any(),
+                Load::Ready(user) => view! { <UserCard user=user lang=lang.get()/> }.into_any(),
+            }}
+            <button type="button" class="secondary" id="logout" on:click=logout>{t("home.logout")}</button>
+        </main>
+    }
+}
+
+#[component]
+fn UserCard(user: UserView, lang: Lang) -> impl IntoView {
+    let roles = user.roles.clone();
+    view! {
+        <section class="card" id="user-card">
+            <p>{tr(lang, "home.signed_in_as")} " " <strong id="signed-in-user">{user.username.clone()}</strong></p>
+            <h2>{tr(lang, "home.can_do")}</h2>
+            <ul class="capabilities">
+                {roles.into_iter().map(|r| {
+                    let (role, cap) = role_key(&r);
+                    view! {
+                        <li data-role=r.clone()>
+                            <strong>{tr(lang, role)}</strong>": " {tr(lang, cap)}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per page; `app.rs` holds the only route table.
+
+pub mod home;
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,27 @@
+//! Schema of thituyen as an ordered, append-only list of migrations (one change per file).
+//! Demo data never lives here: it comes from `server demo`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+mod m20261123_000002_create_audit_log;
+mod m20261123_000003_create_banks_and_items;
+mod m20261123_000004_create_seals;
+mod m20261123_000005_create_rounds_positions_applications;
+mod m20261123_000006_create_exams_sessions_sittings;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_users::Migration),
+            Box::new(m20261123_000002_create_audit_log::Migration),
+            Box::new(m20261123_000003_create_banks_and_items::Migration),
+            Box::new(m20261123_000004_create_seals::Migration),
+            Box::new(m20261123_000005_create_rounds_positions_applications::Migration),
+            Box::new(m20261123_000006_create_exams_sessions_sittings::Migration),
+        ]
+    }
+}

@@ -1,0 +1,921 @@
+//! Import and export of question banks in the formats exam boards already use: CSV and Excel in
+//! the project's column layout ([`csv::CSV_LAYOUT_DOC`]), Moodle XML, GIFT and QTI 2.1 (single
+//! item files and IMS content packages).
+//!
+//! Every import is all-or-nothing: [`import`] either returns every item of the file, parsed and
+//! validated ([`Item::validate`]), or a [`BankError::Invalid`] listing *every* problem, each
+//! located by file name, row or question number and column or element
+//! (`"bank.csv, row 12, column correct"`), so an exam board fixes the file in one pass. The same
+//! question appearing twice in one file is one of those problems (issue item 6); the check
+//! against what is already in the bank belongs to the server, using [`Item::duplicate_key`].
+//!
+//! Untrusted input is bounded before it is parsed ([`ImportLimits`]): the file size, the number
+//! of items, and for zip containers (xlsx, QTI packages) the number of entries and the bytes
+//! they inflate to, counted while inflating rather than trusted from headers. XML is read
+//! without ever expanding or fetching entities: a DOCTYPE that declares entities (billion
+//! laughs, external entities) is refused outright.
+//!
+//! Formats that cannot carry a field of [`Item`] use conventions documented in their modules:
+//! topic defaults to [`DEFAULT_TOPIC`] and difficulty to 2 when the file has none, and
+//! reserved tags (`difficulty:N`, `points:N`, `fixed:LETTERS`) carry what Moodle XML and GIFT
+//! lack, so that export followed by import gives back equal items.
+
+/// The CSV / Excel layout, written once for both the `csv` module docs and [`CSV_LAYOUT_DOC`].
+macro_rules! csv_layout_doc {
+    () => {
+        r#"The CSV / Excel layout of a question bank: the document HR and exam boards follow.
+
+One question per row. The first row is the header, exactly:
+
+```text
+topic,difficulty,kind,stem,option_a,option_b,option_c,option_d,correct,answer,points,explanation
+```
+
+Columns:
+
+- `topic`: topic path, levels separated by `/`, e.g. `Kiến thức chung/Luật Cán bộ, công chức`.
+  Required.
+- `difficulty`: `1` (easy), `2` (medium) or `3` (hard); the words `dễ`, `trung bình`, `khó` are
+  accepted too. Required.
+- `kind`: `single` (exactly one correct option), `multiple` (one or more correct options),
+  `true_false` or `fill_blank`. Required.
+- `stem`: the question text. Line breaks inside the cell are kept. Required.
+- `option_a` … `option_d`: the options of a choice question, in order, without gaps. `single`
+  takes 2 to 6 options and `multiple` 2 to 8: add the columns `option_e`, `option_f`,
+  `option_g`, `option_h` as needed. For `true_false` leave them empty to get A = `Đúng`,
+  B = `Sai`. Empty for `fill_blank`.
+- `correct`: the letter of the correct option (`B`), or the letters of all correct options of a
+  `multiple` question (`A,C`). For `true_false`, `A` (Đúng) or `B` (Sai); the words `Đúng` /
+  `Sai` are accepted too. Empty for `fill_blank`.
+- `answer`: `fill_blank` only: the accepted answers, separated by `|`
+  (`Hà Nội|Thành phố Hà Nội`); write `\|` for a `|` that is part of an answer. Empty for
+  choice questions.
+- `points`: points of the question, a decimal with at most 2 places (`1.00`, `0.5` or `0,5`).
+  Empty means `1.00`.
+- `explanation`: optional explanation, shown after the exam.
+
+Optional extra columns: `tags` (separated by `|`) and `fixed` (letters of options that stay in
+place when options are shuffled, e.g. `D` for "all of the above"). Columns are matched by name,
+so their order does not matter; a column with an unknown name is an error.
+
+The file: UTF-8 text (a byte-order mark is fine; in Excel use "Save as → CSV UTF-8"), comma
+separated (a semicolon-separated file is recognised from its header row), a field holding a
+comma, a quote or a line break enclosed in double quotes. An Excel workbook (`.xlsx`) has the
+same columns on its first worksheet. A template of each is available for download.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1. Empty rows are skipped.
+An import takes every row or none: each problem is reported as `file, row N, column C`, and a
+question that appears twice in the file is reported on its second row."#
+    };
+}
+
+pub mod csv;
+pub mod gift;
+pub mod moodle_xml;
+pub mod qti;
+pub mod xlsx;
+mod xml;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{Cursor, Read};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::error::{BankError, FieldError};
+use crate::item::{Difficulty, Item, ItemKind};
+
+pub use self::csv::{csv_template, CSV_COLUMNS, CSV_LAYOUT_DOC};
+pub use self::xlsx::xlsx_template;
+
+/// Topic given to items of a file whose format has no topic and that names none
+/// (a GIFT file without `$CATEGORY`, a QTI item without a manifest): "uncategorised", for the
+/// author to re-file, rather than refusing banks written for other systems.
+pub const DEFAULT_TOPIC: &str = "Chưa phân loại";
+
+/// Difficulty given to items whose format has none (Moodle, GIFT, QTI without LOM metadata).
+pub const DEFAULT_DIFFICULTY: u8 = 2;
+
+/// The file formats of the import and export endpoints (`?format=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    MoodleXml,
+    Gift,
+    /// QTI 2.1: a single `assessmentItem` XML file or an IMS content package (zip).
+    Qti,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Xlsx,
+        Format::MoodleXml,
+        Format::Gift,
+        Format::Qti,
+    ];
+
+    /// The code used in `?format=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::MoodleXml => "moodle-xml",
+            Format::Gift => "gift",
+            Format::Qti => "qti",
+        }
+    }
+
+    /// Media type of what [`export`] produces.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::MoodleXml => "application/xml",
+            Format::Gift => "text/plain; charset=utf-8",
+            Format::Qti => "application/zip",
+        }
+    }
+
+    /// File extension (without dot) for a download of what [`export`] produces.
+    pub fn file_extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::MoodleXml => "xml",
+            Format::Gift => "gift.txt",
+            Format::Qti => "zip",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "moodle-xml" | "moodle_xml" | "moodlexml" => Ok(Format::MoodleXml),
+            "gift" => Ok(Format::Gift),
+            "qti" => Ok(Format::Qti),
+            other => Err(format!(
+                "unknown format '{other}' (expected csv, xlsx, moodle-xml, gift or qti)"
+            )),
+        }
+    }
+}
+
+/// Bounds applied to an uploaded file before and while it is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// Size of the uploaded file itself.
+    pub max_bytes: usize,
+    /// Items in one file.
+    pub max_items: usize,
+    /// Entries of a zip container (xlsx, QTI package).
+    pub max_zip_entries: usize,
+    /// Total bytes the entries of a zip container may inflate to.
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            max_bytes: 16 * 1024 * 1024,
+            max_items: 10_000,
+            max_zip_entries: 20_000,
+            max_unzipped_bytes: 128 * 1024 * 1024,
+        }
+    }
+}
+
+/// Parse `bytes` (the content of the file `file_name`) as `format`; every item or every error.
+pub fn import(
+    format: Format,
+    file_name: &str,
+    bytes: &[u8],
+    limits: &ImportLimits,
+) -> Result<Vec<Item>, BankError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(BankError::one(
+            file_name,
+            format!(
+                "the file is {} bytes, over the limit of {} bytes",
+                bytes.len(),
+                limits.max_bytes
+            ),
+        ));
+    }
+    let mut parsed = match format {
+        Format::Csv => csv::parse(file_name, bytes),
+        Format::Xlsx => xlsx::parse(file_name, bytes, limits),
+        Format::MoodleXml => moodle_xml::parse(file_name, bytes),
+        Format::Gift => gift::parse(file_name, bytes),
+        Format::Qti => qti::parse(file_name, bytes, limits),
+    };
+    if parsed.items.len() > limits.max_items {
+        parsed.errors.push(FieldError::new(
+            file_name,
+            format!(
+                "the file holds {} items, over the limit of {} per import",
+                parsed.items.len(),
+                limits.max_items
+            ),
+        ));
+    }
+    report_duplicates(&mut parsed);
+    if parsed.errors.is_empty() {
+        Ok(parsed.items.into_iter().map(|l| l.item).collect())
+    } else {
+        Err(BankError::Invalid(parsed.errors))
+    }
+}
+
+/// Write `items` as `format`. Items are expected to be validated (as every [`Item`] held by the
+/// bank is).
+pub fn export(format: Format, items: &[Item]) -> Result<Vec<u8>, BankError> {
+    match format {
+        Format::Csv => csv::export(items),
+        Format::Xlsx => xlsx::export(items),
+        Format::MoodleXml => Ok(moodle_xml::export(items)),
+        Format::Gift => Ok(gift::export(items)),
+        Format::Qti => qti::export(items),
+    }
+}
+
+/// An item read from a file, with where it was found.
+#[derive(Debug)]
+pub(crate) struct Located {
+    pub item: Item,
+    /// Full location prefix, e.g. `bank.csv, row 3`.
+    pub at: String,
+    /// Short name used when another entry refers to this one, e.g. `row 3`.
+    pub label: String,
+}
+
+/// What a parser found: the valid items and every problem; the import succeeds only when
+/// `errors` is empty.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub items: Vec<Located>,
+    pub errors: Vec<FieldError>,
+}
+
+impl Parsed {
+    pub fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(location, message));
+    }
+
+    pub fn from_errors(errors: Vec<FieldError>) -> Parsed {
+        Parsed {
+            items: Vec::new(),
+            errors,
+        }
+    }
+
+    /// Validate `item`; keep it, or record its problems with their locations translated into
+    /// the file's own terms by `field` (which gets the item location and the message, and
+    /// returns `None` for a problem that merely follows from one already reported).
+    pub fn validate(
+        &mut self,
+        item: Item,
+        at: String,
+        label: String,
+        field: impl Fn(&str, &str) -> Option<String>,
+    ) {
+        match item.validate() {
+            Ok(item) => self.items.push(Located { item, at, label }),
+            Err(e) => {
+                for err in e.errors() {
+                    let Some(place) = field(&err.location, &err.message) else {
+                        continue;
+                    };
+                    let location = if place.is_empty() {
+                        at.clone()
+                    } else {
+                        format!("{at}, {place}")
+                    };
+                    self.errors
+                        .push(FieldError::new(location, err.message.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Issue item 6, within one file: the second occurrence of a question is an error naming the
+/// first, so nothing is silently doubled.
+fn report_duplicates(parsed: &mut Parsed) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, located) in parsed.items.iter().enumerate() {
+        match seen.get(&located.item.duplicate_key()) {
+            Some(&first) => parsed.errors.push(FieldError::new(
+                located.at.clone(),
+                format!(
+                    "duplicate of {}: the same question and options appear twice in this file",
+                    parsed.items[first].label
+                ),
+            )),
+            None => {
+                seen.insert(located.item.duplicate_key(), i);
+            }
+        }
+    }
+}
+
+/// The index of option `i` in validation locations like `options[2].text`, and whether the
+/// location is about the option's text.
+pub(crate) fn option_index(location: &str) -> Option<usize> {
+    location
+        .strip_prefix("options[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether a validation message about `options` concerns which options are correct (rather
+/// than how many options there are).
+pub(crate) fn is_correctness_message(message: &str) -> bool {
+    message.contains("correct option")
+}
+
+/// Option letter as a string (`A`, `B`, ...).
+pub(crate) fn letter(i: usize) -> String {
+    Item::letter(i).to_string()
+}
+
+/// Letters of the options for which `pick` holds, comma separated (`A,C`).
+pub(crate) fn letters_where(
+    item: &Item,
+    pick: impl Fn(&crate::item::ItemOption) -> bool,
+) -> String {
+    item.options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| pick(o))
+        .map(|(i, _)| letter(i))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parse option letters (`"A, C"`, `"b"`) into indices.
+pub(crate) fn parse_letters(s: &str) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for token in s
+        .split(|c: char| c == ',' || c == ';' || c == '/' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let mut chars = token.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphabetic() => {
+                let i = (c.to_ascii_uppercase() as u8 - b'A') as usize;
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+            _ => return Err(format!("'{token}' is not an option letter (A, B, C, ...)")),
+        }
+    }
+    Ok(out)
+}
+
+/// Parse a points value as written by people and spreadsheets: `1`, `1.5`, `1,5`,
+/// `1.0000000` (Moodle); trailing zeros beyond 2 places are not an error.
+pub(crate) fn parse_points(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    let normalised = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".")
+    } else {
+        t.to_string()
+    };
+    Decimal::from_str(&normalised)
+        .map(|d| d.normalize())
+        .map_err(|_| format!("points must be a number like 1.00, got '{t}'"))
+}
+
+/// Parse a difficulty: `1`..`3`, or the Vietnamese words dễ / trung bình / khó.
+pub(crate) fn parse_difficulty(s: &str) -> Result<Difficulty, String> {
+    let t = s.trim();
+    let level = match crate::text::fold(t).as_str() {
+        "de" | "easy" => Some(1),
+        "trung binh" | "medium" => Some(2),
+        "kho" | "hard" | "difficult" => Some(3),
+        folded => folded.parse::<u8>().ok(),
+    };
+    match level {
+        Some(l) => Difficulty::new(l),
+        None => Err(format!(
+            "difficulty must be 1, 2 or 3 (dễ, trung bình, khó), got '{t}'"
+        )),
+    }
+}
+
+pub(crate) fn default_difficulty() -> Difficulty {
+    Difficulty::new(DEFAULT_DIFFICULTY).unwrap_or(Difficulty::ALL[1])
+}
+
+/// A Moodle / GIFT category path (`$course$/top/Kiến thức chung/Luật`) as a topic
+/// (`Kiến thức chung/Luật`): the context prefix and Moodle's implicit `top` level are not topics.
+pub(crate) fn category_to_topic(path: &str) -> String {
+    let mut parts: Vec<&str> = path
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts
+        .first()
+        .is_some_and(|p| p.starts_with('$') && p.ends_with('$') && p.len() > 1)
+    {
+        parts.remove(0);
+    }
+    if parts.first().is_some_and(|p| p.eq_ignore_ascii_case("top")) {
+        parts.remove(0);
+    }
+    parts.join("/")
+}
+
+/// The true/false options as this project writes them (A = Đúng, B = Sai).
+pub(crate) fn true_false_options(true_is_correct: bool) -> Vec<crate::item::ItemOption> {
+    vec![
+        crate::item::ItemOption {
+            text: "Đúng".into(),
+            correct: true_is_correct,
+            fixed: false,
+        },
+        crate::item::ItemOption {
+            text: "Sai".into(),
+            correct: !true_is_correct,
+            fixed: false,
+        },
+    ]
+}
+
+/// Item data that Moodle XML, GIFT and QTI tags can carry but their question model cannot.
+#[derive(Debug, Default)]
+pub(crate) struct MetaTags {
+    pub difficulty: Option<Difficulty>,
+    pub points: Option<Decimal>,
+    pub fixed: Vec<usize>,
+    pub tags: Vec<String>,
+}
+
+/// Tags that carry an item's difficulty, and points and fixed options where the format has no
+/// place for them, followed by the item's own tags.
+pub(crate) fn meta_tags(item: &Item, with_points: bool) -> Vec<String> {
+    let mut tags = vec![format!("difficulty:{}", item.difficulty)];
+    if with_points && item.points != Decimal::new(100, 2) {
+        tags.push(format!("points:{}", item.points));
+    }
+    if item.options.iter().any(|o| o.fixed) {
+        tags.push(format!("fixed:{}", letters_where(item, |o| o.fixed)));
+    }
+    tags.extend(item.tags.iter().cloned());
+    tags
+}
+
+/// Split reserved tags (see [`meta_tags`]) from ordinary ones; problems are returned as
+/// messages for the caller to locate.
+pub(crate) fn read_meta_tags(tags: Vec<String>) -> (MetaTags, Vec<String>) {
+    let mut meta = MetaTags::default();
+    let mut problems = Vec::new();
+    for tag in tags {
+        let t = tag.trim();
+        let (key, value) = match t.split_once(':') {
+            Some((k, v)) => (k.trim().to_ascii_lowercase(), v.trim()),
+            None => (String::new(), ""),
+        };
+        match key.as_str() {
+            "difficulty" => match parse_difficulty(value) {
+                Ok(d) => meta.difficulty = Some(d),
+                Err(e) => problems.push(format!("tag '{t}': {e}")),
+            },
+            "points" => match parse_points(value) {
+                Ok(p) => meta.points = Some(p),
+                Err(e) => problems.push(format!("tag '{t}': {e}")),
+            },
+            "fixed" => match parse_letters(value) {
+                Ok(l) => meta.fixed = l,
+                Err(e) => problems.push(format!("tag '{t}': {e}")),
+            },
+            _ if !t.is_empty() => meta.tags.push(t.to_string()),
+            _ => {}
+        }
+    }
+    (meta, problems)
+}
+
+/// One file taken out of a zip container.
+pub(crate) struct ZipEntry {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+/// Whether a zip entry name could escape the directory it is extracted to (zip slip). We never
+/// extract to disk, but such a name is a sign of a hostile file and is refused, not rewritten.
+fn is_unsafe_entry_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    name.starts_with('/')
+        || name.starts_with('\\')
+        || name.contains('\0')
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+        || name.split(['/', '\\']).any(|part| part == "..")
+}
+
+/// Read every file of a zip container within `limits`, or list why it is refused: unsafe entry
+/// names, too many entries, declared or actual inflated size over the limit. Actual sizes are
+/// counted while inflating (headers can lie), and reading stops at the limit.
+pub(crate) fn read_zip(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &ImportLimits,
+) -> Result<Vec<ZipEntry>, Vec<FieldError>> {
+    let refuse = |msg: String| vec![FieldError::new(file_name, msg)];
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| refuse(format!("not a readable zip archive: {e}")))?;
+    if archive.len() > limits.max_zip_entries {
+        return Err(refuse(format!(
+            "the archive has {} entries, over the limit of {}",
+            archive.len(),
+            limits.max_zip_entries
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut declared: u64 = 0;
+    let metadata = archive.metadata();
+    for i in 0..archive.len() {
+        let entry = match metadata.entry(i) {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(FieldError::new(
+                    file_name,
+                    format!("entry {} is unreadable: {e}", i + 1),
+                ));
+                continue;
+            }
+        };
+        let name = match entry.name() {
+            Ok(name) => name.into_owned(),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    file_name,
+                    format!("entry {} has a name that is not valid text", i + 1),
+                ));
+                continue;
+            }
+        };
+        if is_unsafe_entry_name(&name) {
+            errors.push(FieldError::new(
+                format!("{file_name}: {name}"),
+                "entry path is absolute or contains '..' (zip slip) and is refused",
+            ));
+        }
+        if entry.encrypted() {
+            errors.push(FieldError::new(
+                format!("{file_name}: {name}"),
+                "encrypted entries are not accepted",
+            ));
+        }
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > limits.max_unzipped_bytes {
+        errors.push(FieldError::new(
+            file_name,
+            format!(
+                "the archive would inflate to {declared} bytes, over the limit of {} bytes",
+                limits.max_unzipped_bytes
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut entries = Vec::new();
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| refuse(format!("entry {} is unreadable: {e}", i + 1)))?;
+        if file.is_dir() {
+            continue;
+        }
+        let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
+        let remaining = limits.max_unzipped_bytes.saturating_sub(total);
+        let mut data = Vec::new();
+        // One byte past the remaining allowance tells "exactly at the limit" from "over it".
+        (&mut file)
+            .take(remaining.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| {
+                vec![FieldError::new(
+                    format!("{file_name}: {name}"),
+                    format!("entry cannot be inflated: {e}"),
+                )]
+            })?;
+        total = total.saturating_add(data.len() as u64);
+        if total > limits.max_unzipped_bytes {
+            return Err(vec![FieldError::new(
+                format!("{file_name}: {name}"),
+                format!(
+                    "the archive inflates to more than {} bytes (zip bomb?) and is refused",
+                    limits.max_unzipped_bytes
+                ),
+            )]);
+        }
+        entries.push(ZipEntry { name, data });
+    }
+    Ok(entries)
+}
+
+/// The text of an uploaded text file: UTF-8 (a byte-order mark is accepted and dropped), or a
+/// message saying where it is not.
+pub(crate) fn utf8_text(bytes: &[u8]) -> Result<&str, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 \
+             (in Excel: \"CSV UTF-8\")",
+            e.valid_up_to()
+        )
+    })
+}
+
+/// Kind-dependent bounds on the number of options, as [`Item::validate`] checks them.
+pub(crate) fn option_bounds(kind: ItemKind) -> (usize, usize) {
+    match kind {
+        ItemKind::TrueFalse => (2, 2),
+        ItemKind::Single => (2, 6),
+        ItemKind::Multiple => (2, 8),
+        ItemKind::FillBlank => (0, 0),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Items shared by the format tests: one of each kind, Vietnamese text throughout.
+
+    use super::*;
+    use crate::item::ItemOption;
+
+    fn opt(text: &str, correct: bool) -> ItemOption {
+        ItemOption {
+            text: text.into(),
+            correct,
+            fixed: false,
+        }
+    }
+
+    pub fn sample_items() -> Vec<Item> {
+        let items = vec![
+            Item {
+                topic: "Kiến thức chung/Hiến pháp".into(),
+                difficulty: Difficulty::new(1).unwrap(),
+                kind: ItemKind::Single,
+                stem: "Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam hiện hành được \
+                       Quốc hội thông qua năm nào?"
+                    .into(),
+                options: vec![
+                    opt("1992", false),
+                    opt("2001", false),
+                    opt("2013", true),
+                    opt("2015", false),
+                ],
+                answer: vec![],
+                points: Decimal::new(100, 2),
+                explanation: Some("Quốc hội khóa XIII thông qua ngày 28/11/2013.".into()),
+                tags: vec![],
+            },
+            Item {
+                topic: "Kiến thức chung/Hiến pháp".into(),
+                difficulty: Difficulty::new(2).unwrap(),
+                kind: ItemKind::TrueFalse,
+                stem: "Quốc hội là cơ quan quyền lực nhà nước cao nhất của nước Cộng hòa \
+                       xã hội chủ nghĩa Việt Nam."
+                    .into(),
+                options: true_false_options(true),
+                answer: vec![],
+                points: Decimal::new(50, 2),
+                explanation: None,
+                tags: vec!["Điều 69".into()],
+            },
+            Item {
+                topic: "Tư duy/Toán".into(),
+                difficulty: Difficulty::new(3).unwrap(),
+                kind: ItemKind::Multiple,
+                stem: "Những số nào sau đây là số nguyên tố?\nChọn tất cả đáp án đúng.".into(),
+                options: vec![
+                    opt("2", true),
+                    opt("4", false),
+                    opt("7", true),
+                    opt("9", false),
+                    ItemOption {
+                        text: "Cả A và C đều đúng & <không> sai".into(),
+                        correct: false,
+                        fixed: true,
+                    },
+                ],
+                answer: vec![],
+                points: Decimal::new(200, 2),
+                explanation: None,
+                tags: vec![],
+            },
+            Item {
+                topic: "Kiến thức chung/Hiến pháp".into(),
+                difficulty: Difficulty::new(1).unwrap(),
+                kind: ItemKind::FillBlank,
+                stem: "Thủ đô của nước Cộng hòa xã hội chủ nghĩa Việt Nam là ___.".into(),
+                options: vec![],
+                answer: vec!["Hà Nội".into(), "Thành phố Hà Nội".into()],
+                points: Decimal::new(125, 2),
+                explanation: Some("Điều 13 Hiến pháp năm 2013.".into()),
+                tags: vec![],
+            },
+        ];
+        items.into_iter().map(|i| i.validate().unwrap()).collect()
+    }
+
+    /// The same text decomposed (NFD), as some editors save Vietnamese.
+    pub fn nfd(s: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        s.nfd().collect()
+    }
+
+    pub fn locations(err: &BankError) -> Vec<String> {
+        err.errors().iter().map(|e| e.location.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn format_codes_parse_and_print() {
+        for f in Format::ALL {
+            assert_eq!(f.code().parse::<Format>().unwrap(), f);
+        }
+        assert!("docx".parse::<Format>().unwrap_err().contains("moodle-xml"));
+    }
+
+    #[test]
+    fn file_over_max_bytes_is_refused_before_parsing() {
+        let limits = ImportLimits {
+            max_bytes: 10,
+            ..ImportLimits::default()
+        };
+        for f in Format::ALL {
+            let err = import(f, "big.bin", &[b'x'; 11], &limits).unwrap_err();
+            assert_eq!(locations(&err), vec!["big.bin"]);
+            assert!(err.errors()[0].message.contains("over the limit"));
+        }
+    }
+
+    #[test]
+    fn too_many_items_are_refused() {
+        let bytes = export(Format::Csv, &sample_items()).unwrap();
+        let limits = ImportLimits {
+            max_items: 3,
+            ..ImportLimits::default()
+        };
+        let err = import(Format::Csv, "bank.csv", &bytes, &limits).unwrap_err();
+        assert!(err.errors()[0]
+            .message
+            .contains("4 items, over the limit of 3"));
+    }
+
+    #[test]
+    fn round_trip_every_format_gives_back_equal_items() {
+        let items = sample_items();
+        for f in Format::ALL {
+            let bytes = export(f, &items).unwrap();
+            let back = import(f, "bank", &bytes, &ImportLimits::default())
+                .unwrap_or_else(|e| panic!("{f}: {:?}", e.errors()));
+            assert_eq!(back, items, "round trip through {f}");
+        }
+    }
+
+    #[test]
+    fn category_paths_become_topics() {
+        assert_eq!(
+            category_to_topic("$course$/top/Kiến thức chung/Luật"),
+            "Kiến thức chung/Luật"
+        );
+        assert_eq!(category_to_topic("top/A"), "A");
+        assert_eq!(category_to_topic("A/B"), "A/B");
+    }
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zip_slip_names_are_refused() {
+        let bytes = zip_of(&[
+            ("../../etc/cron.d/x", b"x"),
+            ("ok.xml", b"<a/>"),
+            ("/abs", b"y"),
+        ]);
+        let errs = read_zip("p.zip", &bytes, &ImportLimits::default())
+            .err()
+            .unwrap();
+        let locs: Vec<_> = errs.iter().map(|e| e.location.as_str()).collect();
+        assert_eq!(locs, vec!["p.zip: ../../etc/cron.d/x", "p.zip: /abs"]);
+        assert!(errs[0].message.contains("zip slip"));
+    }
+
+    #[test]
+    fn zip_with_too_many_entries_is_refused() {
+        let bytes = zip_of(&[("a", b"1"), ("b", b"2"), ("c", b"3")]);
+        let limits = ImportLimits {
+            max_zip_entries: 2,
+            ..ImportLimits::default()
+        };
+        let errs = read_zip("p.zip", &bytes, &limits).err().unwrap();
+        assert!(errs[0].message.contains("3 entries"));
+    }
+
+    #[test]
+    fn zip_bomb_is_refused_by_declared_size() {
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        let bytes = zip_of(&[("bomb.xml", &zeros)]);
+        assert!(bytes.len() < 64 * 1024, "highly compressible");
+        let limits = ImportLimits {
+            max_unzipped_bytes: 1024 * 1024,
+            ..ImportLimits::default()
+        };
+        let errs = read_zip("p.zip", &bytes, &limits).err().unwrap();
+        assert!(errs[0].message.contains("over the limit"), "{errs:?}");
+    }
+
+    /// Headers can lie: patch the declared sizes down and check the inflated bytes are still
+    /// bounded.
+    #[test]
+    fn zip_bomb_with_lying_headers_is_refused_while_inflating() {
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        let mut bytes = zip_of(&[("bomb.xml", &zeros)]);
+        let patch = |bytes: &mut Vec<u8>, sig: &[u8; 4], offset: usize| {
+            let at = bytes.windows(4).position(|w| w == sig).unwrap();
+            bytes[at + offset..at + offset + 4].copy_from_slice(&100u32.to_le_bytes());
+        };
+        patch(&mut bytes, b"PK\x03\x04", 22);
+        patch(&mut bytes, b"PK\x01\x02", 24);
+        let limits = ImportLimits {
+            max_unzipped_bytes: 1024 * 1024,
+            ..ImportLimits::default()
+        };
+        let errs = read_zip("p.zip", &bytes, &limits).err().unwrap();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].location.starts_with("p.zip"));
+        // And through the public entry point.
+        assert!(import(Format::Qti, "p.zip", &bytes, &limits).is_err());
+        assert!(import(Format::Xlsx, "p.xlsx", &bytes, &limits).is_err());
+    }
+
+    #[test]
+    fn entity_bombs_and_external_entities_are_refused_by_the_xml_formats() {
+        for fixture in [
+            &include_bytes!("../../tests/fixtures/billion-laughs.xml")[..],
+            &include_bytes!("../../tests/fixtures/xxe.xml")[..],
+        ] {
+            for f in [Format::MoodleXml, Format::Qti] {
+                let err = import(f, "evil.xml", fixture, &ImportLimits::default()).unwrap_err();
+                assert_eq!(locations(&err), vec!["evil.xml"]);
+                assert_eq!(
+                    err.errors()[0].message,
+                    "DOCTYPE with entity declarations is not accepted"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn meta_tags_round_trip() {
+        let items = sample_items();
+        let tags = meta_tags(&items[2], true);
+        assert_eq!(tags, vec!["difficulty:3", "points:2.00", "fixed:E"]);
+        let (meta, problems) = read_meta_tags(tags);
+        assert!(problems.is_empty());
+        assert_eq!(meta.difficulty, Some(items[2].difficulty));
+        assert_eq!(meta.fixed, vec![4]);
+        let (_, problems) = read_meta_tags(vec!["difficulty:9".into()]);
+        assert_eq!(problems.len(), 1);
+    }
+}

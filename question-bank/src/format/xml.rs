@@ -1,0 +1,531 @@
+//! A small, defensive XML reader shared by Moodle XML and QTI: the document becomes a tree of
+//! elements (local names, namespace prefixes dropped) and text, with entities never expanded
+//! beyond the five predefined ones and character references. Also the conversion of (X)HTML
+//! question text to the plain text items store.
+
+use std::borrow::Cow;
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+/// Deeper nesting than any question format needs; bounding it keeps hostile files from
+/// exhausting the stack of the recursive walks over the tree.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Element(Element),
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Element {
+    /// Local name (`imsmd:lom` → `lom`).
+    pub name: String,
+    /// Attributes by local name, values unescaped.
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.elements().filter(move |e| e.name == name)
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.elements().find(|e| e.name == name)
+    }
+
+    /// Follow a path of child names.
+    pub fn path(&self, names: &[&str]) -> Option<&Element> {
+        names.iter().try_fold(self, |el, name| el.child(name))
+    }
+
+    /// All text inside the element, in document order.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.collect_text(&mut out);
+        out
+    }
+
+    fn collect_text(&self, out: &mut String) {
+        for child in &self.children {
+            match child {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => e.collect_text(out),
+            }
+        }
+    }
+
+    /// Every descendant element (depth first, document order) with the given name.
+    pub fn descendants_named<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+        for e in self.elements() {
+            if e.name == name {
+                out.push(e);
+            }
+            e.descendants_named(name, out);
+        }
+    }
+}
+
+fn local(name: &str) -> String {
+    match name.rsplit_once(':') {
+        Some((_, local)) => local.to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// Parse an XML document into its root element. Errors are messages (the caller knows the
+/// file name to locate them with).
+pub(crate) fn parse(bytes: &[u8]) -> Result<Element, String> {
+    let text = super::utf8_text(bytes)?;
+    let mut reader = Reader::from_str(text);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "not well-formed XML near byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
+        match event {
+            Event::DocType(doctype) => {
+                let decl: &str = &doctype;
+                if decl.to_ascii_uppercase().contains("<!ENTITY") {
+                    return Err("DOCTYPE with entity declarations is not accepted".into());
+                }
+            }
+            Event::Decl(decl) => {
+                if let Some(Ok(enc)) = decl.encoding() {
+                    if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
+                        return Err(format!(
+                            "the XML declares encoding '{enc}'; only UTF-8 is accepted"
+                        ));
+                    }
+                }
+            }
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+                }
+                stack.push(element_of(&start)?);
+            }
+            Event::Empty(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+                }
+                let el = element_of(&start)?;
+                close(&mut stack, &mut root, el)?;
+            }
+            Event::End(_) => {
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| "closing tag without an opening tag".to_string())?;
+                close(&mut stack, &mut root, el)?;
+            }
+            Event::Text(t) => push_text(&mut stack, t.xml10_content())?,
+            Event::CData(t) => push_text(&mut stack, t.xml10_content())?,
+            Event::GeneralRef(r) => {
+                let resolved: Cow<str> = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Cow::Owned(c.to_string()),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(s) => Cow::Borrowed(s),
+                        None => {
+                            return Err(format!(
+                                "undefined entity &{}; (entities are never expanded)",
+                                &*r
+                            ))
+                        }
+                    },
+                    Err(e) => return Err(format!("bad character reference &{};: {e}", &*r)),
+                };
+                push_text(&mut stack, resolved)?;
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !stack.is_empty() {
+        return Err("the document ends inside an element".into());
+    }
+    root.ok_or_else(|| "the document has no root element".into())
+}
+
+fn element_of(start: &quick_xml::events::BytesStart<'_>) -> Result<Element, String> {
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| format!("bad attribute: {e}"))?;
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| format!("bad attribute value: {e}"))?;
+        attrs.push((local(attr.key.as_ref()), value.into_owned()));
+    }
+    Ok(Element {
+        name: local(start.name().as_ref()),
+        attrs,
+        children: Vec::new(),
+    })
+}
+
+fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element) -> Result<(), String> {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(Node::Element(el)),
+        None if root.is_none() => *root = Some(el),
+        None => return Err("more than one root element".into()),
+    }
+    Ok(())
+}
+
+fn push_text(stack: &mut [Element], text: Cow<'_, str>) -> Result<(), String> {
+    match stack.last_mut() {
+        Some(parent) => {
+            // Adjacent text, CDATA and references form one text node.
+            if let Some(Node::Text(t)) = parent.children.last_mut() {
+                t.push_str(&text);
+            } else {
+                parent.children.push(Node::Text(text.into_owned()));
+            }
+            Ok(())
+        }
+        None if text.trim().is_empty() => Ok(()),
+        None => Err("text outside the root element".into()),
+    }
+}
+
+/// Escape text for XML content or attribute values. Carriage returns are written as character
+/// references because XML parsers turn literal ones into line feeds; other control characters
+/// cannot appear in XML 1.0 at all and are dropped.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Plain text with line breaks as XHTML: escaped, lines joined by `<br/>`.
+pub(crate) fn text_to_xhtml(s: &str) -> String {
+    s.split('\n').map(esc).collect::<Vec<_>>().join("<br/>")
+}
+
+/// Builds plain text from HTML-ish content with HTML's whitespace rules: runs of white space
+/// collapse, `<br>` breaks the line, block elements start a new line.
+#[derive(Default)]
+pub(crate) struct TextSink {
+    buf: String,
+    pending_space: bool,
+}
+
+impl TextSink {
+    fn at_line_start(&self) -> bool {
+        self.buf.is_empty() || self.buf.ends_with('\n')
+    }
+
+    pub fn text(&mut self, s: &str) {
+        for c in s.chars() {
+            if c.is_whitespace() {
+                self.pending_space = !self.at_line_start();
+            } else {
+                if self.pending_space {
+                    self.buf.push(' ');
+                }
+                self.pending_space = false;
+                self.buf.push(c);
+            }
+        }
+    }
+
+    pub fn line_break(&mut self) {
+        self.buf.push('\n');
+        self.pending_space = false;
+    }
+
+    pub fn block_break(&mut self) {
+        if !self.at_line_start() {
+            self.buf.push('\n');
+        }
+        self.pending_space = false;
+    }
+
+    pub fn finish(self) -> String {
+        self.buf.trim().to_string()
+    }
+}
+
+pub(crate) fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "table"
+            | "blockquote"
+            | "pre"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "hr"
+            | "prompt"
+    )
+}
+
+/// Elements whose content is a picture, sound or formula we cannot keep as text: importing the
+/// question without them would change its meaning, so they are refused.
+pub(crate) fn is_media(name: &str) -> bool {
+    matches!(
+        name,
+        "img" | "object" | "audio" | "video" | "math" | "svg" | "iframe" | "embed"
+    )
+}
+
+/// Convert an HTML fragment (Moodle `format="html"`, GIFT `[html]`) to plain text. Tolerant of
+/// HTML that is not XML (`<br>`, `&nbsp;`). Refuses embedded media.
+pub(crate) fn html_to_text(html: &str) -> Result<String, String> {
+    let mut sink = TextSink::default();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        sink.text(&decode_html_entities(&rest[..lt]));
+        rest = &rest[lt..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map(|i| &after[i + 3..]).unwrap_or("");
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            // A lone '<' is text ("a < b" typed in an editor that did not escape it).
+            sink.text(rest);
+            rest = "";
+            break;
+        };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let name = name.rsplit(':').next().unwrap_or("").to_string();
+        if name.is_empty() {
+            sink.text(&format!("<{tag}>"));
+            continue;
+        }
+        if is_media(&name) {
+            return Err(format!(
+                "embedded <{name}> content (pictures, media, formulas) is not supported"
+            ));
+        }
+        if !closing && (name == "script" || name == "style") {
+            let end = format!("</{name}");
+            rest = match rest.to_ascii_lowercase().find(&end) {
+                Some(i) => rest[i..]
+                    .find('>')
+                    .map(|j| &rest[i + j + 1..])
+                    .unwrap_or(""),
+                None => "",
+            };
+            continue;
+        }
+        if name == "br" {
+            sink.line_break();
+        } else if is_block(&name) {
+            sink.block_break();
+        }
+    }
+    sink.text(&decode_html_entities(rest));
+    Ok(sink.finish())
+}
+
+/// Latin-1 entity names, in code point order from U+00A0: editors that write `&agrave;` for
+/// Vietnamese letters use these.
+const LATIN1_ENTITIES: [&str; 96] = [
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
+    "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro",
+    "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
+    "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute",
+    "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute",
+    "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute",
+    "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
+    "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde",
+    "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc",
+    "uuml", "yacute", "thorn", "yuml",
+];
+
+/// The HTML named entities question editors produce; an unknown one is left as written.
+fn named_entity(name: &str) -> Option<char> {
+    if let Some(i) = LATIN1_ENTITIES.iter().position(|n| *n == name) {
+        return char::from_u32(0xA0 + i as u32);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "ndash" => '\u{2013}',
+        "mdash" => '\u{2014}',
+        "lsquo" => '\u{2018}',
+        "rsquo" => '\u{2019}',
+        "ldquo" => '\u{201C}',
+        "rdquo" => '\u{201D}',
+        "hellip" => '\u{2026}',
+        "bull" => '\u{2022}',
+        "euro" => '\u{20AC}',
+        "trade" => '\u{2122}',
+        "Dstrok" => 'Đ',
+        "dstrok" => 'đ',
+        _ => return None,
+    })
+}
+
+fn decode_html_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest[1..].find(';').filter(|&i| i <= 32).and_then(|semi| {
+            let name = &rest[1..semi + 1];
+            let value = if let Some(num) = name.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse().ok(),
+                };
+                code.and_then(char::from_u32).map(String::from)
+            } else {
+                named_entity(name).map(String::from)
+            };
+            value.map(|v| (v, semi + 2))
+        });
+        match decoded {
+            Some((value, len)) => {
+                out.push_str(&value);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_elements_text_cdata_and_references() {
+        let root = parse(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<q:quiz xmlns:q=\"x\" a=\"1 &amp; 2\">\
+             <t>Hà &lt;Nội&gt; &#272;<![CDATA[<b>x</b>]]></t><e/></q:quiz>"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(root.name, "quiz");
+        assert_eq!(root.attr("a"), Some("1 & 2"));
+        assert_eq!(root.child("t").unwrap().text(), "Hà <Nội> Đ<b>x</b>");
+        assert!(root.child("e").is_some());
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let bomb = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<lolz>&lol4;</lolz>"#;
+        assert_eq!(
+            parse(bomb.as_bytes()).unwrap_err(),
+            "DOCTYPE with entity declarations is not accepted"
+        );
+    }
+
+    #[test]
+    fn external_entity_is_refused() {
+        let xxe = r#"<?xml version="1.0"?>
+<!DOCTYPE quiz [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<quiz>&xxe;</quiz>"#;
+        assert_eq!(
+            parse(xxe.as_bytes()).unwrap_err(),
+            "DOCTYPE with entity declarations is not accepted"
+        );
+        // Without a declaration the reference is simply undefined, never fetched.
+        let undeclared = "<quiz>&xxe;</quiz>";
+        assert!(parse(undeclared.as_bytes())
+            .unwrap_err()
+            .contains("undefined entity"));
+    }
+
+    #[test]
+    fn malformed_and_non_utf8_xml_is_refused() {
+        assert!(parse(b"<a><b></a>").is_err());
+        assert!(parse(b"<a>\xff</a>").unwrap_err().contains("UTF-8"));
+        assert!(
+            parse(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>")
+                .unwrap_err()
+                .contains("ISO-8859-1")
+        );
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(parse(deep.as_bytes()).unwrap_err().contains("deeper"));
+    }
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text(
+                "<p dir=\"ltr\">Thủ đô&nbsp;là\n   <b>Hà Nội</b>?</p>\n<p>Dòng 2<br>x</p>"
+            )
+            .unwrap(),
+            "Thủ đô là Hà Nội?\nDòng 2\nx"
+        );
+        assert_eq!(
+            html_to_text("a &lt; b &amp;&amp; c &#x110;").unwrap(),
+            "a < b && c Đ"
+        );
+        assert!(html_to_text("<p><img src=\"@@PLUGINFILE@@/a.png\"></p>").is_err());
+        let text = "Dòng một\n\nDòng <ba> & \"bốn\"";
+        assert_eq!(html_to_text(&text_to_xhtml(text)).unwrap(), text);
+    }
+}

@@ -1,0 +1,768 @@
+//! Scoring of a computer-based test: from a candidate's answer sheet to section results and a
+//! pass/fail verdict (VN-1, VN-6, VN-18, VN-24, VN-25), in exact decimals (VN-12).
+//!
+//! This module owns the marking rule of each item kind, the board's corrections to items after
+//! the exam (VN-24), sanctions (VN-25), exemptions from a part (VN-6) and the per-section pass
+//! rule. It works on the stored paper and the sealed items, so results can be recomputed at any
+//! time (VN-24: "results are recomputed and audited").
+//!
+//! Marking rules, in the letters the candidate saw:
+//! - `single` and `true_false`: right iff exactly one letter is chosen and it is a correct one;
+//! - `multiple`: right iff the chosen set is exactly the correct set (no partial credit);
+//! - `fill_blank`: right iff the text equals an accepted answer up to Unicode form (NFC/NFD),
+//!   case and spacing — diacritics count unless the exam chooses [`TextMatch::IgnoreDiacritics`],
+//!   because in Vietnamese they change the word (*bốn* "four" is not *bón* "to fertilise").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::blueprint::{Blueprint, PassBasis};
+use crate::error::BankError;
+use crate::item::{Item, ItemKind};
+use crate::paper::{answer_key, find, KeyForItem, Paper, PaperItem};
+use crate::text::fold;
+
+/// A candidate's answer to one item (`PUT /api/v1/sitting/answers/{no}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Displayed letters chosen (`["B"]`); empty when unanswered or for `fill_blank`.
+    #[serde(default)]
+    pub choices: Vec<char>,
+    /// Typed answer of a `fill_blank` item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// VN-25 sanctions that reduce a test's correct answers. (Suspension annuls the test and not
+/// signing the result list gives 0: both are decisions on the sitting, not a way of counting.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sanction {
+    #[default]
+    None,
+    /// Khiển trách: −25 % of the correct answers.
+    Reprimand,
+    /// Cảnh cáo: −50 % of the correct answers.
+    Warning,
+}
+
+impl Sanction {
+    /// Share of the correct answers (and points) the candidate keeps.
+    pub fn kept(self) -> Decimal {
+        match self {
+            Sanction::None => Decimal::ONE,
+            Sanction::Reprimand => Decimal::new(75, 2),
+            Sanction::Warning => Decimal::new(50, 2),
+        }
+    }
+}
+
+/// How typed answers are compared with accepted ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextMatch {
+    /// Letters and diacritics must match; Unicode form, case and spacing do not matter.
+    #[default]
+    Exact,
+    /// Also ignore diacritics ([`crate::text::fold`]): `Ha Noi` is accepted for `Hà Nội`.
+    IgnoreDiacritics,
+}
+
+/// Exam-wide marking terms, the same for every candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamMarking {
+    /// VN-24: items the board voided; every candidate gets their points, answered or not.
+    #[serde(default)]
+    pub voided: BTreeSet<i32>,
+    /// VN-24: item id → further original option indexes the board also accepts ("if two
+    /// options are both correct, either scores").
+    #[serde(default)]
+    pub accepted_extra: BTreeMap<i32, BTreeSet<usize>>,
+    #[serde(default)]
+    pub text_match: TextMatch,
+}
+
+/// Terms that differ per candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateTerms {
+    #[serde(default)]
+    pub sanction: Sanction,
+    /// VN-6: sections the candidate is exempt from (e.g. the foreign-language part): reported
+    /// as passed and left out of the overall verdict. Codes not on the paper are ignored: the
+    /// exemption belongs to the candidate, not every paper has that part.
+    #[serde(default)]
+    pub exempt_sections: BTreeSet<String>,
+}
+
+/// Result of one section, as returned by `POST /api/v1/sitting/submit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionResult {
+    pub code: String,
+    /// Correct answers after the sanction, exact (a reprimand on 41 leaves 30.75, VN-25).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub correct: Decimal,
+    /// Questions in the section.
+    pub total: u32,
+    /// Points after the sanction, rounded to 2 places (half away from zero, VN-12).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub score: Decimal,
+    /// Points available in the section.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub max_score: Decimal,
+    pub passed: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exempt: bool,
+}
+
+/// Result of a whole paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaperResult {
+    pub sections: Vec<SectionResult>,
+    /// Every section not exempt passed (VN-6: *each* part ≥ 50 %).
+    pub passed: bool,
+}
+
+/// Normal form of a typed answer for comparison: lower case, whitespace collapsed and trimmed,
+/// NFC — or [`fold`]ed (diacritics removed too) under [`TextMatch::IgnoreDiacritics`].
+pub fn normalize_text_answer(text: &str, mode: TextMatch) -> String {
+    match mode {
+        TextMatch::IgnoreDiacritics => fold(text),
+        TextMatch::Exact => {
+            // Lower-case in decomposed form so that a capital with a diacritic (NFD `O` + marks)
+            // and its precomposed form lower-case alike, then recompose.
+            let lower: String = text.nfd().flat_map(char::to_lowercase).collect();
+            lower
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .nfc()
+                .collect()
+        }
+    }
+}
+
+/// Whether `answer` earns the item. `key` is the item's key on this paper ([`answer_key`]).
+pub fn is_correct(key: &KeyForItem, answer: Option<&Answer>, marking: &ExamMarking) -> bool {
+    // VN-24: a voided question scores for every candidate, whatever they answered.
+    if marking.voided.contains(&key.item_id) {
+        return true;
+    }
+    let Some(answer) = answer else {
+        return false;
+    };
+    if key.kind == ItemKind::FillBlank {
+        let Some(text) = answer.text.as_deref() else {
+            return false;
+        };
+        let given = normalize_text_answer(text, marking.text_match);
+        return !given.is_empty()
+            && key
+                .accepted
+                .iter()
+                .any(|a| normalize_text_answer(a, marking.text_match) == given);
+    }
+
+    let chosen: BTreeSet<char> = answer
+        .choices
+        .iter()
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let official: BTreeSet<char> = key.correct_letters().into_iter().collect();
+    // VN-24: options the board also accepts, in this candidate's letters.
+    let extra: BTreeSet<char> = marking
+        .accepted_extra
+        .get(&key.item_id)
+        .into_iter()
+        .flatten()
+        .filter_map(|&index| key.letter_of_original(index))
+        .collect();
+    match key.kind {
+        ItemKind::Multiple => {
+            // The official set, possibly with options the board later also accepted.
+            official.is_subset(&chosen)
+                && chosen
+                    .iter()
+                    .all(|c| official.contains(c) || extra.contains(c))
+        }
+        _ => {
+            chosen.len() == 1
+                && chosen
+                    .iter()
+                    .all(|c| official.contains(c) || extra.contains(c))
+        }
+    }
+}
+
+/// Round a score to 2 places the way results are published (VN-12): half away from zero.
+pub fn round_score(value: Decimal) -> Decimal {
+    let mut v = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    v.rescale(2);
+    v
+}
+
+/// Grade a submitted paper.
+///
+/// `lookup` returns the sealed content of a paper item (typically by `version_id`); `answers`
+/// is keyed by question number. The blueprint supplies each section's pass rule (matched by
+/// code). Sanctions scale correct answers and points exactly **before** the threshold (VN-25,
+/// E7); the comparison itself never divides or rounds (VN-12).
+pub fn grade<'a>(
+    blueprint: &Blueprint,
+    paper: &Paper,
+    lookup: impl Fn(&PaperItem) -> Option<&'a Item>,
+    answers: &BTreeMap<u32, Answer>,
+    marking: &ExamMarking,
+    terms: &CandidateTerms,
+) -> Result<PaperResult, BankError> {
+    let kept = terms.sanction.kept();
+    let mut sections = Vec::with_capacity(paper.sections.len());
+    for (s, section) in paper.sections.iter().enumerate() {
+        let rule = blueprint
+            .section(&section.code)
+            .ok_or_else(|| {
+                BankError::one(
+                    format!("sections[{s}]"),
+                    format!("section '{}' is not in the exam's blueprint", section.code),
+                )
+            })?
+            .pass_rule;
+        let mut correct: u32 = 0;
+        let mut points = Decimal::ZERO;
+        let mut max_points = Decimal::ZERO;
+        for pi in &section.items {
+            let key = answer_key(pi, find(&lookup, pi)?)?;
+            max_points += pi.points;
+            if is_correct(&key, answers.get(&pi.no), marking) {
+                correct += 1;
+                points += pi.points;
+            }
+        }
+        let total = u32::try_from(section.items.len()).map_err(|_| {
+            BankError::one(format!("sections[{s}]"), "too many items in one section")
+        })?;
+        let correct = (Decimal::from(correct) * kept).normalize();
+        let exact_points = points * kept;
+        let exempt = terms.exempt_sections.contains(&section.code);
+        let passed = exempt
+            || match rule.basis {
+                PassBasis::Correct => rule.passes(correct, Decimal::from(total)),
+                PassBasis::Points => rule.passes(exact_points, max_points),
+            };
+        sections.push(SectionResult {
+            code: section.code.clone(),
+            correct,
+            total,
+            score: round_score(exact_points),
+            max_score: round_score(max_points),
+            passed,
+            exempt,
+        });
+    }
+    let passed = sections.iter().all(|s| s.passed);
+    Ok(PaperResult { sections, passed })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::blueprint::{Cell, PassRule, Section};
+    use crate::item::{Difficulty, ItemOption};
+    use crate::paper::PaperSection;
+    use rust_decimal::dec;
+    use std::collections::HashMap;
+
+    /// A 4-option single-choice item whose first authored option is the correct one.
+    fn single(id: i32) -> Item {
+        Item {
+            topic: "Kiến thức chung".into(),
+            difficulty: Difficulty::new(1).unwrap(),
+            kind: ItemKind::Single,
+            stem: format!("Câu {id}"),
+            options: (0..4)
+                .map(|i| ItemOption {
+                    text: format!("Phương án {i}"),
+                    correct: i == 0,
+                    fixed: false,
+                })
+                .collect(),
+            answer: vec![],
+            points: Decimal::ONE,
+            explanation: None,
+            tags: vec![],
+        }
+        .validate()
+        .unwrap()
+    }
+
+    /// An exam and a paper where every item is displayed in reverse authored order, so the
+    /// correct answer (authored first) is shown as D.
+    struct Exam {
+        blueprint: Blueprint,
+        paper: Paper,
+        items: HashMap<i32, Item>,
+    }
+
+    impl Exam {
+        fn new(parts: &[(&str, usize)]) -> Self {
+            let mut sections = Vec::new();
+            let mut paper = Vec::new();
+            let mut items = HashMap::new();
+            let mut no = 0;
+            for (code, n) in parts {
+                sections.push(Section {
+                    code: code.to_string(),
+                    name: code.to_string(),
+                    duration_minutes: None,
+                    pass_rule: PassRule::default(),
+                    cells: vec![Cell {
+                        seal_id: 1,
+                        topic: "Kiến thức chung".into(),
+                        difficulty: Difficulty::new(1).unwrap(),
+                        count: *n as u32,
+                        points: None,
+                    }],
+                });
+                let mut paper_items = Vec::new();
+                for _ in 0..*n {
+                    no += 1;
+                    let id = no as i32;
+                    items.insert(id, single(id));
+                    paper_items.push(PaperItem {
+                        no,
+                        item_id: id,
+                        version_id: id,
+                        kind: ItemKind::Single,
+                        points: dec!(1.00),
+                        permutation: vec![3, 2, 1, 0],
+                    });
+                }
+                paper.push(PaperSection {
+                    code: code.to_string(),
+                    name: code.to_string(),
+                    items: paper_items,
+                });
+            }
+            Exam {
+                blueprint: Blueprint { sections },
+                paper: Paper { sections: paper },
+                items,
+            }
+        }
+
+        /// Answer the first `right` items of section `s` correctly (D) and the rest wrongly (A).
+        fn answers(&self, per_section: &[usize]) -> BTreeMap<u32, Answer> {
+            let mut out = BTreeMap::new();
+            for (section, &right) in self.paper.sections.iter().zip(per_section) {
+                for (i, pi) in section.items.iter().enumerate() {
+                    let letter = if i < right { 'D' } else { 'A' };
+                    out.insert(pi.no, choice(letter));
+                }
+            }
+            out
+        }
+
+        fn grade(
+            &self,
+            answers: &BTreeMap<u32, Answer>,
+            marking: &ExamMarking,
+            terms: &CandidateTerms,
+        ) -> PaperResult {
+            grade(
+                &self.blueprint,
+                &self.paper,
+                |pi| self.items.get(&pi.version_id),
+                answers,
+                marking,
+                terms,
+            )
+            .unwrap()
+        }
+    }
+
+    fn choice(letter: char) -> Answer {
+        Answer {
+            choices: vec![letter],
+            text: None,
+        }
+    }
+
+    fn sanctioned(sanction: Sanction) -> CandidateTerms {
+        CandidateTerms {
+            sanction,
+            ..CandidateTerms::default()
+        }
+    }
+
+    #[test]
+    fn e6_round_one_passes_from_thirty_of_sixty() {
+        let exam = Exam::new(&[("GK", 60)]);
+        let none = ExamMarking::default();
+        let terms = CandidateTerms::default();
+        let r29 = exam.grade(&exam.answers(&[29]), &none, &terms);
+        assert_eq!(r29.sections[0].correct, dec!(29));
+        assert!(!r29.sections[0].passed && !r29.passed);
+        let r30 = exam.grade(&exam.answers(&[30]), &none, &terms);
+        assert!(r30.sections[0].passed && r30.passed);
+        assert_eq!(r30.sections[0].score.to_string(), "30.00");
+        assert_eq!(r30.sections[0].max_score.to_string(), "60.00");
+    }
+
+    #[test]
+    fn e6_legacy_round_one_needs_each_part_unless_exempt() {
+        let exam = Exam::new(&[("GK", 60), ("NN", 30)]);
+        let none = ExamMarking::default();
+        let failed = exam.grade(&exam.answers(&[40, 14]), &none, &CandidateTerms::default());
+        assert!(failed.sections[0].passed);
+        assert!(!failed.sections[1].passed);
+        assert!(!failed.passed);
+
+        let exempt = CandidateTerms {
+            exempt_sections: ["NN".to_string()].into(),
+            ..CandidateTerms::default()
+        };
+        let passed = exam.grade(&exam.answers(&[40, 14]), &none, &exempt);
+        assert!(passed.sections[1].exempt && passed.sections[1].passed);
+        assert!(passed.passed);
+        // Exempt from the language part does not excuse general knowledge.
+        let failed = exam.grade(&exam.answers(&[29, 30]), &none, &exempt);
+        assert!(!failed.passed);
+    }
+
+    #[test]
+    fn e7_sanctions_reduce_correct_answers_before_the_threshold() {
+        let exam = Exam::new(&[("GK", 60)]);
+        let none = ExamMarking::default();
+        let answers = exam.answers(&[40]);
+
+        let reprimand = exam.grade(&answers, &none, &sanctioned(Sanction::Reprimand));
+        assert_eq!(reprimand.sections[0].correct, dec!(30));
+        assert_eq!(reprimand.sections[0].correct.to_string(), "30");
+        assert!(reprimand.passed);
+
+        let warning = exam.grade(&answers, &none, &sanctioned(Sanction::Warning));
+        assert_eq!(warning.sections[0].correct, dec!(20));
+        assert_eq!(warning.sections[0].score.to_string(), "20.00");
+        assert!(!warning.passed);
+    }
+
+    #[test]
+    fn vn25_sanctioned_counts_stay_exact_fractions() {
+        let exam = Exam::new(&[("GK", 60)]);
+        let none = ExamMarking::default();
+        let r = exam.grade(
+            &exam.answers(&[41]),
+            &none,
+            &sanctioned(Sanction::Reprimand),
+        );
+        assert_eq!(r.sections[0].correct.to_string(), "30.75");
+        assert!(r.passed);
+        let r = exam.grade(
+            &exam.answers(&[39]),
+            &none,
+            &sanctioned(Sanction::Reprimand),
+        );
+        assert_eq!(r.sections[0].correct.to_string(), "29.25");
+        assert!(
+            !r.passed,
+            "29.25 is below 30 even though it would round to 29.3"
+        );
+        let r = exam.grade(&exam.answers(&[59]), &none, &sanctioned(Sanction::Warning));
+        assert_eq!(r.sections[0].correct.to_string(), "29.5");
+        assert!(!r.passed);
+    }
+
+    #[test]
+    fn vn24_a_voided_item_scores_for_everyone() {
+        let exam = Exam::new(&[("GK", 60)]);
+        let voided = ExamMarking {
+            voided: [1].into(),
+            ..ExamMarking::default()
+        };
+        let terms = CandidateTerms::default();
+        // Answered item 1 wrongly: still counted.
+        let mut answers = exam.answers(&[29]);
+        answers.insert(1, choice('A'));
+        assert_eq!(
+            exam.grade(&answers, &voided, &terms).sections[0].correct,
+            dec!(29)
+        );
+        // Left item 1 blank: still counted.
+        answers.remove(&1);
+        assert_eq!(
+            exam.grade(&answers, &voided, &terms).sections[0].correct,
+            dec!(29)
+        );
+        // Answered a non-voided wrong item: the voiding of item 1 turns 29 into 30 → pass.
+        let answers = exam.answers(&[0]);
+        let mut with_29 = answers.clone();
+        for no in 2..=30 {
+            with_29.insert(no, choice('D'));
+        }
+        let r = exam.grade(&with_29, &voided, &terms);
+        assert_eq!(r.sections[0].correct, dec!(30));
+        assert!(r.passed);
+    }
+
+    #[test]
+    fn vn24_when_two_options_are_correct_either_scores() {
+        let exam = Exam::new(&[("GK", 4)]);
+        // Authored option 2 ("Phương án 2") is also right; with the reversed display it is B.
+        let marking = ExamMarking {
+            accepted_extra: [(1, [2].into())].into(),
+            ..ExamMarking::default()
+        };
+        let key = answer_key(&exam.paper.sections[0].items[0], &exam.items[&1]).unwrap();
+        assert_eq!(key.letter_of_original(2), Some('B'));
+        for (letter, right) in [('D', true), ('B', true), ('A', false), ('C', false)] {
+            assert_eq!(
+                is_correct(&key, Some(&choice(letter)), &marking),
+                right,
+                "{letter}"
+            );
+        }
+        // Choosing both is still not a single answer.
+        let both = Answer {
+            choices: vec!['B', 'D'],
+            text: None,
+        };
+        assert!(!is_correct(&key, Some(&both), &marking));
+        // Other items are unaffected.
+        let key2 = answer_key(&exam.paper.sections[0].items[1], &exam.items[&2]).unwrap();
+        assert!(!is_correct(&key2, Some(&choice('B')), &marking));
+    }
+
+    #[test]
+    fn single_choice_needs_exactly_the_correct_letter() {
+        let exam = Exam::new(&[("GK", 1)]);
+        let key = answer_key(&exam.paper.sections[0].items[0], &exam.items[&1]).unwrap();
+        let none = ExamMarking::default();
+        assert!(is_correct(&key, Some(&choice('D')), &none));
+        assert!(is_correct(&key, Some(&choice('d')), &none));
+        assert!(!is_correct(&key, Some(&choice('A')), &none));
+        assert!(!is_correct(&key, Some(&choice('Z')), &none));
+        assert!(!is_correct(&key, Some(&Answer::default()), &none));
+        assert!(!is_correct(&key, None, &none));
+        let two = Answer {
+            choices: vec!['D', 'A'],
+            text: None,
+        };
+        assert!(!is_correct(&key, Some(&two), &none));
+    }
+
+    fn multiple() -> Item {
+        Item {
+            kind: ItemKind::Multiple,
+            options: ["Quốc hội", "Chính phủ", "Tòa án", "Viện kiểm sát"]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ItemOption {
+                    text: t.to_string(),
+                    correct: i == 0 || i == 2,
+                    fixed: false,
+                })
+                .collect(),
+            ..single(1)
+        }
+        .validate()
+        .unwrap()
+    }
+
+    #[test]
+    fn multiple_choice_needs_exactly_the_correct_set() {
+        let item = multiple();
+        // Displayed: A = Tòa án (2), B = Quốc hội (0), C = Viện kiểm sát (3), D = Chính phủ (1).
+        let pi = PaperItem {
+            no: 1,
+            item_id: 1,
+            version_id: 1,
+            kind: ItemKind::Multiple,
+            points: dec!(1.00),
+            permutation: vec![2, 0, 3, 1],
+        };
+        let key = answer_key(&pi, &item).unwrap();
+        let none = ExamMarking::default();
+        let pick = |letters: &[char]| Answer {
+            choices: letters.to_vec(),
+            text: None,
+        };
+        assert!(is_correct(&key, Some(&pick(&['A', 'B'])), &none));
+        assert!(is_correct(&key, Some(&pick(&['B', 'A', 'B'])), &none));
+        assert!(!is_correct(&key, Some(&pick(&['A'])), &none));
+        assert!(!is_correct(&key, Some(&pick(&['A', 'B', 'C'])), &none));
+        // VN-24: the board also accepts Viện kiểm sát (authored 3, shown as C): with or without
+        // it the answer scores, but the official options are still required.
+        let extra = ExamMarking {
+            accepted_extra: [(1, [3].into())].into(),
+            ..ExamMarking::default()
+        };
+        assert!(is_correct(&key, Some(&pick(&['A', 'B', 'C'])), &extra));
+        assert!(is_correct(&key, Some(&pick(&['A', 'B'])), &extra));
+        assert!(!is_correct(&key, Some(&pick(&['A', 'C'])), &extra));
+        assert!(!is_correct(&key, Some(&pick(&['A', 'B', 'D'])), &extra));
+    }
+
+    #[test]
+    fn option_shuffle_keeps_the_correct_answer_mapped() {
+        // Whatever the permutation, the letter showing "Phương án 0" is the one that scores.
+        let item = single(1);
+        let none = ExamMarking::default();
+        for permutation in [
+            [0, 1, 2, 3],
+            [1, 0, 3, 2],
+            [2, 3, 0, 1],
+            [3, 2, 1, 0],
+            [1, 2, 3, 0],
+        ] {
+            let pi = PaperItem {
+                no: 1,
+                item_id: 1,
+                version_id: 1,
+                kind: ItemKind::Single,
+                points: dec!(1.00),
+                permutation: permutation.to_vec(),
+            };
+            let view = crate::paper::CandidateItem::new(&pi, &item).unwrap();
+            let key = answer_key(&pi, &item).unwrap();
+            for option in &view.options {
+                let right = option.text == "Phương án 0";
+                assert_eq!(
+                    is_correct(&key, Some(&choice(option.key)), &none),
+                    right,
+                    "{permutation:?} {}",
+                    option.key
+                );
+            }
+        }
+    }
+
+    fn fill_blank() -> Item {
+        Item {
+            kind: ItemKind::FillBlank,
+            options: vec![],
+            answer: vec!["Hà Nội".into(), "Thủ đô Hà Nội".into()],
+            ..single(1)
+        }
+        .validate()
+        .unwrap()
+    }
+
+    fn typed(text: &str) -> Answer {
+        Answer {
+            choices: vec![],
+            text: Some(text.into()),
+        }
+    }
+
+    #[test]
+    fn fill_blank_ignores_unicode_form_case_and_spacing_but_not_diacritics() {
+        let pi = PaperItem {
+            no: 1,
+            item_id: 1,
+            version_id: 1,
+            kind: ItemKind::FillBlank,
+            points: dec!(1.00),
+            permutation: vec![],
+        };
+        let key = answer_key(&pi, &fill_blank()).unwrap();
+        let exact = ExamMarking::default();
+        let nfd: String = "HÀ NỘI".nfd().collect();
+        assert_ne!(nfd, "HÀ NỘI");
+        for ok in [
+            "Hà Nội",
+            "  hà   nội ",
+            "HÀ NỘI",
+            nfd.as_str(),
+            "thủ đô hà nội",
+        ] {
+            assert!(is_correct(&key, Some(&typed(ok)), &exact), "{ok:?}");
+        }
+        for wrong in ["Ha Noi", "Hà Nôi", "Hải Phòng", "", "   "] {
+            assert!(!is_correct(&key, Some(&typed(wrong)), &exact), "{wrong:?}");
+        }
+        assert!(!is_correct(&key, Some(&choice('A')), &exact));
+
+        let folded = ExamMarking {
+            text_match: TextMatch::IgnoreDiacritics,
+            ..ExamMarking::default()
+        };
+        assert!(is_correct(&key, Some(&typed("ha noi")), &folded));
+        assert!(!is_correct(&key, Some(&typed("   ")), &folded));
+    }
+
+    #[test]
+    fn points_basis_compares_exact_points_and_rounds_half_away_from_zero() {
+        let mut exam = Exam::new(&[("NV", 10)]);
+        exam.blueprint.sections[0].pass_rule = PassRule {
+            ratio: dec!(0.50),
+            basis: PassBasis::Points,
+        };
+        for pi in &mut exam.paper.sections[0].items {
+            pi.points = dec!(1.25);
+        }
+        let none = ExamMarking::default();
+        // 7 × 1.25 = 8.75; a reprimand keeps 6.5625 ≥ 0.5 × 12.50 = 6.25.
+        let r = exam.grade(&exam.answers(&[7]), &none, &sanctioned(Sanction::Reprimand));
+        assert_eq!(r.sections[0].score.to_string(), "6.56");
+        assert_eq!(r.sections[0].max_score.to_string(), "12.50");
+        assert_eq!(r.sections[0].correct.to_string(), "5.25");
+        assert!(r.passed);
+        // 5 × 1.25 = 6.25 under a warning is 3.125: published as 3.13, not banker's 3.12.
+        let r = exam.grade(&exam.answers(&[5]), &none, &sanctioned(Sanction::Warning));
+        assert_eq!(r.sections[0].score.to_string(), "3.13");
+        assert!(!r.passed);
+        // 5 of 10 on points: exactly half passes.
+        let r = exam.grade(&exam.answers(&[5]), &none, &CandidateTerms::default());
+        assert!(r.passed);
+    }
+
+    #[test]
+    fn a_section_missing_from_the_blueprint_or_an_unknown_item_is_an_error() {
+        let exam = Exam::new(&[("GK", 2)]);
+        let mut other = exam.blueprint.clone();
+        other.sections[0].code = "NN".into();
+        let none = ExamMarking::default();
+        let terms = CandidateTerms::default();
+        let err = grade(
+            &other,
+            &exam.paper,
+            |pi| exam.items.get(&pi.version_id),
+            &BTreeMap::new(),
+            &none,
+            &terms,
+        )
+        .unwrap_err();
+        assert_eq!(err.errors()[0].location, "sections[0]");
+        let err = grade(
+            &exam.blueprint,
+            &exam.paper,
+            |_| None,
+            &BTreeMap::new(),
+            &none,
+            &terms,
+        )
+        .unwrap_err();
+        assert_eq!(err.errors()[0].location, "items[no=1]");
+    }
+
+    #[test]
+    fn results_serialise_as_the_api_shows_them() {
+        let exam = Exam::new(&[("GK", 60)]);
+        let r = exam.grade(
+            &exam.answers(&[40]),
+            &ExamMarking::default(),
+            &sanctioned(Sanction::Reprimand),
+        );
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"sections":[{"code":"GK","correct":"30","total":60,"score":"30.00","max_score":"60.00","passed":true}],"passed":true}"#
+        );
+        let answer: Answer = serde_json::from_str(r#"{"choices":["B"]}"#).unwrap();
+        assert_eq!(answer, choice('B'));
+        let sanction: Sanction = serde_json::from_str(r#""reprimand""#).unwrap();
+        assert_eq!(sanction, Sanction::Reprimand);
+    }
+}

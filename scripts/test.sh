@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command for a newcomer and for CI: install what is missing, then run every test:
+# unit and API tests on SQLite, the API tests again on PostgreSQL when TEST_DATABASE_URL is
+# set, and the browser tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+say "building the hydration bundle"
+WASM_PROFILE=dev scripts/build-wasm.sh
+
+say "unit and API tests (SQLite)"
+env -u TEST_DATABASE_URL cargo test --workspace
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  say "API tests again on PostgreSQL"
+  cargo test -p tests
+fi
+
+say "browser tests (headless Chromium)"
+cargo build -p server
+node --test tests/browser/

@@ -1,0 +1,201 @@
+//! The `server` command line (API.md "Command line").
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::auth::Role;
+use crate::config::Config;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "server",
+    version,
+    about = "thituyen: computer-based civil-service recruitment exams"
+)]
+pub struct Cli {
+    /// Directory of the embedded SQLite database and the generated signing key.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run migrations, then serve the API and the UI.
+    Serve {
+        #[arg(long, env = "THITUYEN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Seed the demo round (idempotent), print the accounts, and serve.
+    Demo {
+        #[arg(long, env = "THITUYEN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seed and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Audit-log commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Staff account commands.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 0 when intact, 1 at the first broken entry.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        #[arg(long, default_value = "")]
+        full_name: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(data_dir: Option<PathBuf>) -> AppResult<AppState> {
+    let config = Config::from_env(data_dir)?;
+    let db = crate::db::connect(&config).await?;
+    crate::db::migrate(&db).await?;
+    Ok(AppState::new(db, config))
+}
+
+async fn run(cli: Cli) -> AppResult<ExitCode> {
+    match cli.command {
+        Command::Serve { addr } => {
+            let state = open(cli.data_dir).await?;
+            serve_on(addr, state).await?;
+        }
+        Command::Migrate => {
+            open(cli.data_dir).await?;
+            println!("database schema is up to date");
+        }
+        Command::Demo { addr, no_serve } => {
+            let state = open(cli.data_dir).await?;
+            let report = crate::demo::seed(&state).await?;
+            println!("{report}");
+            if !no_serve {
+                serve_on(addr, state).await?;
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = open(cli.data_dir).await?;
+            let report = crate::audit::verify(&state.db).await?;
+            return Ok(match report.first_broken {
+                None => {
+                    println!(
+                        "audit chain intact: {} entries, head {}",
+                        report.entries, report.head
+                    );
+                    ExitCode::SUCCESS
+                }
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN at entry {} ({}): {}",
+                        b.id, b.action, b.reason
+                    );
+                    ExitCode::from(1)
+                }
+            });
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    password,
+                    roles,
+                    full_name,
+                },
+        } => {
+            let state = open(cli.data_dir).await?;
+            let user = crate::services::users::create_user(
+                &state,
+                "cli",
+                crate::services::users::NewUser {
+                    username,
+                    password,
+                    full_name,
+                    roles,
+                },
+            )
+            .await?;
+            println!(
+                "created user {} (id {}) with roles {:?}",
+                user.username, user.id, user.roles
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve_on(addr: SocketAddr, state: AppState) -> AppResult<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(format!("cannot listen on {addr}: {e}")))?;
+    let pkg = state
+        .config
+        .site_root
+        .join("pkg")
+        .join(format!("{}.js", crate::ui::OUTPUT_NAME));
+    if !pkg.exists() {
+        tracing::warn!(
+            "no hydration bundle at {}: pages render but stay static (run scripts/build-wasm.sh)",
+            pkg.display()
+        );
+    }
+    println!("thituyen listening on http://{addr}  (API docs: http://{addr}/api/docs)");
+    crate::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| crate::error::AppError::Internal(format!("server stopped: {e}")))
+}

@@ -1,0 +1,125 @@
+//! One typed configuration, read once at start from the environment (and CLI flags).
+//! Every variable is documented in README.md; secrets are redacted in `Debug`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://...` or `postgres://...`; derived from `data_dir` when `DATABASE_URL` is unset.
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    /// HS256 key for every token the server signs.
+    pub jwt_secret: Secret,
+    pub staff_token_minutes: i64,
+    /// Directory holding `pkg/` (the hydrate wasm + js) and static assets.
+    pub site_root: PathBuf,
+    pub login_max_failures: usize,
+    pub login_window_seconds: i64,
+    pub max_upload_bytes: usize,
+}
+
+impl Config {
+    /// Reads `THITUYEN_*` and `DATABASE_URL`; `data_dir` comes from `--data-dir` when given.
+    pub fn from_env(data_dir: Option<PathBuf>) -> AppResult<Config> {
+        let data_dir = data_dir
+            .or_else(|| std::env::var_os("THITUYEN_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => url,
+            _ => sqlite_url(&data_dir.join("thituyen.db")),
+        };
+        let jwt_secret = match std::env::var("THITUYEN_JWT_SECRET") {
+            Ok(s) if s.len() >= 32 => Secret(s.into_bytes()),
+            Ok(_) => {
+                return Err(AppError::Internal(
+                    "THITUYEN_JWT_SECRET must be at least 32 characters".into(),
+                ))
+            }
+            Err(_) => Secret(persistent_key(&data_dir)?),
+        };
+        Ok(Config {
+            database_url,
+            data_dir,
+            jwt_secret,
+            staff_token_minutes: env_num("THITUYEN_STAFF_TOKEN_MINUTES", 480)?,
+            site_root: std::env::var_os("THITUYEN_SITE_ROOT")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_site_root),
+            login_max_failures: env_num("THITUYEN_LOGIN_MAX_FAILURES", 5)?,
+            login_window_seconds: env_num("THITUYEN_LOGIN_WINDOW_SECONDS", 300)?,
+            max_upload_bytes: env_num("THITUYEN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)?,
+        })
+    }
+
+    /// A configuration for tests: given database, random key, no files touched.
+    pub fn for_tests(database_url: String, data_dir: PathBuf) -> Config {
+        use rand::RngExt;
+        let mut key = vec![0u8; 32];
+        rand::rng().fill(&mut key[..]);
+        Config {
+            database_url,
+            data_dir,
+            jwt_secret: Secret(key),
+            staff_token_minutes: 60,
+            site_root: default_site_root(),
+            login_max_failures: 5,
+            login_window_seconds: 300,
+            max_upload_bytes: 8 * 1024 * 1024,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+fn default_site_root() -> PathBuf {
+    PathBuf::from("site")
+}
+
+fn env_num<T: std::str::FromStr>(name: &str, default: T) -> AppResult<T> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Internal(format!("{name} must be a number, got '{v}'"))),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Without a configured key, generate one on first run and keep it in the data directory so
+/// tokens survive a restart (a candidate resuming after a server crash keeps their session).
+fn persistent_key(data_dir: &Path) -> AppResult<Vec<u8>> {
+    use rand::RngExt;
+    let path = data_dir.join("jwt.key");
+    if let Ok(hexed) = std::fs::read_to_string(&path) {
+        if let Ok(key) = hex::decode(hexed.trim()) {
+            if key.len() >= 32 {
+                return Ok(key);
+            }
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", data_dir.display())))?;
+    let mut key = vec![0u8; 32];
+    rand::rng().fill(&mut key[..]);
+    std::fs::write(&path, hex::encode(&key))
+        .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
+    Ok(key)
+}

@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table, mirroring the migrations. Only `repo` uses them.
+
+pub mod agencies;
+pub mod answers;
+pub mod applications;
+pub mod audit_log;
+pub mod banks;
+pub mod exams;
+pub mod item_versions;
+pub mod items;
+pub mod positions;
+pub mod rounds;
+pub mod seal_items;
+pub mod seals;
+pub mod sessions;
+pub mod sittings;
+pub mod users;

@@ -1,0 +1,24 @@
+//! Entity of the `sessions` table (see migrations). Storage shape only: never a request or
+//! response body.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sessions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub exam_id: i32,
+    pub code: String,
+    pub room: String,
+    pub starts_at: DateTimeUtc,
+    pub access_code: String,
+    pub secret: String,
+    pub opened_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,203 @@
+//! The server's one error type and its single mapping to HTTP (RFC 9457 problem+json).
+//!
+//! 5xx bodies are opaque on purpose: the cause chain goes to the log, never to the client.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use question_bank::{BankError, FieldError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request was understood but its content breaks a rule; every problem is listed.
+    #[error("{title}")]
+    Invalid {
+        title: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("too many attempts, retry in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn invalid(title: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        AppError::Invalid {
+            title: title.into(),
+            errors,
+        }
+    }
+
+    pub fn field(location: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Invalid {
+            title: message.clone(),
+            errors: vec![FieldError::new(location, message)],
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<BankError> for AppError {
+    fn from(e: BankError) -> Self {
+        let errors = e.errors().to_vec();
+        AppError::Invalid {
+            title: format!(
+                "{} problem(s) in the input; nothing was changed",
+                errors.len()
+            ),
+            errors,
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => {
+                // serde_path_to_error gives "field: message"; keep the field as the location.
+                let detail = e.body_text();
+                let (location, message) = split_serde_detail(&detail);
+                AppError::Invalid {
+                    title: "the JSON body has a wrong type or a missing field".into(),
+                    errors: vec![FieldError::new(location, message)],
+                }
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                AppError::BadRequest(format!("malformed JSON: {}", e.body_text()))
+            }
+            JsonRejection::MissingJsonContentType(_) => AppError::BadRequest(
+                "expected a JSON body with Content-Type: application/json".into(),
+            ),
+            other => AppError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+fn split_serde_detail(detail: &str) -> (String, String) {
+    let detail = detail
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(detail);
+    match detail.split_once(": ") {
+        Some((loc, msg)) if !loc.contains(' ') => (loc.to_string(), msg.to_string()),
+        _ => ("body".to_string(), detail.to_string()),
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        AppError::BadRequest(format!("bad path parameter: {}", r.body_text()))
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::BadRequest(format!("bad query parameter: {}", r.body_text()))
+    }
+}
+
+#[derive(Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+pub fn problem_response(
+    status: StatusCode,
+    title: &str,
+    detail: &str,
+    errors: Vec<FieldError>,
+) -> Response {
+    let body = Problem {
+        kind: "about:blank".into(),
+        title: title.to_string(),
+        status: status.as_u16(),
+        detail: detail.to_string(),
+        errors,
+    };
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+            return problem_response(
+                status,
+                "internal error",
+                "the server could not complete the request; it has been logged",
+                vec![],
+            );
+        }
+        let title = status.canonical_reason().unwrap_or("error").to_string();
+        let (detail, errors) = match &self {
+            AppError::Invalid { title, errors } => (title.clone(), errors.clone()),
+            other => (other.to_string(), vec![]),
+        };
+        let mut resp = problem_response(status, &title, &detail, errors);
+        if let AppError::TooManyRequests { retry_after } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_detail_keeps_the_field_as_location() {
+        let (loc, msg) = split_serde_detail(
+            "Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 30",
+        );
+        assert_eq!(loc, "password");
+        assert!(msg.starts_with("invalid type"));
+    }
+}

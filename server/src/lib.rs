@@ -1,0 +1,64 @@
+//! thituyen server: configuration, authentication, the REST API, the leptos UI, and the CLI.
+//!
+//! The library exposes [`router`] and [`serve`] so tests bind port 0 and drive the real router.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod http;
+pub mod ranking;
+pub mod repo;
+pub mod services;
+pub mod state;
+pub mod ui;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::any;
+use axum::{middleware, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::Future;
+use std::net::SocketAddr;
+use tower_http::services::ServeDir;
+
+pub use state::AppState;
+
+/// The whole application: API, UI pages and the hydration bundle.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(frontend::app::App);
+    let shell_options = state.leptos.clone();
+    let pkg_dir = state.config.site_root.join("pkg");
+    let body_limit = state.config.max_upload_bytes;
+    Router::new()
+        .merge(http::api_routes())
+        .route("/api/{*rest}", any(http::unknown_api_route))
+        .leptos_routes(&state, routes, move || {
+            frontend::app::shell(shell_options.clone())
+        })
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            frontend::app::shell,
+        ))
+        .layer(middleware::from_fn(http::problem_for_bare_errors))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves. Client addresses reach handlers for the login throttle.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

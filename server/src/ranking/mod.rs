@@ -1,0 +1,33 @@
+//! The recruitment rules of DOMAIN.md as pure functions over plain data: rule sets (VN-0),
+//! round-1 pass/fail (VN-1, VN-6, VN-25), marks and their official rounding (VN-1, VN-12,
+//! VN-26, VN-28), priority points (VN-7 to VN-9) and the winners of a position (VN-10 to
+//! VN-14, VN-31).
+//!
+//! Nothing here touches the database, the clock or randomness: services load the data, call
+//! these functions and store what they return, so every rule is tested with the worked examples
+//! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved.
+
+pub mod error;
+pub mod marks;
+pub mod priority;
+pub mod rank;
+pub mod round1;
+pub mod rule_set;
+
+pub use error::RankingError;
+pub use marks::{
+    combined_composite, double_marking, official_mark, panel_average, round2, validate_mark,
+    HeadReason, MarkComponent, MarkOutcome,
+};
+pub use priority::{
+    priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,
+};
+pub use rank::{
+    rank, AgencyQuota, Candidate, Outcome, Position, Ranking, RankingEntry, RankingStatus,
+    Round2Form, PASS_MARK,
+};
+pub use round1::{
+    part_outcome, round1_outcome, LanguageExemption, LanguageOutcome, LanguagePart, PartOutcome,
+    PartResult, Round1Input, Round1Outcome, Sanction, DEFAULT_PASS_RATIO,
+};
+pub use rule_set::RuleSet;

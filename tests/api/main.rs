@@ -1,0 +1,6 @@
+//! Black-box API tests, one module per feature. Each test reads as the rule it checks.
+
+mod audit;
+mod auth;
+mod errors;
+mod ui;

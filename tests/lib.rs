@@ -1,0 +1,188 @@
+//! Test harness: each test gets the real router on a free port, backed by a fresh database —
+//! a new SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use server::auth::Role;
+use server::clock::TestClock;
+use server::config::{sqlite_url, Config};
+use server::state::AppState;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<TestClock>,
+    pub dir: PathBuf,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+fn unique_name() -> String {
+    use rand::RngExt;
+    let n: u64 = rand::rng().random();
+    format!("{n:016x}")
+}
+
+/// A fresh database URL for one test.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let base_name = admin_url.rsplit('/').next().unwrap_or("test").to_string();
+            let name = format!("{base_name}_t{}", unique_name());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            let prefix = admin_url
+                .rsplit_once('/')
+                .map(|(p, _)| p)
+                .unwrap_or(&admin_url);
+            format!("{prefix}/{name}")
+        }
+        _ => sqlite_url(&dir.join("test.db")),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("thituyen-test-{}", unique_name()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = fresh_database(&dir).await;
+        let config = Config::for_tests(url, dir.clone());
+        let db = server::db::connect(&config).await.expect("connect");
+        server::db::migrate(&db).await.expect("migrate");
+        let clock = Arc::new(TestClock::default());
+        let state = AppState::with_clock(db, config, clock.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let serving = state.clone();
+        tokio::spawn(async move {
+            let _ = server::serve(listener, serving, std::future::pending()).await;
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            state,
+            clock,
+            dir,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates a staff account holding `roles` and returns a signed-in token.
+    pub async fn staff(&self, username: &str, roles: &[Role]) -> String {
+        let password = "mat-khau-thu-nghiem";
+        server::services::users::create_user(
+            &self.state,
+            "test",
+            server::services::users::NewUser {
+                username: username.to_string(),
+                password: password.to_string(),
+                full_name: format!("Cán bộ {username}"),
+                roles: roles.to_vec(),
+            },
+        )
+        .await
+        .expect("create staff user");
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login: {}", r.text);
+        r.body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> Resp {
+        let req = match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            content_type,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(self.client.get(self.url(path)), token).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send(self.client.post(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send(self.client.put(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .header("content-type", content_type)
+                .body(body),
+            token,
+        )
+        .await
+    }
+}
+
+impl Resp {
+    /// Asserts an RFC 9457 problem with this status, and returns it.
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        assert!(
+            self.content_type.starts_with("application/problem+json"),
+            "content type {} for {}",
+            self.content_type,
+            self.text
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        assert!(self.body["errors"].is_array());
+        &self.body
+    }
+}
