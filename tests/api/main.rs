@@ -2,5 +2,6 @@
 
 mod audit;
 mod auth;
+mod demo;
 mod errors;
 mod ui;

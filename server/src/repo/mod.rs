@@ -1,3 +1,6 @@
 //! Data access in one place: the only module (with `audit`) that speaks sea-orm.
 
+pub mod bank;
+pub mod exam;
+pub mod round;
 pub mod users;
