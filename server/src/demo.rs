@@ -238,12 +238,15 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
     blueprint.check_pool(|seal_id, topic, d| pool_size(&pool, seal_id, topic, d))?;
     let exam = repo::exam::insert_exam(
         &txn,
-        round.id,
-        "V1-KTC",
-        "Vòng 1 – Kiến thức chung",
-        "round1",
-        DURATION_MINUTES,
-        serde_json::to_string(&blueprint).map_err(|e| AppError::Internal(e.to_string()))?,
+        repo::exam::NewExam {
+            round_id: round.id,
+            code: "V1-KTC",
+            name: "Vòng 1 – Kiến thức chung",
+            stage: "round1",
+            duration_minutes: DURATION_MINUTES,
+            blueprint_json: serde_json::to_string(&blueprint)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        },
         now,
     )
     .await?;

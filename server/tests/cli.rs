@@ -1,4 +1,5 @@
 //! The command line operators rely on (API.md "Command line").
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failed test
 
 use sea_orm::{ConnectionTrait, Database};
 use std::process::Command;

@@ -6,23 +6,27 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::entities::{exams, sessions, sittings};
 use crate::error::AppResult;
 
+pub struct NewExam<'a> {
+    pub round_id: i32,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub stage: &'a str,
+    pub duration_minutes: i32,
+    pub blueprint_json: String,
+}
+
 pub async fn insert_exam<C: ConnectionTrait>(
     conn: &C,
-    round_id: i32,
-    code: &str,
-    name: &str,
-    stage: &str,
-    duration_minutes: i32,
-    blueprint_json: String,
+    e: NewExam<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<exams::Model> {
     Ok(exams::ActiveModel {
-        round_id: Set(round_id),
-        code: Set(code.to_string()),
-        name: Set(name.to_string()),
-        stage: Set(stage.to_string()),
-        duration_minutes: Set(duration_minutes),
-        blueprint: Set(blueprint_json),
+        round_id: Set(e.round_id),
+        code: Set(e.code.to_string()),
+        name: Set(e.name.to_string()),
+        stage: Set(e.stage.to_string()),
+        duration_minutes: Set(e.duration_minutes),
+        blueprint: Set(e.blueprint_json),
         created_at: Set(now),
         ..Default::default()
     }
