@@ -3,6 +3,10 @@
 
 mod audit;
 mod auth;
+mod bank;
 mod demo;
 mod errors;
+mod exam;
+mod round;
+mod sitting;
 mod ui;

@@ -37,8 +37,18 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole document: the core above merged with each resource module's own `Api`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::bank::Api::openapi());
+    doc.merge(super::round::Api::openapi());
+    doc.merge(super::exam::Api::openapi());
+    doc.merge(super::sitting::Api::openapi());
+    doc
+}
+
 pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(openapi())
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, description = "the server is up")))]

@@ -2,8 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bank;
 pub mod docs;
+pub mod exam;
 pub mod extract;
+pub mod round;
+pub mod sitting;
 pub mod users;
 
 use axum::extract::Request;
@@ -26,6 +30,10 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/openapi.json", get(docs::openapi_json))
         .route("/api/docs", get(docs::docs_page))
         .route("/api/health", get(docs::health))
+        .merge(bank::routes())
+        .merge(round::routes())
+        .merge(exam::routes())
+        .merge(sitting::routes())
 }
 
 pub async fn unknown_api_route(req: Request) -> AppError {

@@ -3,4 +3,5 @@
 pub mod bank;
 pub mod exam;
 pub mod round;
+pub mod sitting;
 pub mod users;

@@ -2,4 +2,8 @@
 //! domain in `question_bank` and `ranking`), writes through `repo`, and audits.
 
 pub mod auth;
+pub mod bank;
+pub mod exam;
+pub mod round;
+pub mod sitting;
 pub mod users;
