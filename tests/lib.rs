@@ -1,5 +1,6 @@
 //! Test harness: each test gets the real router on a free port, backed by a fresh database —
 //! a new SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used)] // the harness serves tests: a failed unwrap is a failed test
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
@@ -184,5 +185,82 @@ impl Resp {
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
         assert!(self.body["errors"].is_array());
         &self.body
+    }
+}
+
+/// Handles on the demo round, for tests that need a sealed bank, candidates and a session.
+pub struct Demo {
+    pub round_id: i32,
+    pub exam_id: i32,
+    pub seal_id: i32,
+    pub session_id: i32,
+    pub access_code: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    /// (sitting id, ticket number), by seat.
+    pub tickets: Vec<(i32, String)>,
+    pub application_ids: Vec<i32>,
+}
+
+impl TestApp {
+    /// Seeds the demo round (session starting a few minutes ahead) and returns its handles.
+    pub async fn demo(&self) -> Demo {
+        use sea_orm::{EntityTrait, QueryOrder};
+        use server::entities::{applications, exams, seals, sessions, sittings};
+        server::demo::seed(&self.state).await.expect("demo seed");
+        let db = self.db();
+        let exam = exams::Entity::find().one(db).await.unwrap().expect("exam");
+        let session = sessions::Entity::find()
+            .one(db)
+            .await
+            .unwrap()
+            .expect("session");
+        let seal = seals::Entity::find().one(db).await.unwrap().expect("seal");
+        let tickets = sittings::Entity::find()
+            .order_by_asc(sittings::Column::Seat)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.id, s.ticket_no))
+            .collect();
+        let application_ids = applications::Entity::find()
+            .order_by_asc(applications::Column::Id)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        Demo {
+            round_id: exam.round_id,
+            exam_id: exam.id,
+            seal_id: seal.id,
+            session_id: session.id,
+            access_code: session.access_code,
+            starts_at: session.starts_at,
+            tickets,
+            application_ids,
+        }
+    }
+
+    /// Moves the server clock to `at` (forward only).
+    pub fn move_clock_to(&self, at: chrono::DateTime<chrono::Utc>) {
+        let now = self.state.now();
+        if at > now {
+            self.clock.advance(at - now);
+        }
+    }
+
+    /// Signs a candidate in; returns the token.
+    pub async fn candidate(&self, ticket_no: &str, access_code: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/candidate/login",
+                None,
+                &serde_json::json!({"ticket_no": ticket_no, "access_code": access_code}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "candidate login: {}", r.text);
+        r.body["token"].as_str().expect("token").to_string()
     }
 }

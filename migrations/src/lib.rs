@@ -9,6 +9,7 @@ mod m20261123_000003_create_banks_and_items;
 mod m20261123_000004_create_seals;
 mod m20261123_000005_create_rounds_positions_applications;
 mod m20261123_000006_create_exams_sessions_sittings;
+mod m20261123_000040_add_sitting_attendance;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_seals::Migration),
             Box::new(m20261123_000005_create_rounds_positions_applications::Migration),
             Box::new(m20261123_000006_create_exams_sessions_sittings::Migration),
+            Box::new(m20261123_000040_add_sitting_attendance::Migration),
         ]
     }
 }

@@ -55,10 +55,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let closer = tokio::spawn(close_sittings_on_time(state.clone()));
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    closer.abort();
+    served
+}
+
+/// VN-17: at `ends_at` the server closes each sitting itself, whether or not a page is open.
+async fn close_sittings_on_time(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        if let Err(e) = services::sitting::close_due(&state).await {
+            tracing::error!(error = ?e, "closing sittings at their deadline failed");
+        }
+    }
 }

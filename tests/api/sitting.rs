@@ -1,1 +1,472 @@
-//! (tests of this feature)
+//! Sitting the exam (issue 6): the server clock rules (VN-17), answers are saved in order and
+//! never lost, one live login per sitting, immediate result (VN-18), and no key ever reaches a
+//! candidate.
+
+use chrono::Duration;
+use serde_json::{json, Value};
+use server::auth::Role;
+use tests::TestApp;
+
+fn first_choice_answer() -> Value {
+    json!({"choices": ["A"], "seq": 1})
+}
+
+/// Every field that would reveal a key to a candidate: an option's correctness flag, accepted
+/// answers, explanations, the option permutation or which bank item was drawn. (A result's
+/// `correct` is a count of right answers, a string, and is part of the contract.)
+fn assert_no_key(v: &Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let leaks = [
+                    "accepted",
+                    "answer",
+                    "explanation",
+                    "permutation",
+                    "version_id",
+                    "item_id",
+                    "seed",
+                ]
+                .contains(&k.as_str())
+                    || (k == "correct" && v.is_boolean());
+                assert!(!leaks, "candidate response exposes `{k}`: {v}");
+                assert_no_key(v);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(assert_no_key),
+        _ => {}
+    }
+}
+
+/// The number of a question of the given kind on the candidate's paper.
+fn question_of_kind(sitting: &Value, kind: &str) -> u64 {
+    sitting["sections"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == kind)
+        .map(|i| i["no"].as_u64().unwrap())
+        .unwrap_or_else(|| panic!("no {kind} question on the paper"))
+}
+
+#[tokio::test]
+async fn before_the_start_the_candidate_waits_and_cannot_answer() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["status"], "waiting");
+    assert_eq!(
+        s.body["sections"],
+        json!([]),
+        "no question is shown before the start"
+    );
+    assert!(s.body["server_now"].is_string());
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&token),
+        &first_choice_answer(),
+    )
+    .await
+    .problem(423);
+}
+
+#[tokio::test]
+async fn vn_17_the_clock_runs_from_the_scheduled_start_without_login() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    // The candidate arrives 8 minutes late (within the 10 minutes of VN-22 for a 60-minute test).
+    app.move_clock_to(d.starts_at + Duration::minutes(8));
+    let token = app.candidate(&d.tickets[1].1, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["status"], "open");
+    let ends_at: chrono::DateTime<chrono::Utc> =
+        s.body["ends_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        ends_at,
+        d.starts_at + Duration::minutes(60),
+        "late arrival does not extend the end"
+    );
+}
+
+#[tokio::test]
+async fn vn_22_arriving_after_the_limit_needs_a_supervisor() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(11));
+    let r = app
+        .post(
+            "/api/v1/candidate/login",
+            None,
+            &json!({"ticket_no": d.tickets[2].1, "access_code": d.access_code}),
+        )
+        .await;
+    assert!(r.problem(403)["detail"].as_str().unwrap().contains("VN-22"));
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let admitted = app
+        .post(
+            &format!("/api/v1/sittings/{}/late-admissions", d.tickets[2].0),
+            Some(&supervisor),
+            &json!({"reason": "Chủ tịch Hội đồng cho phép: tắc đường"}),
+        )
+        .await;
+    assert_eq!(admitted.status, 200, "{}", admitted.text);
+    app.candidate(&d.tickets[2].1, &d.access_code).await;
+}
+
+#[tokio::test]
+async fn a_wrong_session_code_or_ticket_is_refused() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let r = app
+        .post(
+            "/api/v1/candidate/login",
+            None,
+            &json!({"ticket_no": d.tickets[0].1, "access_code": "ZZZZZZ"}),
+        )
+        .await;
+    r.problem(401);
+    let r = app
+        .post(
+            "/api/v1/candidate/login",
+            None,
+            &json!({"ticket_no": "9999999", "access_code": d.access_code}),
+        )
+        .await;
+    r.problem(401);
+}
+
+#[tokio::test]
+async fn answers_are_saved_in_sequence_and_a_stale_write_gets_409() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::seconds(5));
+    let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let ok = app
+        .put(
+            "/api/v1/sitting/answers/1",
+            Some(&token),
+            &json!({"choices": ["B"], "seq": 2}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.body["seq"], 2);
+    assert!(ok.body["saved_at"].is_string());
+    // An older write arriving late (another tab, a retry) never overwrites the newer answer.
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&token),
+        &json!({"choices": ["C"], "seq": 1}),
+    )
+    .await
+    .problem(409);
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&token),
+        &json!({"choices": ["C"], "seq": 2}),
+    )
+    .await
+    .problem(409);
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["answers"]["1"]["choices"], json!(["B"]));
+    assert_eq!(s.body["answers"]["1"]["seq"], 2);
+}
+
+#[tokio::test]
+async fn malformed_answers_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::seconds(5));
+    let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    let single = question_of_kind(&s.body, "single");
+    let r = app
+        .put(
+            &format!("/api/v1/sitting/answers/{single}"),
+            Some(&token),
+            &json!({"choices": ["E"], "seq": 1}),
+        )
+        .await;
+    assert_eq!(r.problem(422)["errors"][0]["location"], "choices[0]");
+    app.put(
+        &format!("/api/v1/sitting/answers/{single}"),
+        Some(&token),
+        &json!({"choices": ["A", "B"], "seq": 1}),
+    )
+    .await
+    .problem(422);
+    app.put(
+        "/api/v1/sitting/answers/999",
+        Some(&token),
+        &json!({"choices": ["A"], "seq": 1}),
+    )
+    .await
+    .problem(404);
+    app.put(
+        &format!("/api/v1/sitting/answers/{single}"),
+        Some(&token),
+        &json!({"choices": "A", "seq": 1}),
+    )
+    .await
+    .problem(422);
+    let after = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(after.body["answers"], json!({}));
+}
+
+#[tokio::test]
+async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_page() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(2));
+    let first = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&first)).await;
+    let fill = question_of_kind(&s.body, "fill_blank");
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&first),
+        &json!({"choices": ["A"], "seq": 1}),
+    )
+    .await;
+    app.put(
+        &format!("/api/v1/sitting/answers/{fill}"),
+        Some(&first),
+        &json!({"text": "Hải Phòng", "seq": 1}),
+    )
+    .await;
+
+    app.move_clock_to(d.starts_at + Duration::minutes(7));
+    let second = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let resumed = app.get("/api/v1/sitting", Some(&second)).await;
+    assert_eq!(resumed.body["answers"]["1"]["choices"], json!(["A"]));
+    assert_eq!(
+        resumed.body["answers"][fill.to_string()]["text"],
+        "Hải Phòng"
+    );
+    assert_eq!(
+        resumed.body["ends_at"], s.body["ends_at"],
+        "the same end time"
+    );
+    assert_eq!(
+        resumed.body["sections"], s.body["sections"],
+        "the same paper"
+    );
+
+    // The first computer's page is now locked out.
+    let locked = app
+        .put(
+            "/api/v1/sitting/answers/2",
+            Some(&first),
+            &json!({"choices": ["A"], "seq": 1}),
+        )
+        .await;
+    assert!(locked.problem(401)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("another computer"));
+
+    // And the supervisor sees the second login.
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let m = app
+        .get(
+            &format!("/api/v1/sessions/{}/monitor", d.session_id),
+            Some(&supervisor),
+        )
+        .await;
+    let me = m.body["roster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ticket_no"] == d.tickets[0].1.as_str())
+        .unwrap();
+    assert_eq!(me["logins"], 2);
+    assert_eq!(me["answered"], 2);
+    assert_eq!(me["status"], "open");
+    let remaining = me["remaining_seconds"].as_i64().unwrap();
+    assert!((53 * 60 - 5..=53 * 60).contains(&remaining), "{remaining}");
+}
+
+#[tokio::test]
+async fn submitting_shows_the_result_at_once_with_a_receipt() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let token = app.candidate(&d.tickets[3].1, &d.access_code).await;
+    for no in 1..=5 {
+        app.put(
+            &format!("/api/v1/sitting/answers/{no}"),
+            Some(&token),
+            &json!({"choices": ["A"], "seq": 1}),
+        )
+        .await;
+    }
+    let r = app
+        .post("/api/v1/sitting/submit", Some(&token), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["sections"][0]["code"], "KTC");
+    assert_eq!(r.body["sections"][0]["total"], 60);
+    assert_eq!(r.body["passed"], false, "at most 5 of 60 right");
+    assert_eq!(r.body["receipt_sha256"].as_str().unwrap().len(), 64);
+    assert_no_key(&r.body);
+    // After submission nothing changes and submitting again returns the same result.
+    app.put(
+        "/api/v1/sitting/answers/6",
+        Some(&token),
+        &json!({"choices": ["A"], "seq": 1}),
+    )
+    .await
+    .problem(423);
+    let again = app
+        .post("/api/v1/sitting/submit", Some(&token), &json!({}))
+        .await;
+    assert_eq!(again.body, r.body);
+}
+
+#[tokio::test]
+async fn at_the_deadline_the_server_closes_the_sitting_itself_and_later_saves_get_423() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let token = app.candidate(&d.tickets[4].1, &d.access_code).await;
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&token),
+        &json!({"choices": ["A"], "seq": 1}),
+    )
+    .await;
+    app.move_clock_to(d.starts_at + Duration::minutes(60) + Duration::seconds(1));
+    // No client call: the server's closer grades every sitting whose time is up.
+    let mut closed = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        closed = server::entities::sittings::Entity::find()
+            .filter(server::entities::sittings::Column::Status.eq("closed"))
+            .count(app.db())
+            .await
+            .unwrap();
+        if closed == 30 {
+            break;
+        }
+    }
+    assert_eq!(
+        closed, 30,
+        "every sitting, logged in or not, is closed and graded"
+    );
+    let stored: Option<String> = {
+        use sea_orm::EntityTrait;
+        server::entities::sittings::Entity::find_by_id(d.tickets[29].0)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .result
+    };
+    assert!(stored.unwrap().contains("\"closed_by\":\"clock\""));
+    app.put(
+        "/api/v1/sitting/answers/2",
+        Some(&token),
+        &json!({"choices": ["A"], "seq": 1}),
+    )
+    .await
+    .problem(423);
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["status"], "closed");
+    assert!(s.body["result"]["receipt_sha256"].is_string());
+}
+
+#[tokio::test]
+async fn an_extension_moves_ends_at_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let token = app.candidate(&d.tickets[5].1, &d.access_code).await;
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let r = app
+        .post(
+            &format!("/api/v1/sittings/{}/extensions", d.tickets[5].0),
+            Some(&supervisor),
+            &json!({"minutes": 7, "reason": "Máy hỏng, chuyển máy (VN-23)"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ends_at: chrono::DateTime<chrono::Utc> =
+        r.body["ends_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ends_at, d.starts_at + Duration::minutes(67));
+    app.post(
+        &format!("/api/v1/sittings/{}/extensions", d.tickets[5].0),
+        Some(&supervisor),
+        &json!({"minutes": 7, "reason": ""}),
+    )
+    .await
+    .problem(422);
+    let hr = app.staff("tochuc2", &[Role::Hr]).await;
+    app.post(
+        &format!("/api/v1/sittings/{}/extensions", d.tickets[5].0),
+        Some(&hr),
+        &json!({"minutes": 5, "reason": "không được"}),
+    )
+    .await
+    .problem(403);
+    // The extended candidate can still answer after the others' deadline.
+    app.move_clock_to(d.starts_at + Duration::minutes(62));
+    let ok = app
+        .put(
+            "/api/v1/sitting/answers/1",
+            Some(&token),
+            &first_choice_answer(),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let chair = app.staff("chutich2", &[Role::Chair]).await; // staff tokens from before have expired
+    let audit = app.get("/api/v1/audit/verify", Some(&chair)).await;
+    assert_eq!(audit.body["intact"], true);
+}
+
+#[tokio::test]
+async fn no_candidate_response_ever_contains_an_answer_key() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let login = app
+        .post(
+            "/api/v1/candidate/login",
+            None,
+            &json!({"ticket_no": d.tickets[6].1, "access_code": d.access_code}),
+        )
+        .await;
+    assert_no_key(&login.body);
+    let token = login.body["token"].as_str().unwrap().to_string();
+    assert_no_key(&app.get("/api/v1/sitting", Some(&token)).await.body);
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["sections"][0]["items"].as_array().unwrap().len(), 60);
+    assert_no_key(&s.body);
+    let ack = app
+        .put(
+            "/api/v1/sitting/answers/1",
+            Some(&token),
+            &first_choice_answer(),
+        )
+        .await;
+    assert_no_key(&ack.body);
+    assert_no_key(
+        &app.post("/api/v1/sitting/submit", Some(&token), &json!({}))
+            .await
+            .body,
+    );
+}
+
+#[tokio::test]
+async fn a_staff_token_cannot_sit_and_a_candidate_token_cannot_supervise() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let hr = app.staff("tochuc2", &[Role::Hr]).await;
+    app.get("/api/v1/sitting", Some(&hr)).await.problem(403);
+    let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    app.get(
+        &format!("/api/v1/sessions/{}/monitor", d.session_id),
+        Some(&token),
+    )
+    .await
+    .problem(403);
+    app.get("/api/v1/sitting", None).await.problem(401);
+}

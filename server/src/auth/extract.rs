@@ -76,3 +76,28 @@ impl FromRequestParts<AppState> for StaffUser {
         })
     }
 }
+
+/// The candidate behind a candidate token: which sitting, and which login (a newer login on
+/// another computer makes older tokens stale).
+#[derive(Debug, Clone)]
+pub struct CandidateLogin {
+    pub sitting_id: i32,
+    pub ticket_no: String,
+    pub login: String,
+}
+
+impl FromRequestParts<AppState> for CandidateLogin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let claims = claims(parts, state)?;
+        match (claims.kind, claims.login) {
+            (TokenKind::Candidate, Some(login)) => Ok(CandidateLogin {
+                sitting_id: claims.id,
+                ticket_no: claims.sub,
+                login,
+            }),
+            _ => Err(AppError::Forbidden("a candidate token is required".into())),
+        }
+    }
+}

@@ -26,6 +26,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub result: Option<String>,
     pub created_at: DateTimeUtc,
+    pub first_login_at: Option<DateTimeUtc>,
+    pub late_admitted: bool,
+    pub login_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,15 +1,163 @@
-//! REST endpoints of this resource (API.md). Handlers are thin: extract, check the role, call
-//! the service, map the result.
+//! Exams, sessions, papers and the supervisor console (API.md "Exams and sessions").
 
-use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use utoipa::OpenApi;
 
+use super::extract::{ApiJson, ApiPath};
+use crate::auth::{Role, StaffUser};
+use crate::error::AppResult;
+use crate::services::exam::{self as svc, ExamView, NewExam, NewSession, PapersView, SessionView};
+use crate::services::sitting::{
+    self as sit, ExtensionRequest, Monitor, OpenedSession, ReasonRequest, SittingSummary,
+};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths())]
+#[openapi(paths(
+    create_exam,
+    get_exam,
+    create_session,
+    generate_papers,
+    monitor_session,
+    open_session,
+    extend_sitting,
+    admit_late
+))]
 pub struct Api;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/rounds/{round_id}/exams", post(create_exam))
+        .route("/api/v1/exams/{exam_id}", get(get_exam))
+        .route("/api/v1/exams/{exam_id}/sessions", post(create_session))
+        .route(
+            "/api/v1/sessions/{session_id}/papers",
+            post(generate_papers),
+        )
+        .route(
+            "/api/v1/sessions/{session_id}/monitor",
+            get(monitor_session),
+        )
+        .route("/api/v1/sessions/{session_id}/open", post(open_session))
+        .route(
+            "/api/v1/sittings/{sitting_id}/extensions",
+            post(extend_sitting),
+        )
+        .route(
+            "/api/v1/sittings/{sitting_id}/late-admissions",
+            post(admit_late),
+        )
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/exams", tag = "exams", security(("bearer" = [])),
+    request_body = NewExam,
+    responses((status = 201, body = ExamView), (status = 422, description = "invalid blueprint or a cell's sealed pool under 3 × its count (VN-20)")))]
+pub async fn create_exam(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+    ApiJson(new): ApiJson<NewExam>,
+) -> AppResult<(StatusCode, Json<ExamView>)> {
+    user.require(&[Role::Hr])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_exam(&state, &user.actor(), round_id, new).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/exams/{exam_id}", tag = "exams", security(("bearer" = [])),
+    responses((status = 200, body = ExamView), (status = 404)))]
+pub async fn get_exam(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(exam_id): ApiPath<i32>,
+) -> AppResult<Json<ExamView>> {
+    user.require(&[Role::Hr, Role::Supervisor, Role::Chair, Role::Admin])?;
+    Ok(Json(svc::get_exam(&state, exam_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/exams/{exam_id}/sessions", tag = "exams", security(("bearer" = [])),
+    request_body = NewSession,
+    responses((status = 201, body = SessionView), (status = 422)))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(exam_id): ApiPath<i32>,
+    ApiJson(new): ApiJson<NewSession>,
+) -> AppResult<(StatusCode, Json<SessionView>)> {
+    user.require(&[Role::Hr])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::create_session(&state, &user.actor(), exam_id, new).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/papers", tag = "exams", security(("bearer" = [])),
+    responses((status = 200, body = PapersView)))]
+pub async fn generate_papers(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(session_id): ApiPath<i32>,
+) -> AppResult<Json<PapersView>> {
+    user.require(&[Role::Hr, Role::Supervisor])?;
+    Ok(Json(
+        svc::generate_papers(&state, &user.actor(), session_id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/monitor", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = Monitor)))]
+pub async fn monitor_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(session_id): ApiPath<i32>,
+) -> AppResult<Json<Monitor>> {
+    user.require(&[Role::Supervisor, Role::Hr, Role::Chair])?;
+    Ok(Json(sit::monitor(&state, session_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/open", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = OpenedSession)))]
+pub async fn open_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(session_id): ApiPath<i32>,
+) -> AppResult<Json<OpenedSession>> {
+    user.require(&[Role::Supervisor])?;
+    Ok(Json(
+        sit::open_session(&state, &user.actor(), session_id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sittings/{sitting_id}/extensions", tag = "supervision", security(("bearer" = [])),
+    request_body = ExtensionRequest,
+    responses((status = 200, body = SittingSummary), (status = 409, description = "already finished")))]
+pub async fn extend_sitting(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(sitting_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<ExtensionRequest>,
+) -> AppResult<Json<SittingSummary>> {
+    user.require(&[Role::Supervisor])?;
+    Ok(Json(
+        sit::extend(&state, &user.actor(), sitting_id, req).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sittings/{sitting_id}/late-admissions", tag = "supervision", security(("bearer" = [])),
+    request_body = ReasonRequest,
+    responses((status = 200, body = SittingSummary)))]
+pub async fn admit_late(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(sitting_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<Json<SittingSummary>> {
+    user.require(&[Role::Supervisor])?;
+    Ok(Json(
+        sit::admit_late(&state, &user.actor(), sitting_id, req).await?,
+    ))
 }

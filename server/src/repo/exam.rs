@@ -69,8 +69,9 @@ pub struct NewSitting {
     pub ticket_no: String,
     pub seat: i32,
     pub seed_hex: String,
-    pub paper_json: String,
-    pub paper_sha256: String,
+    /// Pre-generated paper, or `None` when papers are built later (`POST .../papers`).
+    pub paper_json: Option<String>,
+    pub paper_sha256: Option<String>,
     pub ends_at: DateTime<Utc>,
 }
 
@@ -86,8 +87,8 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         seat: Set(s.seat),
         pin_hash: Set(None),
         seed: Set(s.seed_hex),
-        paper: Set(Some(s.paper_json)),
-        paper_sha256: Set(Some(s.paper_sha256)),
+        paper: Set(s.paper_json),
+        paper_sha256: Set(s.paper_sha256),
         status: Set("waiting".into()),
         ends_at: Set(s.ends_at),
         extra_minutes: Set(0),
@@ -95,6 +96,9 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         submitted_at: Set(None),
         result: Set(None),
         created_at: Set(now),
+        first_login_at: Set(None),
+        late_admitted: Set(false),
+        login_count: Set(0),
         ..Default::default()
     }
     .insert(conn)
@@ -148,4 +152,132 @@ pub async fn reschedule_session<C: ConnectionTrait>(
         a.update(conn).await?;
     }
     Ok(())
+}
+
+pub async fn find_exam<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Option<exams::Model>> {
+    Ok(exams::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn find_session<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+) -> AppResult<Option<sessions::Model>> {
+    Ok(sessions::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn mark_session_opened<C: ConnectionTrait>(
+    conn: &C,
+    session: sessions::Model,
+    now: DateTime<Utc>,
+) -> AppResult<sessions::Model> {
+    let mut a: sessions::ActiveModel = session.into();
+    a.opened_at = Set(Some(now));
+    Ok(a.update(conn).await?)
+}
+
+/// The sealed item versions of `seal_ids`, as the pool papers are drawn from.
+pub async fn load_pool<C: ConnectionTrait>(
+    conn: &C,
+    seal_ids: &[i32],
+) -> AppResult<Vec<question_bank::assembly::PoolItem>> {
+    use crate::entities::{item_versions, seal_items};
+    let members = seal_items::Entity::find()
+        .filter(seal_items::Column::SealId.is_in(seal_ids.to_vec()))
+        .all(conn)
+        .await?;
+    let version_ids: Vec<i32> = members.iter().map(|m| m.item_version_id).collect();
+    let mut versions = std::collections::HashMap::new();
+    for chunk in version_ids.chunks(500) {
+        for v in item_versions::Entity::find()
+            .filter(item_versions::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            versions.insert(v.id, v);
+        }
+    }
+    let mut pool = Vec::with_capacity(members.len());
+    for m in members {
+        let v = versions.get(&m.item_version_id).ok_or_else(|| {
+            crate::error::AppError::Internal(format!(
+                "seal item version {} missing",
+                m.item_version_id
+            ))
+        })?;
+        let item: question_bank::Item = serde_json::from_str(&v.content).map_err(|e| {
+            crate::error::AppError::Internal(format!("item version {} unreadable: {e}", v.id))
+        })?;
+        pool.push(question_bank::assembly::PoolItem::new(
+            m.seal_id, v.item_id, v.id, item,
+        ));
+    }
+    Ok(pool)
+}
+
+/// Item contents by version id, for rendering and grading papers.
+pub async fn item_versions_by_id<C: ConnectionTrait>(
+    conn: &C,
+    version_ids: Vec<i32>,
+) -> AppResult<std::collections::HashMap<i32, question_bank::Item>> {
+    use crate::entities::item_versions;
+    let mut out = std::collections::HashMap::new();
+    for chunk in version_ids.chunks(500) {
+        for v in item_versions::Entity::find()
+            .filter(item_versions::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            let item: question_bank::Item = serde_json::from_str(&v.content).map_err(|e| {
+                crate::error::AppError::Internal(format!("item version {} unreadable: {e}", v.id))
+            })?;
+            out.insert(v.id, item);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn seal_exists<C: ConnectionTrait>(conn: &C, seal_id: i32) -> AppResult<bool> {
+    use crate::entities::seals;
+    Ok(seals::Entity::find_by_id(seal_id)
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+pub async fn round_exists<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<bool> {
+    use crate::entities::rounds;
+    Ok(rounds::Entity::find_by_id(round_id)
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+pub async fn applications_by_id<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<i32>,
+) -> AppResult<Vec<crate::entities::applications::Model>> {
+    use crate::entities::applications;
+    Ok(applications::Entity::find()
+        .filter(applications::Column::Id.is_in(ids))
+        .all(conn)
+        .await?)
+}
+
+/// Application ids that already have a sitting in some session of `exam_id`.
+pub async fn seated_applications<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<i32>> {
+    let session_ids: Vec<i32> = sessions_of_exam(conn, exam_id)
+        .await?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::SessionId.is_in(session_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.application_id)
+        .collect())
 }

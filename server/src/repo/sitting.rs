@@ -1,1 +1,173 @@
-//! Sittings and answers.
+//! Sittings (one candidate's attempt at one session) and their answers.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entities::{answers, sittings};
+use crate::error::{AppError, AppResult};
+
+pub const WAITING: &str = "waiting";
+pub const SUBMITTED: &str = "submitted";
+pub const CLOSED: &str = "closed";
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Option<sittings::Model>> {
+    Ok(sittings::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn find_by_ticket<C: ConnectionTrait>(
+    conn: &C,
+    ticket_no: &str,
+) -> AppResult<Option<sittings::Model>> {
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::TicketNo.eq(ticket_no))
+        .one(conn)
+        .await?)
+}
+
+/// Makes `login` the only live login of the sitting (a newer login locks older pages out).
+pub async fn record_login<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    login: &str,
+    now: DateTime<Utc>,
+) -> AppResult<sittings::Model> {
+    let first = sitting.first_login_at.unwrap_or(now);
+    let count = sitting.login_count + 1;
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.active_login = Set(Some(login.to_string()));
+    a.first_login_at = Set(Some(first));
+    a.login_count = Set(count);
+    Ok(a.update(conn).await?)
+}
+
+pub async fn answers_of<C: ConnectionTrait>(
+    conn: &C,
+    sitting_id: i32,
+) -> AppResult<Vec<answers::Model>> {
+    Ok(answers::Entity::find()
+        .filter(answers::Column::SittingId.eq(sitting_id))
+        .order_by_asc(answers::Column::ItemNo)
+        .all(conn)
+        .await?)
+}
+
+pub async fn answers_of_many<C: ConnectionTrait>(
+    conn: &C,
+    sitting_ids: Vec<i32>,
+) -> AppResult<Vec<answers::Model>> {
+    Ok(answers::Entity::find()
+        .filter(answers::Column::SittingId.is_in(sitting_ids))
+        .all(conn)
+        .await?)
+}
+
+/// Stores an answer only if `seq` is newer than what is stored: an older tab or a delayed
+/// retry can never overwrite a newer answer. `Err(Conflict)` carries the stored sequence.
+pub async fn save_answer<C: ConnectionTrait>(
+    conn: &C,
+    sitting_id: i32,
+    item_no: i32,
+    choices_json: String,
+    text: Option<String>,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let updated = answers::Entity::update_many()
+        .col_expr(answers::Column::Choices, Expr::value(choices_json.clone()))
+        .col_expr(answers::Column::Text, Expr::value(text.clone()))
+        .col_expr(answers::Column::Seq, Expr::value(seq))
+        .col_expr(answers::Column::SavedAt, Expr::value(now))
+        .filter(answers::Column::SittingId.eq(sitting_id))
+        .filter(answers::Column::ItemNo.eq(item_no))
+        .filter(answers::Column::Seq.lt(seq))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 1 {
+        return Ok(());
+    }
+    let existing = answers::Entity::find()
+        .filter(answers::Column::SittingId.eq(sitting_id))
+        .filter(answers::Column::ItemNo.eq(item_no))
+        .one(conn)
+        .await?;
+    if let Some(e) = existing {
+        return Err(AppError::Conflict(format!(
+            "stale answer: question {item_no} already has seq {}, got {seq}",
+            e.seq
+        )));
+    }
+    answers::ActiveModel {
+        sitting_id: Set(sitting_id),
+        item_no: Set(item_no),
+        choices: Set(choices_json),
+        text: Set(text),
+        seq: Set(seq),
+        saved_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn finish<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    status: &str,
+    result_json: String,
+    now: DateTime<Utc>,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.status = Set(status.to_string());
+    a.submitted_at = Set(Some(now));
+    a.result = Set(Some(result_json));
+    Ok(a.update(conn).await?)
+}
+
+pub async fn set_ends_at<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    ends_at: DateTime<Utc>,
+    extra_minutes: i32,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.ends_at = Set(ends_at);
+    a.extra_minutes = Set(extra_minutes);
+    Ok(a.update(conn).await?)
+}
+
+pub async fn admit_late<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.late_admitted = Set(true);
+    Ok(a.update(conn).await?)
+}
+
+/// Sittings whose time is up but which nobody has closed yet.
+pub async fn due_for_closing<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<sittings::Model>> {
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::Status.eq(WAITING))
+        .filter(sittings::Column::EndsAt.lte(now))
+        .all(conn)
+        .await?)
+}
+
+pub async fn set_paper<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    paper_json: String,
+    paper_sha256: String,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.paper = Set(Some(paper_json));
+    a.paper_sha256 = Set(Some(paper_sha256));
+    Ok(a.update(conn).await?)
+}

@@ -1,1 +1,410 @@
-//! Use cases of this resource.
+//! Exams (blueprints over sealed banks), sessions with their tickets and access codes, paper
+//! pre-generation, and the supervisor's view of a session.
+
+use chrono::{DateTime, Duration, Utc};
+use question_bank::assembly::{assemble_for_ticket, pool_size};
+use question_bank::blueprint::{Blueprint, Section};
+use question_bank::FieldError;
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use crate::audit::{self, Event};
+use crate::entities::{exams, sessions, sittings};
+use crate::error::{AppError, AppResult};
+use crate::repo;
+use crate::state::AppState;
+
+pub const STAGES: [&str; 3] = ["round1", "round2_cbt", "language"];
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewExam {
+    pub code: String,
+    pub name: String,
+    /// `round1`, `round2_cbt` or `language`.
+    pub stage: String,
+    pub duration_minutes: u32,
+    /// `[{code, name, pass_ratio, cells:[{seal_id, topic, difficulty, count}]}]`
+    #[schema(value_type = Vec<Object>)]
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExamView {
+    pub id: i32,
+    pub round_id: i32,
+    pub code: String,
+    pub name: String,
+    pub stage: String,
+    pub duration_minutes: i32,
+    #[schema(value_type = Vec<Object>)]
+    pub sections: Vec<Section>,
+    /// Questions on every paper.
+    pub item_count: u64,
+}
+
+pub(crate) fn blueprint_of(exam: &exams::Model) -> AppResult<Blueprint> {
+    serde_json::from_str(&exam.blueprint)
+        .map_err(|e| AppError::Internal(format!("exam {} blueprint unreadable: {e}", exam.id)))
+}
+
+fn exam_view(exam: exams::Model) -> AppResult<ExamView> {
+    let blueprint = blueprint_of(&exam)?;
+    Ok(ExamView {
+        id: exam.id,
+        round_id: exam.round_id,
+        item_count: blueprint.item_count(),
+        code: exam.code,
+        name: exam.name,
+        stage: exam.stage,
+        duration_minutes: exam.duration_minutes,
+        sections: blueprint.sections,
+    })
+}
+
+pub async fn create_exam(
+    state: &AppState,
+    actor: &str,
+    round_id: i32,
+    new: NewExam,
+) -> AppResult<ExamView> {
+    if !repo::exam::round_exists(&state.db, round_id).await? {
+        return Err(AppError::NotFound(format!("no round {round_id}")));
+    }
+    let mut errors = Vec::new();
+    if new.code.trim().is_empty() {
+        errors.push(FieldError::new("code", "required"));
+    }
+    if new.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "required"));
+    }
+    if !STAGES.contains(&new.stage.as_str()) {
+        errors.push(FieldError::new(
+            "stage",
+            format!("expected one of {}", STAGES.join(", ")),
+        ));
+    }
+    if !(1..=300).contains(&new.duration_minutes) {
+        errors.push(FieldError::new(
+            "duration_minutes",
+            "between 1 and 300 minutes",
+        ));
+    }
+    let blueprint = Blueprint {
+        sections: new.sections,
+    };
+    if let Err(e) = blueprint.validate() {
+        errors.extend(e.errors().iter().cloned());
+    }
+    let mut seal_ids: Vec<i32> = blueprint
+        .sections
+        .iter()
+        .flat_map(|s| s.cells.iter().map(|c| c.seal_id))
+        .collect();
+    seal_ids.sort_unstable();
+    seal_ids.dedup();
+    for (s, section) in blueprint.sections.iter().enumerate() {
+        for (c, cell) in section.cells.iter().enumerate() {
+            if !repo::exam::seal_exists(&state.db, cell.seal_id).await? {
+                errors.push(FieldError::new(
+                    format!("sections[{s}].cells[{c}].seal_id"),
+                    format!("no seal {}", cell.seal_id),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid("the exam is not valid", errors));
+    }
+    // VN-20: every cell's sealed pool holds at least 3 × what it draws.
+    let pool = repo::exam::load_pool(&state.db, &seal_ids).await?;
+    blueprint.check_pool(|seal, topic, d| pool_size(&pool, seal, topic, d))?;
+
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let exam = repo::exam::insert_exam(
+        &txn,
+        repo::exam::NewExam {
+            round_id,
+            code: new.code.trim(),
+            name: new.name.trim(),
+            stage: &new.stage,
+            duration_minutes: new.duration_minutes as i32,
+            blueprint_json: serde_json::to_string(&blueprint)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "exam.create",
+            entity: "exam",
+            entity_id: exam.id.to_string(),
+            details: serde_json::json!({"code": exam.code, "blueprint": blueprint}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    exam_view(exam)
+}
+
+pub async fn get_exam(state: &AppState, exam_id: i32) -> AppResult<ExamView> {
+    let exam = repo::exam::find_exam(&state.db, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    exam_view(exam)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub code: String,
+    pub room: String,
+    pub starts_at: DateTime<Utc>,
+    pub application_ids: Vec<i32>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Ticket {
+    pub application_id: i32,
+    pub ticket_no: String,
+    pub seat: i32,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub id: i32,
+    pub exam_id: i32,
+    pub code: String,
+    pub room: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub access_code: String,
+    pub tickets: Vec<Ticket>,
+}
+
+/// Ticket numbers (*số báo danh*): session id and seat, unique across the platform.
+fn ticket_no(session_id: i32, seat: i32) -> String {
+    format!("{session_id:04}{seat:03}")
+}
+
+pub async fn create_session(
+    state: &AppState,
+    actor: &str,
+    exam_id: i32,
+    new: NewSession,
+) -> AppResult<SessionView> {
+    let exam = repo::exam::find_exam(&state.db, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    let mut errors = Vec::new();
+    if new.code.trim().is_empty() {
+        errors.push(FieldError::new("code", "required"));
+    }
+    if new.room.trim().is_empty() {
+        errors.push(FieldError::new("room", "required"));
+    }
+    if new.application_ids.is_empty() {
+        errors.push(FieldError::new("application_ids", "at least one candidate"));
+    }
+    if new.application_ids.len() > 999 {
+        errors.push(FieldError::new(
+            "application_ids",
+            "at most 999 candidates per session",
+        ));
+    }
+    let apps = repo::exam::applications_by_id(&state.db, new.application_ids.clone()).await?;
+    let by_id: HashMap<i32, _> = apps.iter().map(|a| (a.id, a)).collect();
+    let seated = repo::exam::seated_applications(&state.db, exam_id).await?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in new.application_ids.iter().enumerate() {
+        let at = format!("application_ids[{i}]");
+        match by_id.get(id) {
+            None => errors.push(FieldError::new(at, format!("no application {id}"))),
+            Some(a) if a.round_id != exam.round_id => errors.push(FieldError::new(
+                at,
+                format!("application {id} belongs to another round"),
+            )),
+            Some(a) if a.eligible == Some(false) => errors.push(FieldError::new(
+                at,
+                format!("application {id} was found not eligible"),
+            )),
+            Some(_) if !seen.insert(*id) => errors.push(FieldError::new(
+                at,
+                format!("application {id} listed twice"),
+            )),
+            Some(_) if seated.contains(id) => errors.push(FieldError::new(
+                at,
+                format!("application {id} already has a seat for this exam"),
+            )),
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid("the session is not valid", errors));
+    }
+
+    let now = state.now();
+    let secret = random_bytes();
+    let ends_at = new.starts_at + Duration::minutes(i64::from(exam.duration_minutes));
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let session = repo::exam::insert_session(
+        &txn,
+        repo::exam::NewSession {
+            exam_id,
+            code: new.code.trim(),
+            room: new.room.trim(),
+            starts_at: new.starts_at,
+            access_code: crate::demo::access_code(),
+            secret_hex: hex::encode(secret),
+        },
+        now,
+    )
+    .await?;
+    let mut tickets = Vec::with_capacity(new.application_ids.len());
+    for (i, application_id) in new.application_ids.iter().enumerate() {
+        let seat = i as i32 + 1;
+        let ticket_no = ticket_no(session.id, seat);
+        repo::exam::insert_sitting(
+            &txn,
+            repo::exam::NewSitting {
+                session_id: session.id,
+                application_id: *application_id,
+                ticket_no: ticket_no.clone(),
+                seat,
+                seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
+                paper_json: None,
+                paper_sha256: None,
+                ends_at,
+            },
+            now,
+        )
+        .await?;
+        tickets.push(Ticket {
+            application_id: *application_id,
+            ticket_no,
+            seat,
+        });
+    }
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "session.create",
+            entity: "session",
+            entity_id: session.id.to_string(),
+            details: serde_json::json!({"exam_id": exam_id, "starts_at": new.starts_at, "candidates": tickets.len()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SessionView {
+        id: session.id,
+        exam_id,
+        code: session.code,
+        room: session.room,
+        starts_at: session.starts_at,
+        ends_at,
+        access_code: session.access_code,
+        tickets,
+    })
+}
+
+fn random_bytes() -> [u8; 32] {
+    use rand::RngExt;
+    let mut b = [0u8; 32];
+    rand::rng().fill(&mut b[..]);
+    b
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PaperHash {
+    pub ticket_no: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PapersView {
+    pub papers: Vec<PaperHash>,
+}
+
+/// Builds the paper of one sitting from its session's secret and ticket (reproducible).
+pub(crate) async fn build_paper<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    session: &sessions::Model,
+    blueprint: &Blueprint,
+    pool: &[question_bank::assembly::PoolItem],
+    sitting: sittings::Model,
+) -> AppResult<sittings::Model> {
+    let secret = hex::decode(&session.secret).map_err(|e| {
+        AppError::Internal(format!("session {} secret unreadable: {e}", session.id))
+    })?;
+    let paper = assemble_for_ticket(blueprint, pool, &secret, &sitting.ticket_no)?;
+    repo::sitting::set_paper(conn, sitting, paper.canonical_json(), paper.sha256()).await
+}
+
+pub(crate) fn seal_ids(blueprint: &Blueprint) -> Vec<i32> {
+    let mut ids: Vec<i32> = blueprint
+        .sections
+        .iter()
+        .flat_map(|s| s.cells.iter().map(|c| c.seal_id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+pub async fn generate_papers(
+    state: &AppState,
+    actor: &str,
+    session_id: i32,
+) -> AppResult<PapersView> {
+    let session = repo::exam::find_session(&state.db, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
+    let exam = repo::exam::find_exam(&state.db, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("session {session_id} has no exam")))?;
+    let blueprint = blueprint_of(&exam)?;
+    let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let mut papers = Vec::new();
+    let mut built = 0;
+    for sitting in repo::exam::sittings_of_session(&txn, session_id).await? {
+        let sitting = if sitting.paper_sha256.is_some() {
+            sitting
+        } else {
+            built += 1;
+            build_paper(&txn, &session, &blueprint, &pool, sitting).await?
+        };
+        papers.push(PaperHash {
+            ticket_no: sitting.ticket_no,
+            sha256: sitting.paper_sha256.unwrap_or_default(),
+        });
+    }
+    papers.sort_by(|a, b| a.ticket_no.cmp(&b.ticket_no));
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "session.papers",
+            entity: "session",
+            entity_id: session_id.to_string(),
+            details: serde_json::json!({"built": built, "papers": papers.iter().map(|p| (&p.ticket_no, &p.sha256)).collect::<Vec<_>>()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(PapersView { papers })
+}

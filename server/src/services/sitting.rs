@@ -1,1 +1,793 @@
-//! Use cases of this resource.
+//! Sitting the exam: candidate login with ticket + session code, the paper without its key,
+//! autosave guarded by per-item sequence numbers, submission with an immediate result (VN-18),
+//! automatic closing at the deadline (VN-17), and the supervisor's actions on a sitting.
+//!
+//! Status of a sitting is derived from the server clock: before the scheduled start it is
+//! `waiting`, then `open` until `ends_at` (the clock runs whether or not the candidate has
+//! logged in), then `closed`; `submitted` once the candidate hands in.
+
+use chrono::{DateTime, Duration, Utc};
+use question_bank::paper::{candidate_view, CandidateSection, Paper};
+use question_bank::scoring::{grade, Answer, CandidateTerms, ExamMarking, PaperResult};
+use question_bank::{FieldError, ItemKind};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::audit::{self, Event};
+use crate::auth::extract::CandidateLogin;
+use crate::auth::jwt::{sign, Claims, TokenKind};
+use crate::entities::{answers, sittings};
+use crate::error::{AppError, AppResult};
+use crate::repo;
+use crate::repo::sitting::{CLOSED, SUBMITTED, WAITING};
+use crate::services::exam::{blueprint_of, build_paper, seal_ids};
+use crate::state::AppState;
+
+/// VN-22: late arrivals are admitted up to 5 minutes after the start for short tests and
+/// 10 minutes for tests of 60 minutes or more; later only by the chair's decision.
+pub fn late_limit(duration_minutes: i32) -> Duration {
+    if duration_minutes >= 60 {
+        Duration::minutes(10)
+    } else {
+        Duration::minutes(5)
+    }
+}
+
+pub fn effective_status(
+    s: &sittings::Model,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> &'static str {
+    match s.status.as_str() {
+        SUBMITTED => "submitted",
+        CLOSED => "closed",
+        _ if now < starts_at => "waiting",
+        _ if now < s.ends_at => "open",
+        _ => "closed",
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CandidateLoginRequest {
+    pub ticket_no: String,
+    pub access_code: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CandidateLoginResponse {
+    pub token: String,
+    pub sitting_id: i32,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub server_now: DateTime<Utc>,
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    // Compare digests so the time taken does not depend on how much of the code matched.
+    Sha256::digest(a.trim().to_uppercase().as_bytes())
+        == Sha256::digest(b.trim().to_uppercase().as_bytes())
+}
+
+pub async fn candidate_login(
+    state: &AppState,
+    req: CandidateLoginRequest,
+    addr: &str,
+) -> AppResult<CandidateLoginResponse> {
+    let now = state.now();
+    let key = format!("ticket:{}", req.ticket_no.trim());
+    state
+        .throttle
+        .check(&key, addr, now)
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let refused = || AppError::Unauthorized("wrong ticket number or session code".into());
+    let found = repo::sitting::find_by_ticket(&state.db, req.ticket_no.trim()).await?;
+    let session = match &found {
+        Some(s) => repo::exam::find_session(&state.db, s.session_id).await?,
+        None => None,
+    };
+    let (sitting, session) = match (found, session) {
+        (Some(s), Some(sess)) if same_secret(&sess.access_code, &req.access_code) => (s, sess),
+        _ => {
+            state.throttle.record_failure(&key, addr, now);
+            return Err(refused());
+        }
+    };
+    let exam = repo::exam::find_exam(&state.db, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("session {} has no exam", session.id)))?;
+    let status = effective_status(&sitting, session.starts_at, now);
+    let late = now > session.starts_at + late_limit(exam.duration_minutes);
+    if status == "open" && late && sitting.first_login_at.is_none() && !sitting.late_admitted {
+        return Err(AppError::Forbidden(format!(
+            "more than {} minutes after the start: a supervisor must admit you (VN-22)",
+            late_limit(exam.duration_minutes).num_minutes()
+        )));
+    }
+    let login = hex::encode(rand_bytes());
+    let replaced = sitting.active_login.is_some() && status == "open";
+    let sitting = if sitting.paper.is_none() {
+        // Normally built before the session; a late addition gets its paper now.
+        let blueprint = blueprint_of(&exam)?;
+        let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
+        build_paper(&state.db, &session, &blueprint, &pool, sitting).await?
+    } else {
+        sitting
+    };
+    let sitting = if replaced {
+        let _chain = state.audit_lock.lock().await;
+        let txn = state.db.begin().await?;
+        let s = repo::sitting::record_login(&txn, sitting, &login, now).await?;
+        audit::append(
+            &txn,
+            now,
+            Event {
+                actor: &format!("candidate:{}", s.ticket_no),
+                action: "sitting.login_elsewhere",
+                entity: "sitting",
+                entity_id: s.id.to_string(),
+                details: serde_json::json!({"address": addr, "logins": s.login_count}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        s
+    } else {
+        repo::sitting::record_login(&state.db, sitting, &login, now).await?
+    };
+    state.throttle.record_success(&key);
+    let claims = Claims {
+        sub: sitting.ticket_no.clone(),
+        kind: TokenKind::Candidate,
+        id: sitting.id,
+        roles: vec![],
+        login: Some(login),
+        iat: now.timestamp(),
+        exp: (sitting.ends_at + Duration::hours(12)).timestamp(),
+    };
+    Ok(CandidateLoginResponse {
+        token: sign(&claims, &state.config.jwt_secret.0)?,
+        sitting_id: sitting.id,
+        status: status.to_string(),
+        starts_at: session.starts_at,
+        ends_at: sitting.ends_at,
+        server_now: now,
+    })
+}
+
+fn rand_bytes() -> [u8; 16] {
+    use rand::RngExt;
+    let mut b = [0u8; 16];
+    rand::rng().fill(&mut b[..]);
+    b
+}
+
+/// The sitting behind a candidate token, refusing a page whose login was replaced elsewhere.
+async fn current<C: ConnectionTrait>(conn: &C, who: &CandidateLogin) -> AppResult<sittings::Model> {
+    let sitting = repo::sitting::find(conn, who.sitting_id)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("this sitting no longer exists".into()))?;
+    if sitting.active_login.as_deref() != Some(who.login.as_str()) {
+        return Err(AppError::Unauthorized(
+            "signed in on another computer: this page is locked".into(),
+        ));
+    }
+    Ok(sitting)
+}
+
+#[derive(Debug, Serialize, Deserialize, Clone, utoipa::ToSchema)]
+pub struct SavedAnswer {
+    pub choices: Vec<String>,
+    pub text: Option<String>,
+    pub seq: i64,
+}
+
+/// What the candidate's page receives. It is built from types that cannot hold a key.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SittingView {
+    pub sitting_id: i32,
+    pub ticket_no: String,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub server_now: DateTime<Utc>,
+    #[schema(value_type = Vec<Object>)]
+    pub sections: Vec<CandidateSection>,
+    pub answers: BTreeMap<String, SavedAnswer>,
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<SubmitResult>,
+}
+
+fn paper_of(sitting: &sittings::Model) -> AppResult<Paper> {
+    let json = sitting
+        .paper
+        .as_deref()
+        .ok_or_else(|| AppError::Internal(format!("sitting {} has no paper", sitting.id)))?;
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("paper of sitting {} unreadable: {e}", sitting.id)))
+}
+
+fn saved(a: &answers::Model) -> SavedAnswer {
+    SavedAnswer {
+        choices: serde_json::from_str(&a.choices).unwrap_or_default(),
+        text: a.text.clone(),
+        seq: a.seq,
+    }
+}
+
+pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingView> {
+    let now = state.now();
+    let mut sitting = current(&state.db, who).await?;
+    let session = repo::exam::find_session(&state.db, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    if effective_status(&sitting, session.starts_at, now) == "closed" && sitting.status == WAITING {
+        sitting = close(state, sitting, "system:clock").await?;
+    }
+    let status = effective_status(&sitting, session.starts_at, now);
+    let sections = if status == "waiting" {
+        Vec::new()
+    } else {
+        let paper = paper_of(&sitting)?;
+        let items = repo::exam::item_versions_by_id(
+            &state.db,
+            paper.items().map(|i| i.version_id).collect(),
+        )
+        .await?;
+        candidate_view(&paper, |p| items.get(&p.version_id))?
+    };
+    let answers = repo::sitting::answers_of(&state.db, sitting.id)
+        .await?
+        .iter()
+        .map(|a| (a.item_no.to_string(), saved(a)))
+        .collect();
+    let result = match &sitting.result {
+        Some(r) => Some(
+            serde_json::from_str(r)
+                .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(SittingView {
+        sitting_id: sitting.id,
+        ticket_no: sitting.ticket_no,
+        status: status.to_string(),
+        starts_at: session.starts_at,
+        ends_at: sitting.ends_at,
+        server_now: now,
+        sections,
+        answers,
+        result,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    pub seq: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AnswerAck {
+    pub no: u32,
+    pub seq: i64,
+    pub saved_at: DateTime<Utc>,
+}
+
+fn check_answer(paper: &Paper, no: u32, req: &AnswerRequest) -> AppResult<Vec<String>> {
+    let item = paper
+        .item(no)
+        .ok_or_else(|| AppError::NotFound(format!("the paper has no question {no}")))?;
+    let mut errors = Vec::new();
+    if req.seq < 1 {
+        errors.push(FieldError::new(
+            "seq",
+            "a positive, increasing number per question",
+        ));
+    }
+    let options = item.permutation.len();
+    let mut choices: Vec<String> = Vec::new();
+    for (i, c) in req.choices.iter().enumerate() {
+        let c = c.trim().to_uppercase();
+        let ok = c.len() == 1
+            && c.as_bytes()[0] >= b'A'
+            && usize::from(c.as_bytes()[0] - b'A') < options;
+        if !ok {
+            errors.push(FieldError::new(
+                format!("choices[{i}]"),
+                format!(
+                    "question {no} has options A to {}",
+                    question_bank::Item::letter(options.saturating_sub(1))
+                ),
+            ));
+        } else if !choices.contains(&c) {
+            choices.push(c);
+        }
+    }
+    choices.sort();
+    match item.kind {
+        ItemKind::Single | ItemKind::TrueFalse if choices.len() > 1 => {
+            errors.push(FieldError::new("choices", "this question takes one choice"));
+        }
+        ItemKind::FillBlank if !req.choices.is_empty() => {
+            errors.push(FieldError::new(
+                "choices",
+                "this question takes a typed answer in `text`",
+            ));
+        }
+        ItemKind::FillBlank if req.text.as_deref().is_some_and(|t| t.chars().count() > 500) => {
+            errors.push(FieldError::new("text", "at most 500 characters"));
+        }
+        _ => {}
+    }
+    if item.kind != ItemKind::FillBlank && req.text.is_some() {
+        errors.push(FieldError::new(
+            "text",
+            "this question takes choices, not text",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(choices)
+    } else {
+        Err(AppError::invalid("the answer is not valid", errors))
+    }
+}
+
+/// Saves one answer. It is acknowledged only once committed (DESIGN: durability first).
+pub async fn save_answer(
+    state: &AppState,
+    who: &CandidateLogin,
+    no: u32,
+    req: AnswerRequest,
+) -> AppResult<AnswerAck> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let sitting = current(&txn, who).await?;
+    let session = repo::exam::find_session(&txn, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    match effective_status(&sitting, session.starts_at, now) {
+        "open" => {}
+        "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
+        _ => {
+            return Err(AppError::Locked(
+                "the sitting is closed: answers can no longer change".into(),
+            ))
+        }
+    }
+    let paper = paper_of(&sitting)?;
+    let choices = check_answer(&paper, no, &req)?;
+    let text = req.text.map(|t| question_bank::text::nfc(&t));
+    repo::sitting::save_answer(
+        &txn,
+        sitting.id,
+        no as i32,
+        serde_json::to_string(&choices).map_err(|e| AppError::Internal(e.to_string()))?,
+        text,
+        req.seq,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AnswerAck {
+        no,
+        seq: req.seq,
+        saved_at: now,
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize, Clone, utoipa::ToSchema)]
+pub struct SubmitResult {
+    #[schema(value_type = Vec<Object>)]
+    pub sections: Vec<question_bank::scoring::SectionResult>,
+    pub passed: bool,
+    /// SHA-256 of the canonical answer sheet: the candidate's proof of what was handed in.
+    pub receipt_sha256: String,
+    pub submitted_at: DateTime<Utc>,
+    /// `candidate` when handed in, `clock` when the time ran out (VN-17).
+    pub closed_by: String,
+}
+
+/// Grades the sitting's stored answers against its paper (VN-18: no review of computer tests).
+async fn grade_sitting<C: ConnectionTrait>(
+    conn: &C,
+    sitting: &sittings::Model,
+) -> AppResult<(PaperResult, String)> {
+    let session = repo::exam::find_session(conn, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let exam = repo::exam::find_exam(conn, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("session without exam".into()))?;
+    let blueprint = blueprint_of(&exam)?;
+    let paper = paper_of(sitting)?;
+    let items =
+        repo::exam::item_versions_by_id(conn, paper.items().map(|i| i.version_id).collect())
+            .await?;
+    let stored = repo::sitting::answers_of(conn, sitting.id).await?;
+    let mut sheet: BTreeMap<u32, Answer> = BTreeMap::new();
+    for a in &stored {
+        let s = saved(a);
+        sheet.insert(
+            a.item_no as u32,
+            Answer {
+                choices: s.choices.iter().filter_map(|c| c.chars().next()).collect(),
+                text: s.text,
+            },
+        );
+    }
+    let result = grade(
+        &blueprint,
+        &paper,
+        |p| items.get(&p.version_id),
+        &sheet,
+        &ExamMarking::default(),
+        &CandidateTerms::default(),
+    )?;
+    let receipt_body = serde_json::json!({
+        "ticket_no": sitting.ticket_no,
+        "paper_sha256": sitting.paper_sha256,
+        "answers": stored.iter().map(|a| serde_json::json!({"no": a.item_no, "choices": saved(a).choices, "text": a.text, "seq": a.seq})).collect::<Vec<_>>(),
+    });
+    let receipt = hex::encode(Sha256::digest(
+        question_bank::seal::canonical_json(&receipt_body)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .as_bytes(),
+    ));
+    Ok((result, receipt))
+}
+
+async fn finish(
+    state: &AppState,
+    sitting: sittings::Model,
+    status: &str,
+    actor: &str,
+) -> AppResult<sittings::Model> {
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    // Re-read inside the transaction: another request may have finished it meanwhile.
+    let sitting = repo::sitting::find(&txn, sitting.id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting vanished".into()))?;
+    if sitting.status != WAITING {
+        return Ok(sitting);
+    }
+    let (result, receipt) = grade_sitting(&txn, &sitting).await?;
+    let submitted = SubmitResult {
+        sections: result.sections,
+        passed: result.passed,
+        receipt_sha256: receipt.clone(),
+        submitted_at: now,
+        closed_by: if status == SUBMITTED {
+            "candidate".into()
+        } else {
+            "clock".into()
+        },
+    };
+    let json = serde_json::to_string(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
+    let sitting = repo::sitting::finish(&txn, sitting, status, json, now).await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: if status == SUBMITTED { "sitting.submit" } else { "sitting.close" },
+            entity: "sitting",
+            entity_id: sitting.id.to_string(),
+            details: serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(sitting)
+}
+
+async fn close(
+    state: &AppState,
+    sitting: sittings::Model,
+    actor: &str,
+) -> AppResult<sittings::Model> {
+    finish(state, sitting, CLOSED, actor).await
+}
+
+fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
+    let json = sitting
+        .result
+        .as_deref()
+        .ok_or_else(|| AppError::Internal("finished sitting without result".into()))?;
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))
+}
+
+pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitResult> {
+    let now = state.now();
+    let sitting = current(&state.db, who).await?;
+    let session = repo::exam::find_session(&state.db, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let sitting = match effective_status(&sitting, session.starts_at, now) {
+        "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
+        "open" => {
+            finish(
+                state,
+                sitting,
+                SUBMITTED,
+                &format!("candidate:{}", who.ticket_no),
+            )
+            .await?
+        }
+        "closed" if sitting.status == WAITING => close(state, sitting, "system:clock").await?,
+        _ => sitting,
+    };
+    stored_result(&sitting)
+}
+
+/// Closes every sitting whose time is up, whether or not a page is open (VN-17).
+pub async fn close_due(state: &AppState) -> AppResult<usize> {
+    let due = repo::sitting::due_for_closing(&state.db, state.now()).await?;
+    let n = due.len();
+    for s in due {
+        close(state, s, "system:clock").await?;
+    }
+    Ok(n)
+}
+
+// ---- supervisor ----------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RosterEntry {
+    pub sitting_id: i32,
+    pub ticket_no: String,
+    pub seat: i32,
+    pub full_name: String,
+    pub status: String,
+    pub logged_in: bool,
+    /// Logins so far; more than one means the candidate moved or was logged in twice.
+    pub logins: i32,
+    pub answered: u32,
+    pub last_saved_at: Option<DateTime<Utc>>,
+    pub remaining_seconds: i64,
+    pub late_admitted: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Monitor {
+    pub session_id: i32,
+    pub starts_at: DateTime<Utc>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub server_now: DateTime<Utc>,
+    pub roster: Vec<RosterEntry>,
+}
+
+pub async fn monitor(state: &AppState, session_id: i32) -> AppResult<Monitor> {
+    let now = state.now();
+    let session = repo::exam::find_session(&state.db, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
+    let sittings = repo::exam::sittings_of_session(&state.db, session_id).await?;
+    let apps: HashMap<i32, String> = repo::exam::applications_by_id(
+        &state.db,
+        sittings.iter().map(|s| s.application_id).collect(),
+    )
+    .await?
+    .into_iter()
+    .map(|a| (a.id, a.full_name))
+    .collect();
+    let mut answered: HashMap<i32, (u32, Option<DateTime<Utc>>)> = HashMap::new();
+    for a in
+        repo::sitting::answers_of_many(&state.db, sittings.iter().map(|s| s.id).collect()).await?
+    {
+        let e = answered.entry(a.sitting_id).or_default();
+        e.0 += 1;
+        e.1 = e.1.max(Some(a.saved_at));
+    }
+    let mut roster: Vec<RosterEntry> = sittings
+        .into_iter()
+        .map(|s| {
+            let status = effective_status(&s, session.starts_at, now);
+            let clock_from = now.max(session.starts_at);
+            let remaining = match status {
+                "waiting" | "open" => (s.ends_at - clock_from).num_seconds().max(0),
+                _ => 0,
+            };
+            let (count, last) = answered.get(&s.id).copied().unwrap_or_default();
+            RosterEntry {
+                sitting_id: s.id,
+                full_name: apps.get(&s.application_id).cloned().unwrap_or_default(),
+                ticket_no: s.ticket_no,
+                seat: s.seat,
+                status: status.to_string(),
+                logged_in: s.active_login.is_some(),
+                logins: s.login_count,
+                answered: count,
+                last_saved_at: last,
+                remaining_seconds: remaining,
+                late_admitted: s.late_admitted,
+            }
+        })
+        .collect();
+    roster.sort_by_key(|r| r.seat);
+    Ok(Monitor {
+        session_id,
+        starts_at: session.starts_at,
+        opened_at: session.opened_at,
+        server_now: now,
+        roster,
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpenedSession {
+    pub session_id: i32,
+    pub access_code: String,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// VN-21: the supervisor opens the session code in front of the candidates.
+pub async fn open_session(
+    state: &AppState,
+    actor: &str,
+    session_id: i32,
+) -> AppResult<OpenedSession> {
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let session = repo::exam::find_session(&txn, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
+    let session = match session.opened_at {
+        Some(_) => session,
+        None => repo::exam::mark_session_opened(&txn, session, now).await?,
+    };
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "session.open",
+            entity: "session",
+            entity_id: session_id.to_string(),
+            details: serde_json::json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(OpenedSession {
+        session_id,
+        access_code: session.access_code,
+        opened_at: session.opened_at.unwrap_or(now),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionRequest {
+    pub minutes: i32,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SittingSummary {
+    pub id: i32,
+    pub ticket_no: String,
+    pub status: String,
+    pub ends_at: DateTime<Utc>,
+    pub extra_minutes: i32,
+    pub late_admitted: bool,
+}
+
+fn summary(s: &sittings::Model, status: &str) -> SittingSummary {
+    SittingSummary {
+        id: s.id,
+        ticket_no: s.ticket_no.clone(),
+        status: status.to_string(),
+        ends_at: s.ends_at,
+        extra_minutes: s.extra_minutes,
+        late_admitted: s.late_admitted,
+    }
+}
+
+fn require_reason(reason: &str) -> AppResult<()> {
+    if reason.trim().chars().count() < 3 {
+        return Err(AppError::field(
+            "reason",
+            "a reason is required (it is kept in the audit log)",
+        ));
+    }
+    Ok(())
+}
+
+/// Extra time for one candidate (e.g. after a machine failure), with a reason, audited.
+pub async fn extend(
+    state: &AppState,
+    actor: &str,
+    sitting_id: i32,
+    req: ExtensionRequest,
+) -> AppResult<SittingSummary> {
+    if !(1..=120).contains(&req.minutes) {
+        return Err(AppError::field("minutes", "between 1 and 120"));
+    }
+    require_reason(&req.reason)?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let sitting = repo::sitting::find(&txn, sitting_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
+    if sitting.status != WAITING {
+        return Err(AppError::Conflict("the sitting is already finished".into()));
+    }
+    let ends_at = sitting.ends_at + Duration::minutes(i64::from(req.minutes));
+    let extra = sitting.extra_minutes + req.minutes;
+    let sitting = repo::sitting::set_ends_at(&txn, sitting, ends_at, extra).await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "sitting.extend",
+            entity: "sitting",
+            entity_id: sitting_id.to_string(),
+            details: serde_json::json!({"minutes": req.minutes, "reason": req.reason.trim(), "ends_at": ends_at}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let session = repo::exam::find_session(&state.db, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    Ok(summary(
+        &sitting,
+        effective_status(&sitting, session.starts_at, now),
+    ))
+}
+
+/// VN-22: admits a candidate beyond the late-arrival limit (the chair's decision), audited.
+pub async fn admit_late(
+    state: &AppState,
+    actor: &str,
+    sitting_id: i32,
+    req: ReasonRequest,
+) -> AppResult<SittingSummary> {
+    require_reason(&req.reason)?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = state.db.begin().await?;
+    let sitting = repo::sitting::find(&txn, sitting_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
+    let sitting = repo::sitting::admit_late(&txn, sitting).await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "sitting.admit_late",
+            entity: "sitting",
+            entity_id: sitting_id.to_string(),
+            details: serde_json::json!({"reason": req.reason.trim()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let session = repo::exam::find_session(&state.db, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    Ok(summary(
+        &sitting,
+        effective_status(&sitting, session.starts_at, now),
+    ))
+}
