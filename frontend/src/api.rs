@@ -156,3 +156,169 @@ pub async fn login(username: String, password: String) -> Result<LoginResponse, 
 pub async fn me(token: &str) -> Result<UserView, ApiError> {
     get("/api/v1/me", Some(token)).await
 }
+
+// ---- candidate -----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CandidateLoginResponse {
+    pub token: String,
+    pub sitting_id: i32,
+    pub status: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub server_now: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateOption {
+    pub key: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateItem {
+    pub no: u32,
+    pub kind: String,
+    pub stem: String,
+    #[serde(default)]
+    pub options: Vec<CandidateOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateSection {
+    pub code: String,
+    pub name: String,
+    pub items: Vec<CandidateItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedAnswer {
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionResult {
+    pub code: String,
+    pub correct: String,
+    pub total: u32,
+    pub score: String,
+    #[serde(default)]
+    pub max_score: String,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmitResult {
+    pub sections: Vec<SectionResult>,
+    pub passed: bool,
+    pub receipt_sha256: String,
+    pub submitted_at: String,
+    #[serde(default)]
+    pub closed_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SittingView {
+    pub sitting_id: i32,
+    pub ticket_no: String,
+    pub status: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub server_now: String,
+    pub sections: Vec<CandidateSection>,
+    pub answers: std::collections::BTreeMap<String, SavedAnswer>,
+    #[serde(default)]
+    pub result: Option<SubmitResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnswerAck {
+    pub no: u32,
+    pub seq: i64,
+    pub saved_at: String,
+}
+
+pub async fn candidate_login(
+    ticket_no: String,
+    access_code: String,
+) -> Result<CandidateLoginResponse, ApiError> {
+    send_json(
+        "POST",
+        "/api/v1/candidate/login",
+        &serde_json::json!({"ticket_no": ticket_no, "access_code": access_code}),
+        None,
+    )
+    .await
+}
+
+pub async fn sitting(token: &str) -> Result<SittingView, ApiError> {
+    get("/api/v1/sitting", Some(token)).await
+}
+
+pub async fn put_answer(token: &str, no: u32, answer: &SavedAnswer) -> Result<AnswerAck, ApiError> {
+    let body = match &answer.text {
+        Some(text) => serde_json::json!({"text": text, "seq": answer.seq}),
+        None => serde_json::json!({"choices": answer.choices, "seq": answer.seq}),
+    };
+    send_json(
+        "PUT",
+        &format!("/api/v1/sitting/answers/{no}"),
+        &body,
+        Some(token),
+    )
+    .await
+}
+
+pub async fn submit(token: &str) -> Result<SubmitResult, ApiError> {
+    send_json(
+        "POST",
+        "/api/v1/sitting/submit",
+        &serde_json::json!({}),
+        Some(token),
+    )
+    .await
+}
+
+/// Waits in the browser (retry back-off); returns at once elsewhere.
+pub async fn sleep_ms(ms: i32) {
+    #[cfg(feature = "hydrate")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time, as the browser parses it.
+pub fn parse_ms(rfc3339: &str) -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::parse(rfc3339)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = rfc3339;
+        0.0
+    }
+}
+
+/// The lab computer's clock, used only to count down from the server's `server_now`.
+pub fn local_now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}

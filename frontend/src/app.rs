@@ -6,7 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::{provide_lang, tr};
-use crate::pages::{home::StaffHome, login::LoginPage, not_found::NotFound};
+use crate::pages::{exam::ExamPage, home::StaffHome, login::LoginPage, not_found::NotFound};
 
 const CSS: &str = include_str!("../style/main.css");
 
@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=LoginPage/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/staff") view=StaffHome/>
+                <Route path=path!("/thi") view=ExamPage/>
             </Routes>
         </Router>
     }

@@ -1,5 +1,6 @@
 //! One module per page; `app.rs` holds the only route table.
 
+pub mod exam;
 pub mod home;
 pub mod login;
 pub mod not_found;

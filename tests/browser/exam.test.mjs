@@ -1,0 +1,118 @@
+// The candidate's exam page in a real browser: sign in with ticket + session code, answer,
+// reload and find the answers again, a second computer locks the first page out, submit with a
+// confirmation, and see the result with its receipt at once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, hydrated, serverCommand } from './helpers.mjs';
+
+let server, browser, ticket, accessCode;
+
+async function api(method, path, body, token) {
+  const r = await fetch(server.base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+before(async () => {
+  server = await startServer({ seed: dir => serverCommand(dir, ['demo', '--no-serve']) });
+  browser = await launchBrowser();
+  // HR sets up a short session that has already started (the demo's starts in 5 minutes).
+  const { token } = await api('POST', '/api/v1/auth/login', { username: 'tochuc', password: 'thituyen-demo' });
+  const exam = await api('POST', '/api/v1/rounds/1/exams', {
+    code: 'V1-THU', name: 'Thi thử', stage: 'round1', duration_minutes: 30,
+    sections: [{ code: 'KTC', name: 'Kiến thức chung', pass_ratio: '0.50', cells: [
+      { seal_id: 1, topic: 'Kiến thức chung/Tin học văn phòng', difficulty: 1, count: 2 },
+      { seal_id: 1, topic: 'Kiến thức chung/Hiến pháp và bộ máy nhà nước', difficulty: 2, count: 2 },
+    ] }],
+  }, token);
+  const session = await api('POST', `/api/v1/exams/${exam.id}/sessions`, {
+    code: 'CA-THU', room: 'Phòng máy 02', starts_at: new Date(Date.now() - 10_000).toISOString(), application_ids: [1, 2],
+  }, token);
+  await api('POST', `/api/v1/sessions/${session.id}/papers`, {}, token);
+  ticket = session.tickets[0].ticket_no;
+  accessCode = session.access_code;
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+// Answers the current question whatever its kind; returns what was chosen or typed.
+async function answerCurrent(page, { keyboard = false } = {}) {
+  if (await page.$('#fill-answer')) {
+    await page.fill('#fill-answer', 'Hải Phòng');
+    return 'text';
+  }
+  if (keyboard) {
+    await page.keyboard.press('a');
+    return 'A';
+  }
+  await page.click('.option[data-key="A"]');
+  return 'A';
+}
+
+async function signIn(page) {
+  await page.goto(server.base + '/thi');
+  await hydrated(page);
+  await page.fill('#ticket', ticket);
+  await page.fill('#access-code', accessCode);
+  await page.click('#enter');
+  await page.waitForSelector('#q-stem');
+}
+
+test('a candidate answers, reloads, is locked out by a second login, submits and sees the result', async () => {
+  const first = await browser.newContext();
+  const page = await first.newPage();
+  const errors = [];
+  page.on('pageerror', e => errors.push(String(e)));
+
+  await signIn(page);
+  assert.match(await page.textContent('#clock'), /^\d\d:\d\d$/);
+  const firstAnswer = await answerCurrent(page);
+  await page.waitForSelector('#save-state.saved');
+  await page.screenshot({ path: '/tmp/exam-page.png' });
+  await page.click('#next');
+  await answerCurrent(page, { keyboard: true }); // keys choose on question 2
+  await page.waitForFunction(() => document.querySelector('#map-2')?.classList.contains('answered'));
+  await page.waitForSelector('#save-state.saved');
+  await page.click('#flag');
+  await page.waitForFunction(() => document.querySelector('#map-2')?.classList.contains('flagged'));
+
+  // Reload: nothing is kept in the browser, so sign in again and find every answer.
+  await page.reload();
+  await hydrated(page);
+  await page.fill('#ticket', ticket);
+  await page.fill('#access-code', accessCode);
+  await page.click('#enter');
+  await page.waitForSelector('#q-stem');
+  if (firstAnswer === 'text') {
+    assert.equal(await page.inputValue('#fill-answer'), 'Hải Phòng');
+  } else {
+    assert.equal(await page.getAttribute('.option[data-key="A"]', 'aria-pressed'), 'true');
+  }
+  assert.ok(await page.$eval('#map-2', el => el.classList.contains('answered')));
+
+  // The same candidate signs in on another computer: this page is locked out.
+  const second = await browser.newContext();
+  const other = await second.newPage();
+  await signIn(other);
+  await page.click('#map-3');
+  await answerCurrent(page);
+  await page.waitForSelector('#locked');
+
+  // Submit from the second computer, confirming the list of unanswered questions.
+  await other.click('#submit');
+  await other.waitForSelector('#confirm');
+  assert.equal(await other.textContent('#unanswered'), '3, 4');
+  await other.click('#confirm-yes');
+  await other.waitForSelector('#result');
+  assert.match(await other.textContent('#receipt'), /^[0-9a-f]{64}$/);
+  assert.match(await other.textContent('#result'), /\/4/);
+  assert.deepEqual(errors, [], 'no page errors');
+});
