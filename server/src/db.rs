@@ -3,7 +3,10 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use std::time::Duration;
 
 use crate::config::Config;
@@ -34,4 +37,17 @@ pub async fn connect(config: &Config) -> AppResult<DatabaseConnection> {
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
     Ok(())
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (IMMEDIATE): a deferred transaction that reads first and writes later fails with
+/// SQLITE_BUSY when another connection committed in between, which the busy timeout cannot
+/// absorb; taking the lock first makes concurrent writers queue instead. PostgreSQL ignores
+/// the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

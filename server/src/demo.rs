@@ -9,7 +9,6 @@ use question_bank::blueprint::Blueprint;
 use question_bank::format::{import, Format, ImportLimits};
 use question_bank::seal::{seal_root, SealEntry};
 use question_bank::{Difficulty, ItemStatus};
-use sea_orm::TransactionTrait;
 use std::fmt::Write;
 
 use crate::audit::{self, Event};
@@ -63,7 +62,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
     let now = state.now();
     let mut out = String::new();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
 
     // Staff accounts (kept if they exist, so a re-run never resets a changed password).
     let mut ids = Vec::new();

@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use question_bank::assembly::{assemble_for_ticket, pool_size};
 use question_bank::blueprint::{Blueprint, Section};
 use question_bank::FieldError;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -123,7 +122,7 @@ pub async fn create_exam(
 
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let exam = repo::exam::insert_exam(
         &txn,
         repo::exam::NewExam {
@@ -254,7 +253,7 @@ pub async fn create_session(
     let secret = random_bytes();
     let ends_at = new.starts_at + Duration::minutes(i64::from(exam.duration_minutes));
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let session = repo::exam::insert_session(
         &txn,
         repo::exam::NewSession {
@@ -377,7 +376,7 @@ pub async fn generate_papers(
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut papers = Vec::new();
     let mut built = 0;
     for sitting in repo::exam::sittings_of_session(&txn, session_id).await? {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use question_bank::paper::{candidate_view, CandidateSection, Paper};
 use question_bank::scoring::{grade, Answer, CandidateTerms, ExamMarking, PaperResult};
 use question_bank::{FieldError, ItemKind};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -118,7 +118,7 @@ pub async fn candidate_login(
     };
     let sitting = if replaced {
         let _chain = state.audit_lock.lock().await;
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin_write(&state.db).await?;
         let s = repo::sitting::record_login(&txn, sitting, &login, now).await?;
         audit::append(
             &txn,
@@ -347,7 +347,7 @@ pub async fn save_answer(
     req: AnswerRequest,
 ) -> AppResult<AnswerAck> {
     let now = state.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let sitting = current(&txn, who).await?;
     let session = repo::exam::find_session(&txn, sitting.session_id)
         .await?
@@ -451,7 +451,7 @@ async fn finish(
 ) -> AppResult<sittings::Model> {
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     // Re-read inside the transaction: another request may have finished it meanwhile.
     let sitting = repo::sitting::find(&txn, sitting.id)
         .await?
@@ -638,7 +638,7 @@ pub async fn open_session(
 ) -> AppResult<OpenedSession> {
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let session = repo::exam::find_session(&txn, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
@@ -723,7 +723,7 @@ pub async fn extend(
     require_reason(&req.reason)?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let sitting = repo::sitting::find(&txn, sitting_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
@@ -765,7 +765,7 @@ pub async fn admit_late(
     require_reason(&req.reason)?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let sitting = repo::sitting::find(&txn, sitting_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;

@@ -1,6 +1,5 @@
 //! Creating staff accounts (admin, or the `user create` command).
 
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event};
@@ -72,7 +71,7 @@ pub async fn create_user(state: &AppState, actor: &str, new: NewUser) -> AppResu
     let hash = hash_password(&new.password)?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if repo::users::find_by_username(&txn, &username)
         .await?
         .is_some()
