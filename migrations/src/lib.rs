@@ -9,6 +9,8 @@ mod m20261123_000003_create_banks_and_items;
 mod m20261123_000004_create_seals;
 mod m20261123_000005_create_rounds_positions_applications;
 mod m20261123_000006_create_exams_sessions_sittings;
+mod m20261123_000030_add_round_exam_dates;
+mod m20261123_000031_add_application_search_key;
 mod m20261123_000040_add_sitting_attendance;
 
 pub struct Migrator;
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_seals::Migration),
             Box::new(m20261123_000005_create_rounds_positions_applications::Migration),
             Box::new(m20261123_000006_create_exams_sessions_sittings::Migration),
+            Box::new(m20261123_000030_add_round_exam_dates::Migration),
+            Box::new(m20261123_000031_add_application_search_key::Migration),
             Box::new(m20261123_000040_add_sitting_attendance::Migration),
         ]
     }

@@ -27,6 +27,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub eligibility_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    #[sea_orm(column_type = "Text")]
+    pub search_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct Model {
     pub one_application_per_candidate: bool,
     pub applications_open_on: Option<Date>,
     pub created_at: DateTimeUtc,
+    pub round1_on: Option<Date>,
+    pub round2_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
