@@ -44,6 +44,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::round::Api::openapi());
     doc.merge(super::exam::Api::openapi());
     doc.merge(super::sitting::Api::openapi());
+    doc.merge(super::results::Api::openapi());
     doc
 }
 

@@ -6,6 +6,7 @@ pub mod bank;
 pub mod docs;
 pub mod exam;
 pub mod extract;
+pub mod results;
 pub mod round;
 pub mod sitting;
 pub mod users;
@@ -34,6 +35,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(round::routes())
         .merge(exam::routes())
         .merge(sitting::routes())
+        .merge(results::routes())
 }
 
 pub async fn unknown_api_route(req: Request) -> AppError {

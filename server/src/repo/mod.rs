@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod exam;
+pub mod results;
 pub mod round;
 pub mod sitting;
 pub mod users;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bank;
 pub mod exam;
+pub mod results;
 pub mod round;
 pub mod sitting;
 pub mod users;

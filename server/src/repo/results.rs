@@ -1,0 +1,1 @@
+//! Marks, head decisions and publications.

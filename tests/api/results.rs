@@ -1,0 +1,1 @@
+//! (tests of marks, ranking and publication)
