@@ -12,6 +12,7 @@ mod m20261123_000006_create_exams_sessions_sittings;
 mod m20261123_000030_add_round_exam_dates;
 mod m20261123_000031_add_application_search_key;
 mod m20261123_000040_add_sitting_attendance;
+mod m20261123_000041_create_incidents;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000030_add_round_exam_dates::Migration),
             Box::new(m20261123_000031_add_application_search_key::Migration),
             Box::new(m20261123_000040_add_sitting_attendance::Migration),
+            Box::new(m20261123_000041_create_incidents::Migration),
         ]
     }
 }

@@ -49,6 +49,18 @@ fn question_of_kind(sitting: &Value, kind: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {kind} question on the paper"))
 }
 
+/// The first question answered by choosing (papers are random: question 1 may be fill-in).
+async fn choice_no(app: &TestApp, token: &str) -> u64 {
+    let s = app.get("/api/v1/sitting", Some(token)).await;
+    s.body["sections"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] != "fill_blank")
+        .map(|i| i["no"].as_u64().unwrap())
+        .unwrap()
+}
+
 #[tokio::test]
 async fn before_the_start_the_candidate_waits_and_cannot_answer() {
     let app = TestApp::spawn().await;
@@ -142,9 +154,13 @@ async fn answers_are_saved_in_sequence_and_a_stale_write_gets_409() {
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::seconds(5));
     let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let q = question_of_kind(
+        &app.get("/api/v1/sitting", Some(&token)).await.body,
+        "single",
+    );
     let ok = app
         .put(
-            "/api/v1/sitting/answers/1",
+            &format!("/api/v1/sitting/answers/{q}"),
             Some(&token),
             &json!({"choices": ["B"], "seq": 2}),
         )
@@ -154,22 +170,22 @@ async fn answers_are_saved_in_sequence_and_a_stale_write_gets_409() {
     assert!(ok.body["saved_at"].is_string());
     // An older write arriving late (another tab, a retry) never overwrites the newer answer.
     app.put(
-        "/api/v1/sitting/answers/1",
+        &format!("/api/v1/sitting/answers/{q}"),
         Some(&token),
         &json!({"choices": ["C"], "seq": 1}),
     )
     .await
     .problem(409);
     app.put(
-        "/api/v1/sitting/answers/1",
+        &format!("/api/v1/sitting/answers/{q}"),
         Some(&token),
         &json!({"choices": ["C"], "seq": 2}),
     )
     .await
     .problem(409);
     let s = app.get("/api/v1/sitting", Some(&token)).await;
-    assert_eq!(s.body["answers"]["1"]["choices"], json!(["B"]));
-    assert_eq!(s.body["answers"]["1"]["seq"], 2);
+    assert_eq!(s.body["answers"][q.to_string()]["choices"], json!(["B"]));
+    assert_eq!(s.body["answers"][q.to_string()]["seq"], 2);
 }
 
 #[tokio::test]
@@ -219,10 +235,11 @@ async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_pag
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(2));
     let first = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let q = choice_no(&app, &first).await;
     let s = app.get("/api/v1/sitting", Some(&first)).await;
     let fill = question_of_kind(&s.body, "fill_blank");
     app.put(
-        "/api/v1/sitting/answers/1",
+        &format!("/api/v1/sitting/answers/{q}"),
         Some(&first),
         &json!({"choices": ["A"], "seq": 1}),
     )
@@ -237,7 +254,10 @@ async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_pag
     app.move_clock_to(d.starts_at + Duration::minutes(7));
     let second = app.candidate(&d.tickets[0].1, &d.access_code).await;
     let resumed = app.get("/api/v1/sitting", Some(&second)).await;
-    assert_eq!(resumed.body["answers"]["1"]["choices"], json!(["A"]));
+    assert_eq!(
+        resumed.body["answers"][q.to_string()]["choices"],
+        json!(["A"])
+    );
     assert_eq!(
         resumed.body["answers"][fill.to_string()]["text"],
         "Hải Phòng"
@@ -328,8 +348,9 @@ async fn at_the_deadline_the_server_closes_the_sitting_itself_and_later_saves_ge
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(1));
     let token = app.candidate(&d.tickets[4].1, &d.access_code).await;
+    let q = choice_no(&app, &token).await;
     app.put(
-        "/api/v1/sitting/answers/1",
+        &format!("/api/v1/sitting/answers/{q}"),
         Some(&token),
         &json!({"choices": ["A"], "seq": 1}),
     )
@@ -409,9 +430,10 @@ async fn an_extension_moves_ends_at_and_is_audited() {
     .problem(403);
     // The extended candidate can still answer after the others' deadline.
     app.move_clock_to(d.starts_at + Duration::minutes(62));
+    let q = choice_no(&app, &token).await;
     let ok = app
         .put(
-            "/api/v1/sitting/answers/1",
+            &format!("/api/v1/sitting/answers/{q}"),
             Some(&token),
             &first_choice_answer(),
         )
@@ -437,12 +459,13 @@ async fn no_candidate_response_ever_contains_an_answer_key() {
     let token = login.body["token"].as_str().unwrap().to_string();
     assert_no_key(&app.get("/api/v1/sitting", Some(&token)).await.body);
     app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let q = choice_no(&app, &token).await;
     let s = app.get("/api/v1/sitting", Some(&token)).await;
     assert_eq!(s.body["sections"][0]["items"].as_array().unwrap().len(), 60);
     assert_no_key(&s.body);
     let ack = app
         .put(
-            "/api/v1/sitting/answers/1",
+            &format!("/api/v1/sitting/answers/{q}"),
             Some(&token),
             &first_choice_answer(),
         )
@@ -469,4 +492,205 @@ async fn a_staff_token_cannot_sit_and_a_candidate_token_cannot_supervise() {
     .await
     .problem(403);
     app.get("/api/v1/sitting", None).await.problem(401);
+}
+
+// ---- incidents, re-sittings (VN-23), sanctions (VN-25) -------------------------------
+
+/// The letters that answer each question of a sitting's paper correctly, read from the
+/// database (the test plays an examiner who knows the key).
+async fn keys_of(app: &TestApp, sitting_id: i32) -> Vec<(u32, String, Vec<char>)> {
+    use sea_orm::EntityTrait;
+    let sitting = server::entities::sittings::Entity::find_by_id(sitting_id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let paper: question_bank::paper::Paper = serde_json::from_str(&sitting.paper.unwrap()).unwrap();
+    let mut out = Vec::new();
+    for p in paper.items() {
+        let v = server::entities::item_versions::Entity::find_by_id(p.version_id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let item: question_bank::Item = serde_json::from_str(&v.content).unwrap();
+        let key = question_bank::paper::answer_key(p, &item).unwrap();
+        let text = item.answer.first().cloned().unwrap_or_default();
+        out.push((p.no, text, key.correct_letters()));
+    }
+    out
+}
+
+/// Answers `right` questions correctly and the rest wrongly; returns the token.
+async fn sit_with_correct_answers(
+    app: &TestApp,
+    d: &tests::Demo,
+    seat: usize,
+    right: usize,
+) -> String {
+    let token = app.candidate(&d.tickets[seat].1, &d.access_code).await;
+    for (i, (no, text, letters)) in keys_of(app, d.tickets[seat].0)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        let good = i < right;
+        let body = if letters.is_empty() {
+            json!({"text": if good { text } else { "sai".to_string() }, "seq": 1})
+        } else {
+            let wrong = ['A', 'B', 'C', 'D']
+                .into_iter()
+                .find(|c| !letters.contains(c))
+                .unwrap();
+            let choices: Vec<String> = if good {
+                letters.iter().map(|c| c.to_string()).collect()
+            } else {
+                vec![wrong.to_string()]
+            };
+            json!({"choices": choices, "seq": 1})
+        };
+        let r = app
+            .put(
+                &format!("/api/v1/sitting/answers/{no}"),
+                Some(&token),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    token
+}
+
+#[tokio::test]
+async fn e7_a_reprimand_keeps_three_quarters_and_a_warning_half_of_the_correct_answers() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    for (seat, level, correct, passed) in
+        [(10, "reprimand", "30", true), (11, "warning", "20", false)]
+    {
+        let token = sit_with_correct_answers(&app, &d, seat, 40).await;
+        let r = app
+            .post("/api/v1/sitting/submit", Some(&token), &json!({}))
+            .await;
+        assert_eq!(r.body["sections"][0]["correct"], "40", "{}", r.text);
+        assert_eq!(r.body["passed"], true);
+        let s = app
+            .post(
+                &format!("/api/v1/sittings/{}/sanctions", d.tickets[seat].0),
+                Some(&supervisor),
+                &json!({"level": level, "reason": "Sử dụng tài liệu (VN-25)"}),
+            )
+            .await;
+        assert_eq!(s.status, 200, "{}", s.text);
+        let after = app.get("/api/v1/sitting", Some(&token)).await;
+        let kept = after.body["result"]["sections"][0]["correct"]
+            .as_str()
+            .unwrap();
+        assert_eq!(kept, correct, "{level}");
+        assert_eq!(after.body["result"]["passed"], passed, "{level}");
+    }
+    let bad = app
+        .post(
+            &format!("/api/v1/sittings/{}/sanctions", d.tickets[12].0),
+            Some(&supervisor),
+            &json!({"level": "fine", "reason": "không có"}),
+        )
+        .await;
+    assert_eq!(bad.problem(422)["errors"][0]["location"], "level");
+}
+
+#[tokio::test]
+async fn vn_23_a_machine_failure_gives_a_fresh_sitting_with_the_full_time() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let old = app.candidate(&d.tickets[7].1, &d.access_code).await;
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(&old),
+        &first_choice_answer(),
+    )
+    .await;
+    app.move_clock_to(d.starts_at + Duration::minutes(20));
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let r = app
+        .post(
+            &format!("/api/v1/sittings/{}/resittings", d.tickets[7].0),
+            Some(&supervisor),
+            &json!({"reason": "Máy 08 treo, chuyển sang máy 31"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let ticket = r.body["ticket_no"].as_str().unwrap().to_string();
+    let ends_at: chrono::DateTime<chrono::Utc> =
+        r.body["ends_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        ends_at >= d.starts_at + Duration::minutes(79),
+        "the full 60 minutes from now"
+    );
+
+    // The old sitting is void and takes no more answers; the new one starts empty.
+    app.put(
+        "/api/v1/sitting/answers/2",
+        Some(&old),
+        &first_choice_answer(),
+    )
+    .await
+    .problem(423);
+    let new = app.candidate(&ticket, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&new)).await;
+    assert_eq!(s.body["status"], "open");
+    assert_eq!(s.body["answers"], json!({}));
+    let incidents = app
+        .get(
+            &format!("/api/v1/sessions/{}/incidents", d.session_id),
+            Some(&supervisor),
+        )
+        .await;
+    assert_eq!(incidents.body[0]["kind"], "machine_failure");
+    assert_eq!(incidents.body[0]["sitting_id"], d.tickets[7].0);
+    // A finished or replaced sitting cannot be re-sat again.
+    app.post(
+        &format!("/api/v1/sittings/{}/resittings", d.tickets[7].0),
+        Some(&supervisor),
+        &json!({"reason": "lần nữa"}),
+    )
+    .await
+    .problem(409);
+}
+
+#[tokio::test]
+async fn incidents_are_recorded_by_supervisors_with_a_known_kind() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let path = format!("/api/v1/sessions/{}/incidents", d.session_id);
+    let r = app.post(&path, Some(&supervisor), &json!({"sitting_id": d.tickets[0].0, "kind": "misconduct", "note": "Mang điện thoại vào phòng thi"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        &path,
+        Some(&supervisor),
+        &json!({"kind": "party", "note": "không hợp lệ"}),
+    )
+    .await
+    .problem(422);
+    let hr = app.staff("tochuc2", &[Role::Hr]).await;
+    app.post(
+        &path,
+        Some(&hr),
+        &json!({"kind": "other", "note": "không được ghi"}),
+    )
+    .await
+    .problem(403);
+    assert_eq!(
+        app.get(&path, Some(&hr))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit_log;
 pub mod banks;
 pub mod exams;
+pub mod incidents;
 pub mod item_versions;
 pub mod items;
 pub mod positions;

@@ -29,6 +29,7 @@ pub struct Model {
     pub first_login_at: Option<DateTimeUtc>,
     pub late_admitted: bool,
     pub login_count: i32,
+    pub sanction: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,8 @@ use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
 use crate::services::exam::{self as svc, ExamView, NewExam, NewSession, PapersView, SessionView};
 use crate::services::sitting::{
-    self as sit, ExtensionRequest, Monitor, OpenedSession, ReasonRequest, SittingSummary,
+    self as sit, ExtensionRequest, IncidentView, Monitor, NewIncident, OpenedSession,
+    ReasonRequest, Resitting, SanctionRequest, SittingSummary,
 };
 use crate::state::AppState;
 
@@ -49,6 +50,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/sittings/{sitting_id}/late-admissions",
             post(admit_late),
+        )
+        .route(
+            "/api/v1/sessions/{session_id}/incidents",
+            post(record_incident).get(list_incidents),
+        )
+        .route(
+            "/api/v1/sittings/{sitting_id}/resittings",
+            post(grant_resitting),
+        )
+        .route(
+            "/api/v1/sittings/{sitting_id}/sanctions",
+            post(apply_sanction),
         )
 }
 
@@ -159,5 +172,60 @@ pub async fn admit_late(
     user.require(&[Role::Supervisor])?;
     Ok(Json(
         sit::admit_late(&state, &user.actor(), sitting_id, req).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{session_id}/incidents", tag = "supervision", security(("bearer" = [])),
+    request_body = NewIncident, responses((status = 201, body = IncidentView)))]
+pub async fn record_incident(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(session_id): ApiPath<i32>,
+    ApiJson(new): ApiJson<NewIncident>,
+) -> AppResult<(StatusCode, Json<IncidentView>)> {
+    user.require(&[Role::Supervisor])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(sit::record_incident(&state, &user.actor(), session_id, new).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/incidents", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = Vec<IncidentView>)))]
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(session_id): ApiPath<i32>,
+) -> AppResult<Json<Vec<IncidentView>>> {
+    user.require(&[Role::Supervisor, Role::Hr, Role::Chair])?;
+    Ok(Json(sit::incidents(&state, session_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/sittings/{sitting_id}/resittings", tag = "supervision", security(("bearer" = [])),
+    request_body = ReasonRequest, responses((status = 201, body = Resitting), (status = 409)))]
+pub async fn grant_resitting(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(sitting_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<(StatusCode, Json<Resitting>)> {
+    user.require(&[Role::Supervisor])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(sit::grant_resitting(&state, &user.actor(), sitting_id, req).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sittings/{sitting_id}/sanctions", tag = "supervision", security(("bearer" = [])),
+    request_body = SanctionRequest, responses((status = 200, body = SittingSummary)))]
+pub async fn apply_sanction(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(sitting_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<SanctionRequest>,
+) -> AppResult<Json<SittingSummary>> {
+    user.require(&[Role::Supervisor, Role::Chair])?;
+    Ok(Json(
+        sit::apply_sanction(&state, &user.actor(), sitting_id, req).await?,
     ))
 }

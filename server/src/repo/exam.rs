@@ -99,6 +99,7 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         first_login_at: Set(None),
         late_admitted: Set(false),
         login_count: Set(0),
+        sanction: Set("none".into()),
         ..Default::default()
     }
     .insert(conn)

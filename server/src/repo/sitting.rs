@@ -171,3 +171,72 @@ pub async fn set_paper<C: ConnectionTrait>(
     a.paper_sha256 = Set(Some(paper_sha256));
     Ok(a.update(conn).await?)
 }
+
+/// A sitting replaced by a re-sitting after a machine failure (VN-23); it is never graded.
+pub const VOID: &str = "void";
+
+pub async fn insert_incident<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i32,
+    sitting_id: Option<i32>,
+    kind: &str,
+    note: &str,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<crate::entities::incidents::Model> {
+    Ok(crate::entities::incidents::ActiveModel {
+        session_id: Set(session_id),
+        sitting_id: Set(sitting_id),
+        kind: Set(kind.to_string()),
+        note: Set(note.to_string()),
+        recorded_by: Set(recorded_by.to_string()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub async fn incidents_of_session<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i32,
+) -> AppResult<Vec<crate::entities::incidents::Model>> {
+    use crate::entities::incidents;
+    Ok(incidents::Entity::find()
+        .filter(incidents::Column::SessionId.eq(session_id))
+        .order_by_asc(incidents::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    status: &str,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.status = Set(status.to_string());
+    Ok(a.update(conn).await?)
+}
+
+pub async fn set_sanction<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    sanction: &str,
+    result_json: Option<String>,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.sanction = Set(sanction.to_string());
+    if let Some(r) = result_json {
+        a.result = Set(Some(r));
+    }
+    Ok(a.update(conn).await?)
+}
+
+pub async fn count_in_session<C: ConnectionTrait>(conn: &C, session_id: i32) -> AppResult<usize> {
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::SessionId.eq(session_id))
+        .all(conn)
+        .await?
+        .len())
+}

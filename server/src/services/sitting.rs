@@ -21,7 +21,7 @@ use crate::auth::jwt::{sign, Claims, TokenKind};
 use crate::entities::{answers, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::repo::sitting::{CLOSED, SUBMITTED, WAITING};
+use crate::repo::sitting::{CLOSED, SUBMITTED, VOID, WAITING};
 use crate::services::exam::{blueprint_of, build_paper, seal_ids};
 use crate::state::AppState;
 
@@ -43,6 +43,7 @@ pub fn effective_status(
     match s.status.as_str() {
         SUBMITTED => "submitted",
         CLOSED => "closed",
+        VOID => "void",
         _ if now < starts_at => "waiting",
         _ if now < s.ends_at => "open",
         _ => "closed",
@@ -422,14 +423,27 @@ async fn grade_sitting<C: ConnectionTrait>(
             },
         );
     }
-    let result = grade(
+    let terms = CandidateTerms {
+        sanction: scoring_sanction(&sitting.sanction),
+        ..Default::default()
+    };
+    let mut result = grade(
         &blueprint,
         &paper,
         |p| items.get(&p.version_id),
         &sheet,
         &ExamMarking::default(),
-        &CandidateTerms::default(),
+        &terms,
     )?;
+    if annulled(&sitting.sanction) {
+        // VN-25: suspension annuls the test; not signing the result list gives 0.
+        for s in &mut result.sections {
+            s.correct = rust_decimal::Decimal::ZERO;
+            s.score = rust_decimal::Decimal::new(0, 2);
+            s.passed = false;
+        }
+        result.passed = false;
+    }
     let receipt_body = serde_json::json!({
         "ticket_no": sitting.ticket_no,
         "paper_sha256": sitting.paper_sha256,
@@ -779,6 +793,295 @@ pub async fn admit_late(
             entity: "sitting",
             entity_id: sitting_id.to_string(),
             details: serde_json::json!({"reason": req.reason.trim()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let session = repo::exam::find_session(&state.db, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    Ok(summary(
+        &sitting,
+        effective_status(&sitting, session.starts_at, now),
+    ))
+}
+
+// ---- incidents, re-sittings, sanctions -----------------------------------------------
+
+pub const SANCTIONS: [&str; 5] = ["none", "reprimand", "warning", "suspension", "not_signed"];
+pub const INCIDENT_KINDS: [&str; 4] = ["machine_failure", "late_arrival", "misconduct", "other"];
+
+fn scoring_sanction(code: &str) -> question_bank::scoring::Sanction {
+    use question_bank::scoring::Sanction;
+    match code {
+        "reprimand" => Sanction::Reprimand,
+        "warning" => Sanction::Warning,
+        _ => Sanction::None,
+    }
+}
+
+fn annulled(code: &str) -> bool {
+    matches!(code, "suspension" | "not_signed")
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    pub sitting_id: Option<i32>,
+    /// `machine_failure`, `late_arrival`, `misconduct` or `other`.
+    pub kind: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    pub id: i32,
+    pub session_id: i32,
+    pub sitting_id: Option<i32>,
+    pub kind: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<crate::entities::incidents::Model> for IncidentView {
+    fn from(m: crate::entities::incidents::Model) -> Self {
+        IncidentView {
+            id: m.id,
+            session_id: m.session_id,
+            sitting_id: m.sitting_id,
+            kind: m.kind,
+            note: m.note,
+            recorded_by: m.recorded_by,
+            at: m.at,
+        }
+    }
+}
+
+/// Records an incident in the session's minutes (audited).
+pub async fn record_incident(
+    state: &AppState,
+    actor: &str,
+    session_id: i32,
+    new: NewIncident,
+) -> AppResult<IncidentView> {
+    if !INCIDENT_KINDS.contains(&new.kind.as_str()) {
+        return Err(AppError::field(
+            "kind",
+            format!("expected one of {}", INCIDENT_KINDS.join(", ")),
+        ));
+    }
+    require_reason(&new.note).map_err(|_| AppError::field("note", "describe what happened"))?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = crate::db::begin_write(&state.db).await?;
+    repo::exam::find_session(&txn, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
+    if let Some(id) = new.sitting_id {
+        let s = repo::sitting::find(&txn, id).await?;
+        if s.is_none_or(|s| s.session_id != session_id) {
+            return Err(AppError::field(
+                "sitting_id",
+                format!("no sitting {id} in this session"),
+            ));
+        }
+    }
+    let incident = repo::sitting::insert_incident(
+        &txn,
+        session_id,
+        new.sitting_id,
+        &new.kind,
+        new.note.trim(),
+        actor,
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "session.incident",
+            entity: "session",
+            entity_id: session_id.to_string(),
+            details: serde_json::json!({"incident": incident.id, "sitting_id": new.sitting_id, "kind": new.kind, "note": incident.note}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(incident.into())
+}
+
+pub async fn incidents(state: &AppState, session_id: i32) -> AppResult<Vec<IncidentView>> {
+    repo::exam::find_session(&state.db, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
+    Ok(repo::sitting::incidents_of_session(&state.db, session_id)
+        .await?
+        .into_iter()
+        .map(IncidentView::from)
+        .collect())
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Resitting {
+    /// The machine-failure incident recorded with the re-sitting.
+    pub incident_id: i32,
+    pub old_sitting_id: i32,
+    pub sitting_id: i32,
+    /// The candidate signs in with this ticket and the same session code.
+    pub ticket_no: String,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// VN-23: after a machine failure the candidate re-takes the test in the same session: the
+/// old sitting is closed as void with the incident, and a new sitting with a fresh paper and
+/// the full duration starts now.
+pub async fn grant_resitting(
+    state: &AppState,
+    actor: &str,
+    sitting_id: i32,
+    req: ReasonRequest,
+) -> AppResult<Resitting> {
+    require_reason(&req.reason)?;
+    let now = state.now();
+    let old = repo::sitting::find(&state.db, sitting_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
+    if old.status != WAITING {
+        return Err(AppError::Conflict(
+            "only a sitting in progress can be re-sat".into(),
+        ));
+    }
+    let session = repo::exam::find_session(&state.db, old.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    if now < session.starts_at {
+        return Err(AppError::Conflict("the session has not started".into()));
+    }
+    let exam = repo::exam::find_exam(&state.db, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("session without exam".into()))?;
+    let blueprint = blueprint_of(&exam)?;
+    let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
+    let _chain = state.audit_lock.lock().await;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let attempt = repo::sitting::count_in_session(&txn, session.id).await?;
+    let ticket_no = format!("{}R{}", old.ticket_no, attempt);
+    let ends_at = now + Duration::minutes(i64::from(exam.duration_minutes));
+    let incident = repo::sitting::insert_incident(
+        &txn,
+        session.id,
+        Some(old.id),
+        "machine_failure",
+        req.reason.trim(),
+        actor,
+        now,
+    )
+    .await?;
+    let secret = hex::decode(&session.secret)
+        .map_err(|e| AppError::Internal(format!("session secret: {e}")))?;
+    let new = repo::exam::insert_sitting(
+        &txn,
+        repo::exam::NewSitting {
+            session_id: session.id,
+            application_id: old.application_id,
+            ticket_no: ticket_no.clone(),
+            seat: old.seat,
+            seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
+            paper_json: None,
+            paper_sha256: None,
+            ends_at,
+        },
+        now,
+    )
+    .await?;
+    let new = build_paper(&txn, &session, &blueprint, &pool, new).await?;
+    // Admitted by the supervisor's decision, whatever the time (VN-22 does not apply).
+    let new = repo::sitting::admit_late(&txn, new).await?;
+    let old_id = old.id;
+    repo::sitting::set_status(&txn, old, VOID).await?;
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "sitting.resitting",
+            entity: "sitting",
+            entity_id: old_id.to_string(),
+            details: serde_json::json!({"incident": incident.id, "new_sitting": new.id, "ticket_no": ticket_no, "reason": req.reason.trim()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Resitting {
+        incident_id: incident.id,
+        old_sitting_id: old_id,
+        sitting_id: new.id,
+        ticket_no,
+        ends_at,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SanctionRequest {
+    /// `reprimand` (−25 % of correct answers), `warning` (−50 %), `suspension` (test annulled)
+    /// or `not_signed` (0), VN-25.
+    pub level: String,
+    pub reason: String,
+}
+
+/// VN-25: records a sanction; a graded sitting is graded again with it (exact fractions).
+pub async fn apply_sanction(
+    state: &AppState,
+    actor: &str,
+    sitting_id: i32,
+    req: SanctionRequest,
+) -> AppResult<SittingSummary> {
+    if !SANCTIONS[1..].contains(&req.level.as_str()) {
+        return Err(AppError::field(
+            "level",
+            format!("expected one of {}", SANCTIONS[1..].join(", ")),
+        ));
+    }
+    require_reason(&req.reason)?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let sitting = repo::sitting::find(&txn, sitting_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
+    if sitting.status == VOID {
+        return Err(AppError::Conflict(
+            "this sitting was replaced by a re-sitting".into(),
+        ));
+    }
+    let graded = sitting.status != WAITING;
+    let mut sitting = repo::sitting::set_sanction(&txn, sitting, &req.level, None).await?;
+    if graded {
+        let previous = stored_result(&sitting)?;
+        let (result, receipt) = grade_sitting(&txn, &sitting).await?;
+        let regraded = SubmitResult {
+            sections: result.sections,
+            passed: result.passed,
+            receipt_sha256: receipt,
+            ..previous
+        };
+        let json =
+            serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?;
+        sitting = repo::sitting::set_sanction(&txn, sitting, &req.level, Some(json)).await?;
+    }
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "sitting.sanction",
+            entity: "sitting",
+            entity_id: sitting_id.to_string(),
+            details: serde_json::json!({"level": req.level, "reason": req.reason.trim(), "regraded": graded}),
         },
     )
     .await?;

@@ -1,0 +1,23 @@
+//! Entity of the `incidents` table (see migrations). Storage shape only: never a request or
+//! response body.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "incidents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub session_id: i32,
+    pub sitting_id: Option<i32>,
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub note: String,
+    pub recorded_by: String,
+    pub at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
