@@ -13,6 +13,9 @@ mod m20261123_000030_add_round_exam_dates;
 mod m20261123_000031_add_application_search_key;
 mod m20261123_000040_add_sitting_attendance;
 mod m20261123_000041_create_incidents;
+mod m20261123_000050_create_marks;
+mod m20261123_000051_create_head_decisions;
+mod m20261123_000052_create_publications;
 
 pub struct Migrator;
 
@@ -30,6 +33,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000031_add_application_search_key::Migration),
             Box::new(m20261123_000040_add_sitting_attendance::Migration),
             Box::new(m20261123_000041_create_incidents::Migration),
+            Box::new(m20261123_000050_create_marks::Migration),
+            Box::new(m20261123_000051_create_head_decisions::Migration),
+            Box::new(m20261123_000052_create_publications::Migration),
         ]
     }
 }

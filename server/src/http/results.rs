@@ -1,15 +1,206 @@
-//! REST endpoints of this resource (API.md). Handlers are thin: extract, check the role, call
-//! the service, map the result.
+//! REST endpoints of marks, ranking and publication (API.md "Marks, ranking and publication").
+//! Handlers are thin: extract, check the role, call the service, map the result.
+//!
+//! Markers (and the chair) enter marks; the chair settles what the rules send to a head and
+//! records head decisions; HR publishes; anyone reads published results, without logging in.
 
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::Router;
+use serde::Deserialize;
 use utoipa::OpenApi;
 
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::auth::{Role, StaffUser};
+use crate::error::AppResult;
+use crate::services::results::{
+    self as service, HeadDecisionRequest, HeadSettlement, MarkEntry, MarkList, MarkView,
+    PublicResults, PublicationReceipt, RankingView,
+};
 use crate::state::AppState;
 
+const MARK: &[Role] = &[Role::Marker, Role::Chair];
+const READ_MARKS: &[Role] = &[Role::Marker, Role::Chair, Role::Hr, Role::Admin];
+const READ: &[Role] = &[Role::Hr, Role::Chair, Role::Admin];
+const DECIDE: &[Role] = &[Role::Chair];
+const PUBLISH: &[Role] = &[Role::Hr];
+
 #[derive(OpenApi)]
-#[openapi(paths())]
+#[openapi(
+    paths(
+        create_mark,
+        create_head_settlement,
+        list_marks,
+        get_ranking,
+        create_head_decision,
+        create_publication,
+        get_public_results,
+        get_public_publication,
+    ),
+    tags((name = "results", description = "Round-2 marks, ranking per position, head decisions, publication"))
+)]
 pub struct Api;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/api/v1/rounds/{round_id}/marks",
+            post(create_mark).get(list_marks),
+        )
+        .route(
+            "/api/v1/rounds/{round_id}/marks/head-settlements",
+            post(create_head_settlement),
+        )
+        .route(
+            "/api/v1/rounds/{round_id}/positions/{code}/ranking",
+            get(get_ranking),
+        )
+        .route(
+            "/api/v1/rounds/{round_id}/positions/{code}/head-decisions",
+            post(create_head_decision),
+        )
+        .route(
+            "/api/v1/rounds/{round_id}/publications",
+            post(create_publication),
+        )
+        .route(
+            "/api/v1/public/rounds/{round_code}/results",
+            get(get_public_results),
+        )
+        .route(
+            "/api/v1/public/rounds/{round_code}/publications/{id}",
+            get(get_public_publication),
+        )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MarkFilters {
+    /// Only the marks of this position's candidates.
+    pub position_code: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/marks", tag = "results", security(("bearer" = [])),
+    request_body = MarkEntry,
+    responses((status = 200, body = MarkView, description = "`status` is final, needs_head or needs_third_marker (VN-26, VN-28)"),
+        (status = 401), (status = 403, description = "not marker or chair"), (status = 404, description = "no such round"),
+        (status = 422, description = "a mark outside 0–100 or with more than 2 decimals (`marks[i]`), a wrong count, or an application of another round")))]
+pub async fn create_mark(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+    ApiJson(entry): ApiJson<MarkEntry>,
+) -> AppResult<axum::Json<MarkView>> {
+    user.require(MARK)?;
+    Ok(axum::Json(
+        service::enter_marks(&state, &user.actor(), round_id, entry).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/marks/head-settlements", tag = "results", security(("bearer" = [])),
+    request_body = HeadSettlement,
+    responses((status = 200, body = MarkView), (status = 401), (status = 403, description = "not chair"),
+        (status = 404, description = "no such round or marks"),
+        (status = 409, description = "the rules did not send these marks to the head"), (status = 422)))]
+pub async fn create_head_settlement(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<HeadSettlement>,
+) -> AppResult<axum::Json<MarkView>> {
+    user.require(DECIDE)?;
+    Ok(axum::Json(
+        service::settle_mark(&state, &user.actor(), round_id, req).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/rounds/{round_id}/marks", tag = "results", security(("bearer" = [])),
+    params(MarkFilters),
+    responses((status = 200, body = MarkList), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_marks(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+    ApiQuery(f): ApiQuery<MarkFilters>,
+) -> AppResult<axum::Json<MarkList>> {
+    user.require(READ_MARKS)?;
+    Ok(axum::Json(
+        service::list_marks(
+            &state,
+            round_id,
+            f.position_code.as_deref(),
+            f.limit,
+            f.offset,
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/rounds/{round_id}/positions/{code}/ranking", tag = "results", security(("bearer" = [])),
+    responses((status = 200, body = RankingView), (status = 401), (status = 403, description = "not hr, chair or admin"),
+        (status = 404, description = "no such round or position")))]
+pub async fn get_ranking(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath((round_id, code)): ApiPath<(i32, String)>,
+) -> AppResult<axum::Json<RankingView>> {
+    user.require(READ)?;
+    Ok(axum::Json(
+        service::get_ranking(&state, round_id, &code).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/positions/{code}/head-decisions", tag = "results", security(("bearer" = [])),
+    request_body = HeadDecisionRequest,
+    responses((status = 201, body = RankingView, description = "the new ranking"), (status = 401), (status = 403, description = "not chair"),
+        (status = 404), (status = 409, description = "the ranking is not pending a head decision (VN-11)"),
+        (status = 422, description = "a candidate not tied, or a choice that does not fill the places in question")))]
+pub async fn create_head_decision(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath((round_id, code)): ApiPath<(i32, String)>,
+    ApiJson(req): ApiJson<HeadDecisionRequest>,
+) -> AppResult<(StatusCode, axum::Json<RankingView>)> {
+    user.require(DECIDE)?;
+    let ranking =
+        service::record_head_decision(&state, &user.actor(), round_id, &code, req).await?;
+    Ok((StatusCode::CREATED, axum::Json(ranking)))
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/publications", tag = "results", security(("bearer" = [])),
+    responses((status = 201, body = PublicationReceipt), (status = 401), (status = 403, description = "not hr"),
+        (status = 404), (status = 409, description = "a position awaits a head decision or unsettled marks")))]
+pub async fn create_publication(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+) -> AppResult<(StatusCode, axum::Json<PublicationReceipt>)> {
+    user.require(PUBLISH)?;
+    let receipt = service::publish(&state, &user.actor(), round_id).await?;
+    Ok((StatusCode::CREATED, axum::Json(receipt)))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/results", tag = "results",
+    responses((status = 200, body = PublicResults, description = "the latest publication; `sha256` is over the canonical JSON of {round, round_name, positions}"),
+        (status = 404, description = "no such round, or nothing published")))]
+pub async fn get_public_results(
+    State(state): State<AppState>,
+    ApiPath(round_code): ApiPath<String>,
+) -> AppResult<axum::Json<PublicResults>> {
+    Ok(axum::Json(
+        service::latest_results(&state, &round_code).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/publications/{id}", tag = "results",
+    responses((status = 200, body = PublicResults), (status = 404)))]
+pub async fn get_public_publication(
+    State(state): State<AppState>,
+    ApiPath((round_code, id)): ApiPath<(String, i32)>,
+) -> AppResult<axum::Json<PublicResults>> {
+    Ok(axum::Json(
+        service::publication(&state, &round_code, id).await?,
+    ))
 }

@@ -1,1 +1,215 @@
 //! Marks, head decisions and publications.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entities::{exams, head_decisions, marks, publications, sessions, sittings};
+use crate::error::AppResult;
+
+pub async fn find_mark<C: ConnectionTrait>(
+    conn: &C,
+    application_id: i32,
+    component: &str,
+) -> AppResult<Option<marks::Model>> {
+    Ok(marks::Entity::find()
+        .filter(marks::Column::ApplicationId.eq(application_id))
+        .filter(marks::Column::Component.eq(component))
+        .one(conn)
+        .await?)
+}
+
+/// What a (re-)entry of marks stores; a re-entry clears an earlier head settlement, which was
+/// about other marks.
+pub struct MarkRecord<'a> {
+    pub round_id: i32,
+    pub application_id: i32,
+    pub component: &'a str,
+    pub marks: String,
+    pub status: &'a str,
+    pub official: Option<String>,
+    pub entered_by: &'a str,
+}
+
+pub async fn upsert_mark<C: ConnectionTrait>(
+    conn: &C,
+    existing: Option<marks::Model>,
+    r: MarkRecord<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<marks::Model> {
+    let is_new = existing.is_none();
+    let mut active: marks::ActiveModel = match existing {
+        Some(m) => m.into(),
+        None => marks::ActiveModel {
+            round_id: Set(r.round_id),
+            application_id: Set(r.application_id),
+            component: Set(r.component.to_string()),
+            ..Default::default()
+        },
+    };
+    active.marks = Set(r.marks);
+    active.status = Set(r.status.to_string());
+    active.official = Set(r.official);
+    active.head_official = Set(None);
+    active.head_reason = Set(None);
+    active.settled_by = Set(None);
+    active.entered_by = Set(r.entered_by.to_string());
+    active.updated_at = Set(now);
+    Ok(if is_new {
+        active.insert(conn).await?
+    } else {
+        active.update(conn).await?
+    })
+}
+
+pub async fn settle_mark<C: ConnectionTrait>(
+    conn: &C,
+    mark: marks::Model,
+    official: &str,
+    reason: &str,
+    settled_by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<marks::Model> {
+    let mut active: marks::ActiveModel = mark.into();
+    active.head_official = Set(Some(official.to_string()));
+    active.head_reason = Set(Some(reason.to_string()));
+    active.settled_by = Set(Some(settled_by.to_string()));
+    active.updated_at = Set(now);
+    Ok(active.update(conn).await?)
+}
+
+pub async fn marks_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<marks::Model>> {
+    Ok(marks::Entity::find()
+        .filter(marks::Column::RoundId.eq(round_id))
+        .order_by_asc(marks::Column::ApplicationId)
+        .order_by_asc(marks::Column::Component)
+        .all(conn)
+        .await?)
+}
+
+/// Every exam of the round with the sittings of its sessions, by exam.
+pub async fn exams_with_sittings<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<(exams::Model, Vec<sittings::Model>)>> {
+    let exams = exams::Entity::find()
+        .filter(exams::Column::RoundId.eq(round_id))
+        .order_by_asc(exams::Column::Id)
+        .all(conn)
+        .await?;
+    if exams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sessions = sessions::Entity::find()
+        .filter(sessions::Column::ExamId.is_in(exams.iter().map(|e| e.id)))
+        .all(conn)
+        .await?;
+    let sittings = if sessions.is_empty() {
+        Vec::new()
+    } else {
+        sittings::Entity::find()
+            .filter(sittings::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
+            .order_by_asc(sittings::Column::Id)
+            .all(conn)
+            .await?
+    };
+    Ok(exams
+        .into_iter()
+        .map(|exam| {
+            let session_ids: Vec<i32> = sessions
+                .iter()
+                .filter(|s| s.exam_id == exam.id)
+                .map(|s| s.id)
+                .collect();
+            let mine = sittings
+                .iter()
+                .filter(|s| session_ids.contains(&s.session_id))
+                .cloned()
+                .collect();
+            (exam, mine)
+        })
+        .collect())
+}
+
+pub async fn insert_head_decision<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+    position_id: i32,
+    application_ids: &[i32],
+    reason: &str,
+    decided_by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<head_decisions::Model> {
+    let ids = serde_json::to_string(application_ids)
+        .map_err(|e| crate::error::AppError::Internal(format!("json ids: {e}")))?;
+    Ok(head_decisions::ActiveModel {
+        round_id: Set(round_id),
+        position_id: Set(position_id),
+        application_ids: Set(ids),
+        reason: Set(reason.to_string()),
+        decided_by: Set(decided_by.to_string()),
+        decided_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub async fn head_decisions_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<head_decisions::Model>> {
+    Ok(head_decisions::Entity::find()
+        .filter(head_decisions::Column::RoundId.eq(round_id))
+        .order_by_asc(head_decisions::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn insert_publication<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+    document: String,
+    sha256: String,
+    audit_head: String,
+    published_by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<publications::Model> {
+    Ok(publications::ActiveModel {
+        round_id: Set(round_id),
+        document: Set(document),
+        sha256: Set(sha256),
+        audit_head: Set(audit_head),
+        published_by: Set(published_by.to_string()),
+        published_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub async fn latest_publication<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Option<publications::Model>> {
+    Ok(publications::Entity::find()
+        .filter(publications::Column::RoundId.eq(round_id))
+        .order_by_desc(publications::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+pub async fn find_publication<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+    id: i32,
+) -> AppResult<Option<publications::Model>> {
+    Ok(publications::Entity::find_by_id(id)
+        .filter(publications::Column::RoundId.eq(round_id))
+        .one(conn)
+        .await?)
+}
