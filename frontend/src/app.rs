@@ -6,7 +6,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::{provide_lang, tr};
-use crate::pages::{exam::ExamPage, home::StaffHome, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    exam::ExamPage, home::StaffHome, login::LoginPage, not_found::NotFound,
+    supervisor::SupervisorPage,
+};
 
 const CSS: &str = include_str!("../style/main.css");
 
@@ -41,6 +44,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/staff") view=StaffHome/>
                 <Route path=path!("/thi") view=ExamPage/>
+                <Route path=path!("/giam-thi") view=SupervisorPage/>
             </Routes>
         </Router>
     }

@@ -1,6 +1,8 @@
 //! thituyen UI: leptos pages rendered on the server and hydrated in the browser.
 //! Every user-facing string goes through `i18n` (Vietnamese by default, English available).
 
+#![recursion_limit = "256"] // leptos view types nest deeply on the larger pages
+
 pub mod api;
 pub mod app;
 pub mod components;

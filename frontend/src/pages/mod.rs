@@ -4,3 +4,4 @@ pub mod exam;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod supervisor;
