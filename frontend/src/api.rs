@@ -245,11 +245,12 @@ pub struct AnswerAck {
 pub async fn candidate_login(
     ticket_no: String,
     access_code: String,
+    pin: Option<String>,
 ) -> Result<CandidateLoginResponse, ApiError> {
     send_json(
         "POST",
         "/api/v1/candidate/login",
-        &serde_json::json!({"ticket_no": ticket_no, "access_code": access_code}),
+        &serde_json::json!({"ticket_no": ticket_no, "access_code": access_code, "pin": pin}),
         None,
     )
     .await

@@ -133,6 +133,10 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
         "exam.title" => ("Thi trắc nghiệm trên máy vi tính", "Computer-based test"),
         "exam.ticket" => ("Số báo danh", "Ticket number"),
         "exam.code" => ("Mã ca thi", "Session code"),
+        "exam.pin" => (
+            "Mã PIN (nếu có trên giấy báo dự thi)",
+            "PIN (if printed on your admission ticket)",
+        ),
         "exam.enter" => ("Vào thi", "Enter"),
         "exam.login_failed" => (
             "Số báo danh hoặc mã ca thi không đúng.",

@@ -168,3 +168,57 @@ async fn a_session_gives_tickets_and_papers_are_pre_generated_reproducibly() {
         .await;
     assert!(dup.problem(422).to_string().contains("already has a seat"));
 }
+
+#[tokio::test]
+async fn a_session_can_give_each_candidate_a_pin_checked_at_login() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let hr = app.staff("tochuc2", &[Role::Hr]).await;
+    let exam = app
+        .post(
+            &format!("/api/v1/rounds/{}/exams", d.round_id),
+            Some(&hr),
+            &json!({"code": "V1-PIN", "name": "Ca có PIN", "stage": "round1", "duration_minutes": 30, "sections": blueprint(d.seal_id, 1)}),
+        )
+        .await;
+    let s = app
+        .post(
+            &format!("/api/v1/exams/{}/sessions", exam.body["id"]),
+            Some(&hr),
+            &json!({"code": "CA-P", "room": "P5", "starts_at": "2030-01-01T08:00:00+07:00", "application_ids": [d.application_ids[0]], "require_pin": true}),
+        )
+        .await;
+    assert_eq!(s.status, 201, "{}", s.text);
+    let ticket = s.body["tickets"][0]["ticket_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pin = s.body["tickets"][0]["pin"].as_str().unwrap().to_string();
+    assert_eq!(pin.len(), 6);
+    let code = s.body["access_code"].as_str().unwrap().to_string();
+    let login = |pin: Option<&str>| json!({"ticket_no": ticket, "access_code": code, "pin": pin});
+    app.post("/api/v1/candidate/login", None, &login(None))
+        .await
+        .problem(401);
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    app.post("/api/v1/candidate/login", None, &login(Some(wrong)))
+        .await
+        .problem(401);
+    let ok = app
+        .post("/api/v1/candidate/login", None, &login(Some(&pin)))
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    // Only a keyed hash is kept.
+    use sea_orm::EntityTrait;
+    let stored = server::entities::sittings::Entity::find_by_id(
+        ok.body["sitting_id"].as_i64().unwrap() as i32,
+    )
+    .one(app.db())
+    .await
+    .unwrap()
+    .unwrap()
+    .pin_hash
+    .unwrap();
+    assert_eq!(stored.len(), 64);
+    assert!(!stored.contains(&pin));
+}

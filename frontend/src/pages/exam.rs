@@ -356,6 +356,7 @@ fn CandidateLogin(ex: Exam) -> impl IntoView {
     let lang = use_lang();
     let ticket = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
     let error = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
     let submit = move |e: leptos::ev::SubmitEvent| {
@@ -363,7 +364,8 @@ fn CandidateLogin(ex: Exam) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::candidate_login(ticket.get_untracked(), code.get_untracked()).await {
+            let pin = Some(pin.get_untracked()).filter(|p| !p.trim().is_empty());
+            match api::candidate_login(ticket.get_untracked(), code.get_untracked(), pin).await {
                 Ok(r) => {
                     ex.locked.set(false);
                     ex.token.set(Some(r.token));
@@ -390,6 +392,10 @@ fn CandidateLogin(ex: Exam) -> impl IntoView {
                 <label>{t("exam.code")}
                     <input type="text" id="access-code" autocomplete="off" required
                         prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e))/>
+                </label>
+                <label>{t("exam.pin")}
+                    <input type="password" id="pin" inputmode="numeric" autocomplete="off"
+                        prop:value=move || pin.get() on:input=move |e| pin.set(event_target_value(&e))/>
                 </label>
                 <Show when=move || error.get().is_some()>
                     <p class="error" role="alert" id="candidate-error">{move || error.get().map(|k| tr(lang.get(), k))}</p>

@@ -240,3 +240,13 @@ pub async fn count_in_session<C: ConnectionTrait>(conn: &C, session_id: i32) -> 
         .await?
         .len())
 }
+
+pub async fn set_pin_hash<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    digest: String,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.pin_hash = Set(Some(digest));
+    Ok(a.update(conn).await?)
+}

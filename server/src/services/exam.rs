@@ -167,6 +167,9 @@ pub struct NewSession {
     pub room: String,
     pub starts_at: DateTime<Utc>,
     pub application_ids: Vec<i32>,
+    /// Give every candidate a PIN, printed on the admission ticket and asked at login.
+    #[serde(default)]
+    pub require_pin: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -174,6 +177,30 @@ pub struct Ticket {
     pub application_id: i32,
     pub ticket_no: String,
     pub seat: i32,
+    /// Shown once, here, for the admission ticket; only a keyed hash is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+}
+
+/// Keyed hash of a candidate PIN. Cheap to check (no slow password hash, so thousands of
+/// candidates can sign in within the first minute) yet useless without the server's key: a
+/// copy of the database alone does not let anyone try the million PINs offline.
+pub fn pin_digest(key: &[u8], ticket_no: &str, pin: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::new(), // HMAC accepts keys of any length
+    };
+    mac.update(b"thituyen-pin-v1\n");
+    mac.update(ticket_no.as_bytes());
+    mac.update(b"\n");
+    mac.update(pin.trim().as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn new_pin() -> String {
+    use rand::RngExt;
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -271,7 +298,8 @@ pub async fn create_session(
     for (i, application_id) in new.application_ids.iter().enumerate() {
         let seat = i as i32 + 1;
         let ticket_no = ticket_no(session.id, seat);
-        repo::exam::insert_sitting(
+        let pin = new.require_pin.then(new_pin);
+        let sitting = repo::exam::insert_sitting(
             &txn,
             repo::exam::NewSitting {
                 session_id: session.id,
@@ -286,10 +314,15 @@ pub async fn create_session(
             now,
         )
         .await?;
+        if let Some(pin) = &pin {
+            let digest = pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
+            repo::sitting::set_pin_hash(&txn, sitting, digest).await?;
+        }
         tickets.push(Ticket {
             application_id: *application_id,
             ticket_no,
             seat,
+            pin,
         });
     }
     audit::append(

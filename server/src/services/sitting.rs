@@ -54,6 +54,9 @@ pub fn effective_status(
 pub struct CandidateLoginRequest {
     pub ticket_no: String,
     pub access_code: String,
+    /// Required when the session gave PINs on the admission tickets.
+    #[serde(default)]
+    pub pin: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -90,7 +93,12 @@ pub async fn candidate_login(
         None => None,
     };
     let (sitting, session) = match (found, session) {
-        (Some(s), Some(sess)) if same_secret(&sess.access_code, &req.access_code) => (s, sess),
+        (Some(s), Some(sess))
+            if same_secret(&sess.access_code, &req.access_code)
+                && pin_matches(state, &s, req.pin.as_deref()) =>
+        {
+            (s, sess)
+        }
         _ => {
             state.throttle.record_failure(&key, addr, now);
             return Err(refused());
@@ -156,6 +164,18 @@ pub async fn candidate_login(
         ends_at: sitting.ends_at,
         server_now: now,
     })
+}
+
+/// A sitting without a PIN needs none; one with a PIN needs the right one (keyed hash).
+fn pin_matches(state: &AppState, sitting: &sittings::Model, pin: Option<&str>) -> bool {
+    match (&sitting.pin_hash, pin) {
+        (None, _) => true,
+        (Some(stored), Some(pin)) => same_secret(
+            stored,
+            &crate::services::exam::pin_digest(&state.config.jwt_secret.0, &sitting.ticket_no, pin),
+        ),
+        (Some(_), None) => false,
+    }
 }
 
 fn rand_bytes() -> [u8; 16] {
