@@ -222,3 +222,91 @@ async fn a_session_can_give_each_candidate_a_pin_checked_at_login() {
     assert_eq!(stored.len(), 64);
     assert!(!stored.contains(&pin));
 }
+
+#[tokio::test]
+async fn supervisor_and_hr_actions_are_refused_to_other_roles_and_garbage_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let author = app.staff("tacgia2", &[Role::Author]).await;
+    let hr = app.staff("tochuc2", &[Role::Hr]).await;
+    let sitting = d.tickets[0].0;
+    let reason = json!({"reason": "lý do đủ dài"});
+    app.get(&format!("/api/v1/exams/{}", d.exam_id), Some(&author))
+        .await
+        .problem(403);
+    app.post(
+        &format!("/api/v1/sessions/{}/papers", d.session_id),
+        Some(&author),
+        &json!({}),
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/sessions/{}/open", d.session_id),
+        Some(&hr),
+        &json!({}),
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/sittings/{sitting}/late-admissions"),
+        Some(&hr),
+        &reason,
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/sittings/{sitting}/resittings"),
+        Some(&hr),
+        &reason,
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/sittings/{sitting}/sanctions"),
+        Some(&author),
+        &json!({"level": "warning", "reason": "lý do đủ dài"}),
+    )
+    .await
+    .problem(403);
+
+    // Garbage: unknown candidates, a missing reason, a wrong type. Nothing is created.
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let r = app
+        .post(
+            &format!("/api/v1/exams/{}/sessions", d.exam_id),
+            Some(&hr),
+            &json!({"code": "CA-X", "room": "P", "starts_at": "2030-01-01T08:00:00Z", "application_ids": [99999]}),
+        )
+        .await;
+    assert_eq!(
+        r.problem(422)["errors"][0]["location"],
+        "application_ids[0]"
+    );
+    app.post(
+        &format!("/api/v1/sittings/{sitting}/resittings"),
+        Some(&supervisor),
+        &json!({"reason": ""}),
+    )
+    .await
+    .problem(422);
+    app.post(
+        &format!("/api/v1/sittings/{sitting}/late-admissions"),
+        Some(&supervisor),
+        &json!({"reason": 5}),
+    )
+    .await
+    .problem(422);
+    let m = app
+        .get(
+            &format!("/api/v1/sessions/{}/monitor", d.session_id),
+            Some(&supervisor),
+        )
+        .await;
+    assert_eq!(m.body["roster"].as_array().unwrap().len(), 30);
+    assert!(m.body["roster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["late_admitted"] == false));
+}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, hydrated, serverCommand } from './helpers.mjs';
 
-let server, browser, ticket, accessCode;
+let server, browser, ticket, ticket2, accessCode;
 
 async function api(method, path, body, token) {
   const r = await fetch(server.base + path, {
@@ -35,6 +35,7 @@ before(async () => {
   }, token);
   await api('POST', `/api/v1/sessions/${session.id}/papers`, {}, token);
   ticket = session.tickets[0].ticket_no;
+  ticket2 = session.tickets[1].ticket_no;
   accessCode = session.access_code;
 });
 
@@ -57,10 +58,10 @@ async function answerCurrent(page, { keyboard = false } = {}) {
   return 'A';
 }
 
-async function signIn(page) {
+async function signIn(page, who = ticket) {
   await page.goto(server.base + '/thi');
   await hydrated(page);
-  await page.fill('#ticket', ticket);
+  await page.fill('#ticket', who);
   await page.fill('#access-code', accessCode);
   await page.click('#enter');
   await page.waitForSelector('#q-stem');
@@ -115,4 +116,32 @@ test('a candidate answers, reloads, is locked out by a second login, submits and
   assert.match(await other.textContent('#receipt'), /^[0-9a-f]{64}$/);
   assert.match(await other.textContent('#result'), /\/4/);
   assert.deepEqual(errors, [], 'no page errors');
+});
+
+// Whether leaving the page now would be held back by the unsaved-answers warning.
+const leavingWarns = page => page.evaluate(() => {
+  const e = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(e);
+  return e.defaultPrevented;
+});
+
+test('an answer given while the network is down is retried until saved, and leaving meanwhile is warned', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, ticket2);
+  assert.equal(await leavingWarns(page), false, 'nothing unsent yet');
+
+  await context.setOffline(true);
+  await answerCurrent(page);
+  await page.waitForSelector('#save-state.unsaved');
+  assert.equal(await leavingWarns(page), true, 'unsent answer: leaving is warned');
+
+  await context.setOffline(false);
+  await page.waitForSelector('#save-state.saved', { timeout: 15000 });
+  assert.equal(await leavingWarns(page), false);
+
+  // The retried answer is on the server: a fresh sign-in finds it.
+  const again = await (await browser.newContext()).newPage();
+  await signIn(again, ticket2);
+  assert.ok(await again.$eval('#map-1', el => el.classList.contains('answered')));
 });

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::audit::{self, Event};
 use crate::auth::extract::CandidateLogin;
 use crate::auth::jwt::{sign, Claims, TokenKind};
-use crate::entities::{answers, sittings};
+use crate::entities::{answers, exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::sitting::{CLOSED, SUBMITTED, VOID, WAITING};
@@ -185,6 +185,26 @@ fn rand_bytes() -> [u8; 16] {
     b
 }
 
+/// The session a sitting belongs to (a sitting cannot exist without one).
+async fn session_of<C: ConnectionTrait>(
+    conn: &C,
+    sitting: &sittings::Model,
+) -> AppResult<sessions::Model> {
+    repo::exam::find_session(conn, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("sitting {} has no session", sitting.id)))
+}
+
+/// The exam a session belongs to.
+async fn exam_of<C: ConnectionTrait>(
+    conn: &C,
+    session: &sessions::Model,
+) -> AppResult<exams::Model> {
+    repo::exam::find_exam(conn, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("session {} has no exam", session.id)))
+}
+
 /// The sitting behind a candidate token, refusing a page whose login was replaced elsewhere.
 async fn current<C: ConnectionTrait>(conn: &C, who: &CandidateLogin) -> AppResult<sittings::Model> {
     let sitting = repo::sitting::find(conn, who.sitting_id)
@@ -241,9 +261,7 @@ fn saved(a: &answers::Model) -> SavedAnswer {
 pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingView> {
     let now = state.now();
     let mut sitting = current(&state.db, who).await?;
-    let session = repo::exam::find_session(&state.db, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &sitting).await?;
     if effective_status(&sitting, session.starts_at, now) == "closed" && sitting.status == WAITING {
         sitting = close(state, sitting, "system:clock").await?;
     }
@@ -370,9 +388,7 @@ pub async fn save_answer(
     let now = state.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let sitting = current(&txn, who).await?;
-    let session = repo::exam::find_session(&txn, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&txn, &sitting).await?;
     match effective_status(&sitting, session.starts_at, now) {
         "open" => {}
         "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
@@ -420,12 +436,8 @@ async fn grade_sitting<C: ConnectionTrait>(
     conn: &C,
     sitting: &sittings::Model,
 ) -> AppResult<(PaperResult, String)> {
-    let session = repo::exam::find_session(conn, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
-    let exam = repo::exam::find_exam(conn, session.exam_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("session without exam".into()))?;
+    let session = session_of(conn, sitting).await?;
+    let exam = exam_of(conn, &session).await?;
     let blueprint = blueprint_of(&exam)?;
     let paper = paper_of(sitting)?;
     let items =
@@ -543,9 +555,7 @@ fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
 pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitResult> {
     let now = state.now();
     let sitting = current(&state.db, who).await?;
-    let session = repo::exam::find_session(&state.db, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &sitting).await?;
     let sitting = match effective_status(&sitting, session.starts_at, now) {
         "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
         "open" => {
@@ -780,9 +790,7 @@ pub async fn extend(
     )
     .await?;
     txn.commit().await?;
-    let session = repo::exam::find_session(&state.db, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &sitting).await?;
     Ok(summary(
         &sitting,
         effective_status(&sitting, session.starts_at, now),
@@ -817,9 +825,7 @@ pub async fn admit_late(
     )
     .await?;
     txn.commit().await?;
-    let session = repo::exam::find_session(&state.db, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &sitting).await?;
     Ok(summary(
         &sitting,
         effective_status(&sitting, session.starts_at, now),
@@ -974,15 +980,11 @@ pub async fn grant_resitting(
             "only a sitting in progress can be re-sat".into(),
         ));
     }
-    let session = repo::exam::find_session(&state.db, old.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &old).await?;
     if now < session.starts_at {
         return Err(AppError::Conflict("the session has not started".into()));
     }
-    let exam = repo::exam::find_exam(&state.db, session.exam_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("session without exam".into()))?;
+    let exam = exam_of(&state.db, &session).await?;
     let blueprint = blueprint_of(&exam)?;
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
     let _chain = state.audit_lock.lock().await;
@@ -1106,9 +1108,7 @@ pub async fn apply_sanction(
     )
     .await?;
     txn.commit().await?;
-    let session = repo::exam::find_session(&state.db, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("sitting without session".into()))?;
+    let session = session_of(&state.db, &sitting).await?;
     Ok(summary(
         &sitting,
         effective_status(&sitting, session.starts_at, now),
