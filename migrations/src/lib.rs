@@ -11,11 +11,15 @@ mod m20261123_000005_create_rounds_positions_applications;
 mod m20261123_000006_create_exams_sessions_sittings;
 mod m20261123_000030_add_round_exam_dates;
 mod m20261123_000031_add_application_search_key;
+mod m20261123_000032_add_session_seats;
 mod m20261123_000040_add_sitting_attendance;
 mod m20261123_000041_create_incidents;
 mod m20261123_000050_create_marks;
 mod m20261123_000051_create_head_decisions;
 mod m20261123_000052_create_publications;
+mod m20261123_000053_create_voided_items;
+mod m20261123_000054_create_strike_offs;
+mod m20261123_000055_create_reviews;
 
 pub struct Migrator;
 
@@ -31,11 +35,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_exams_sessions_sittings::Migration),
             Box::new(m20261123_000030_add_round_exam_dates::Migration),
             Box::new(m20261123_000031_add_application_search_key::Migration),
+            Box::new(m20261123_000032_add_session_seats::Migration),
             Box::new(m20261123_000040_add_sitting_attendance::Migration),
             Box::new(m20261123_000041_create_incidents::Migration),
             Box::new(m20261123_000050_create_marks::Migration),
             Box::new(m20261123_000051_create_head_decisions::Migration),
             Box::new(m20261123_000052_create_publications::Migration),
+            Box::new(m20261123_000053_create_voided_items::Migration),
+            Box::new(m20261123_000054_create_strike_offs::Migration),
+            Box::new(m20261123_000055_create_reviews::Migration),
         ]
     }
 }

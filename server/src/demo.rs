@@ -262,6 +262,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
             starts_at,
             access_code: access_code(),
             secret_hex: hex::encode(secret),
+            seats: None,
         },
         now,
     )

@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod ranking;
 pub mod repo;
+pub mod seating;
 pub mod services;
 pub mod state;
 pub mod ui;

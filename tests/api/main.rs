@@ -9,5 +9,7 @@ mod errors;
 mod exam;
 mod results;
 mod round;
+mod seating;
 mod sitting;
 mod ui;
+mod voiding;

@@ -617,3 +617,338 @@ async fn only_hr_publishes_only_the_chair_decides_and_results_need_no_login() {
         .await
         .problem(404);
 }
+
+// ---- VN-14: striking a winner off; the reserve list in order ------------------------------
+
+impl Fixture {
+    async fn strike_off(&self, token: &str, position: &str, id: i64, cause: &str) -> Resp {
+        self.app
+            .post(
+                &format!(
+                    "/api/v1/rounds/{}/positions/{position}/strike-offs",
+                    self.round_id
+                ),
+                Some(token),
+                &json!({"application_id": id, "cause": cause,
+                        "reason": "Người trúng tuyển có đơn từ chối nhận công tác ngày 02/12/2026"}),
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn vn_14_a_winner_struck_off_gives_the_place_to_the_next_on_the_reserve_list() {
+    let mut f = Fixture::new("VN14-2026").await;
+    f.position("CV-14", "written", 2).await;
+    let a = f.candidate("Nguyễn Văn An", "CV-14", &[]).await;
+    let b = f
+        .candidate("Trần Thị Bình", "CV-14", &["war_invalid"])
+        .await;
+    let c = f.candidate("Lê Văn Cường", "CV-14", &["war_invalid"]).await;
+    let d = f
+        .candidate("Phạm Thị Dung", "CV-14", &["military_service"])
+        .await;
+    let g = f.candidate("Vũ Thị Phương", "CV-14", &[]).await;
+    for (id, mark) in [
+        (a, "78.00"),
+        (b, "72.00"),
+        (c, "49.50"),
+        (d, "75.00"),
+        (g, "76.00"),
+    ] {
+        f.mark(id, "written", mark).await;
+    }
+    let before = f.ranking("CV-14").await;
+    assert_eq!(with_outcome(&before, "winner"), vec![b, a]);
+    assert_eq!(with_outcome(&before, "reserve"), vec![d, g]);
+
+    // Only HR records it, only for a current winner, with a known cause and a reason.
+    f.strike_off(&f.marker, "CV-14", b, "declined")
+        .await
+        .problem(403);
+    f.strike_off(&f.chair, "CV-14", b, "declined")
+        .await
+        .problem(403);
+    let r = f.strike_off(&f.hr, "CV-14", d, "declined").await;
+    assert_eq!(locations(r.problem(422)), vec!["application_id"]);
+    let r = f.strike_off(&f.hr, "CV-14", c, "declined").await;
+    assert!(r.problem(422)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("ineligible"));
+    let r = f.strike_off(&f.hr, "CV-14", b, "changed_mind").await;
+    assert_eq!(locations(r.problem(422)), vec!["cause"]);
+    assert_eq!(f.ranking("CV-14").await, before, "refusals change nothing");
+
+    let r = f.strike_off(&f.hr, "CV-14", b, "declined").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let after = r.body;
+    assert_eq!(after["status"], "final");
+    assert_eq!(with_outcome(&after, "winner"), vec![a, d]);
+    assert_eq!(with_outcome(&after, "reserve"), vec![g]);
+    assert_eq!(with_outcome(&after, "struck_off"), vec![b]);
+    assert_eq!(with_outcome(&after, "ineligible"), vec![c]);
+    let struck = entry(&after, b);
+    assert!(struck["rank"].is_null());
+    assert_eq!(struck["total"], "79.50");
+    assert_eq!(
+        struck["reason_en"],
+        "struck off the winners: declined the post (total 79.50)"
+    );
+    assert_eq!(
+        struck["reason"],
+        "bị loại khỏi danh sách trúng tuyển: từ chối tuyển dụng (tổng 79.50)"
+    );
+    let promoted = entry(&after, d);
+    assert_eq!(
+        promoted["reason_en"],
+        "winner from the reserve list in place of a struck-off winner (winner, placed at UBND: total 77.50 = 75.00 + priority 2.50)"
+    );
+    assert!(promoted["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("trúng tuyển bổ sung theo danh sách dự bị"));
+    assert_eq!(
+        f.ranking("CV-14").await,
+        after,
+        "the ranking reads the strike-off"
+    );
+
+    // Once is enough; and the audit records who won before and after.
+    f.strike_off(&f.hr, "CV-14", b, "declined")
+        .await
+        .problem(409);
+    let audit = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("ranking.strike_off"))
+        .all(f.app.db())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    let details: Value = serde_json::from_str(&audit[0].details).unwrap();
+    assert_eq!(details["winners_before"], json!([b, a]));
+    assert_eq!(details["winners_after"], json!([a, d]));
+    assert_eq!(details["cause"], "declined");
+
+    // The promoted winner may drop out too: the next reserve follows.
+    let r = f.strike_off(&f.hr, "CV-14", d, "no_dossier").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(with_outcome(&r.body, "winner"), vec![a, g]);
+    assert_eq!(with_outcome(&r.body, "reserve"), Vec::<i64>::new());
+    assert_eq!(
+        entry(&r.body, d)["reason_en"],
+        "struck off the winners: did not complete the dossier in time (total 77.50)"
+    );
+}
+
+// ---- VN-27: review of paper-written marks ----------------------------------------------
+
+impl Fixture {
+    /// Moves the clock to `at` and signs the staff in again (tokens last hours, not days).
+    async fn later(&mut self, at: chrono::DateTime<Utc>) {
+        self.app.move_clock_to(at);
+        let mut tokens = Vec::new();
+        for username in ["tochuc", "giamkhao", "chutich"] {
+            let r = self
+                .app
+                .post(
+                    "/api/v1/auth/login",
+                    None,
+                    &json!({"username": username, "password": "mat-khau-thu-nghiem"}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            tokens.push(r.body["token"].as_str().unwrap().to_string());
+        }
+        self.chair = tokens.pop().unwrap();
+        self.marker = tokens.pop().unwrap();
+        self.hr = tokens.pop().unwrap();
+    }
+
+    async fn request_review(&self, token: &str, id: i64) -> Resp {
+        self.app
+            .post(
+                &format!("/api/v1/rounds/{}/reviews", self.round_id),
+                Some(token),
+                &json!({"application_id": id, "reason": "Đề nghị phúc khảo bài thi viết"}),
+            )
+            .await
+    }
+
+    async fn review_marks(&self, token: &str, review_id: i64, marks: &[&str]) -> Resp {
+        self.app
+            .post(
+                &format!("/api/v1/reviews/{review_id}/marks"),
+                Some(token),
+                &json!({"marks": marks}),
+            )
+            .await
+    }
+
+    async fn reviews(&self) -> Value {
+        let r = self
+            .app
+            .get(
+                &format!("/api/v1/rounds/{}/reviews", self.round_id),
+                Some(&self.hr),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body
+    }
+}
+
+async fn audited(f: &Fixture, action: &str) -> Vec<Value> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .all(f.app.db())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_str(&e.details).unwrap())
+        .collect()
+}
+
+/// Position CV-27 (written on paper, quota 1): An 60.00 wins, Bình 58.00 is the reserve.
+async fn review_fixture(code: &str) -> (Fixture, i64, i64) {
+    let mut f = Fixture::new(code).await;
+    f.position("CV-27", "written", 1).await;
+    let a = f.candidate("Nguyễn Văn An", "CV-27", &[]).await;
+    let b = f.candidate("Trần Thị Bình", "CV-27", &[]).await;
+    f.mark(a, "written", "60.00").await;
+    f.mark(b, "written", "58.00").await;
+    (f, a, b)
+}
+
+#[tokio::test]
+async fn vn_27_a_review_within_the_window_changes_the_official_mark_and_the_ranking() {
+    let (mut f, a, b) = review_fixture("VN27-2026").await;
+    // Before publication there is nothing to review.
+    let r = f.request_review(&f.hr, b).await;
+    assert!(r.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not published"));
+    let published = f.publish(&f.hr).await;
+    assert_eq!(published.status, 201, "{}", published.text);
+    assert_eq!(with_outcome(&f.ranking("CV-27").await, "winner"), vec![a]);
+
+    // Three days later (within 5 working days) HR records Bình's request.
+    let now = f.app.state.now();
+    f.later(now + chrono::Duration::days(3)).await;
+    f.request_review(&f.marker, b).await.problem(403);
+    let r = f.request_review(&f.hr, b).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["status"], "requested");
+    assert_eq!(r.body["published_mark"], "58.00");
+    let review_id = r.body["id"].as_i64().unwrap();
+    f.request_review(&f.hr, b).await.problem(409);
+
+    // Two reviewers differ: a third marks; two of three agree on 62.50, 4.50 above 58.00.
+    f.review_marks(&f.hr, review_id, &["62.50", "62.50"])
+        .await
+        .problem(403);
+    let r = f
+        .review_marks(&f.marker, review_id, &["62.50", "63.00"])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "needs_third_reviewer");
+    assert_eq!(with_outcome(&f.ranking("CV-27").await, "winner"), vec![a]);
+    let r = f
+        .review_marks(&f.marker, review_id, &["62.50", "63.00", "100.5"])
+        .await;
+    assert_eq!(locations(r.problem(422)), vec!["marks[2]"]);
+    let r = f
+        .review_marks(&f.marker, review_id, &["62.50", "63.00", "62.50"])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "applied");
+    assert_eq!(r.body["official"], "62.50");
+    assert_eq!(
+        r.body["reason_en"],
+        "review: 62.50 replaces the published 58.00 (less than 5 apart)"
+    );
+
+    // The official mark changed, and with it the ranking.
+    let ranking = f.ranking("CV-27").await;
+    assert_eq!(with_outcome(&ranking, "winner"), vec![b]);
+    assert_eq!(with_outcome(&ranking, "reserve"), vec![a]);
+    assert_eq!(entry(&ranking, b)["raw_score"], "62.50");
+    f.review_marks(&f.marker, review_id, &["70.00", "70.00"])
+        .await
+        .problem(409);
+    let marks = audited(&f, "review.marks").await;
+    assert_eq!(marks.len(), 2);
+    assert_eq!(marks[1]["official_before"], "58.00");
+    assert_eq!(marks[1]["official_after"], "62.50");
+    assert_eq!(audited(&f, "review.request").await.len(), 1);
+    // A new publication publishes the change; the first stays readable as it was.
+    let again = f.publish(&f.hr).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_ne!(again.body["sha256"], published.body["sha256"]);
+}
+
+#[tokio::test]
+async fn vn_27_a_review_5_or_more_from_the_published_mark_waits_for_the_chair() {
+    let (f, a, b) = review_fixture("VN27C-2026").await;
+    assert_eq!(f.publish(&f.hr).await.status, 201);
+    let r = f.request_review(&f.hr, b).await;
+    let review_id = r.body["id"].as_i64().unwrap();
+    let r = f
+        .review_marks(&f.marker, review_id, &["66.00", "66.00"])
+        .await;
+    assert_eq!(r.body["status"], "needs_conference", "{}", r.text);
+    assert!(r.body["official"].is_null());
+    // Nothing changes before the chair decides.
+    assert_eq!(with_outcome(&f.ranking("CV-27").await, "winner"), vec![a]);
+    let path = format!("/api/v1/reviews/{review_id}/decision");
+    let body = json!({"official": "64.00", "minutes": "Biên bản họp hội đồng số 12/BB-HĐTD"});
+    f.app.post(&path, Some(&f.hr), &body).await.problem(403);
+    let r = f.app.post(&path, Some(&f.chair), &body).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "applied");
+    assert_eq!(r.body["official"], "64.00");
+    assert_eq!(with_outcome(&f.ranking("CV-27").await, "winner"), vec![b]);
+    f.app.post(&path, Some(&f.chair), &body).await.problem(409);
+    assert_eq!(audited(&f, "review.decide").await.len(), 1);
+}
+
+#[tokio::test]
+async fn vn_27_a_request_after_the_window_is_refused_naming_the_deadline_and_changes_nothing() {
+    let (mut f, a, b) = review_fixture("VN27L-2026").await;
+    let published = f.publish(&f.hr).await;
+    assert_eq!(published.status, 201, "{}", published.text);
+    let published_at: chrono::DateTime<Utc> = published.body["published_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let deadline = server::services::round::deadlines::review_deadline(
+        server::services::round::vietnam_today(published_at),
+    );
+    let before = f.ranking("CV-27").await;
+    // Ten days on, more than 5 working days have passed whatever the weekday.
+    f.later(published_at + chrono::Duration::days(10)).await;
+    let r = f.request_review(&f.hr, b).await;
+    let detail = r.problem(409)["detail"].as_str().unwrap().to_string();
+    assert!(
+        detail.contains(&format!("closed on {deadline}")),
+        "{detail}"
+    );
+    assert!(detail.contains("VN-27"), "{detail}");
+    assert_eq!(f.reviews().await["total"], 0);
+    assert!(audited(&f, "review.request").await.is_empty());
+    assert_eq!(f.ranking("CV-27").await, before);
+    assert_eq!(with_outcome(&before, "winner"), vec![a]);
+}
+
+#[tokio::test]
+async fn vn_27_only_paper_written_marks_are_reviewed() {
+    let mut f = Fixture::new("VN27P-2026").await;
+    f.position("CV-CBT", "written_cbt", 1).await;
+    let a = f.candidate("Nguyễn Văn An", "CV-CBT", &[]).await;
+    assert_eq!(f.publish(&f.hr).await.status, 201);
+    let r = f.request_review(&f.hr, a).await;
+    let problem = r.problem(422);
+    assert_eq!(locations(problem), vec!["application_id"]);
+    assert!(problem["detail"].as_str().unwrap().contains("VN-18"));
+}

@@ -16,6 +16,8 @@ pub struct Model {
     pub secret: String,
     pub opened_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Seats of the room; `None` when the session was created from an explicit list.
+    pub seats: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

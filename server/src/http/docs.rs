@@ -43,8 +43,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::bank::Api::openapi());
     doc.merge(super::round::Api::openapi());
     doc.merge(super::exam::Api::openapi());
+    doc.merge(super::seating::Api::openapi());
     doc.merge(super::sitting::Api::openapi());
     doc.merge(super::results::Api::openapi());
+    doc.merge(super::reviews::Api::openapi());
     doc
 }
 

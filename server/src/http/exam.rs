@@ -14,6 +14,7 @@ use crate::services::sitting::{
     self as sit, ExtensionRequest, IncidentView, Monitor, NewIncident, OpenedSession,
     ReasonRequest, Resitting, SanctionRequest, SittingSummary,
 };
+use crate::services::voiding::{self, VoidOutcome, VoidRequest, VoidedItemList};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -25,7 +26,9 @@ use crate::state::AppState;
     monitor_session,
     open_session,
     extend_sitting,
-    admit_late
+    admit_late,
+    create_voided_item,
+    list_voided_items
 ))]
 pub struct Api;
 
@@ -34,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/rounds/{round_id}/exams", post(create_exam))
         .route("/api/v1/exams/{exam_id}", get(get_exam))
         .route("/api/v1/exams/{exam_id}/sessions", post(create_session))
+        .route(
+            "/api/v1/exams/{exam_id}/voided-items",
+            post(create_voided_item).get(list_voided_items),
+        )
         .route(
             "/api/v1/sessions/{session_id}/papers",
             post(generate_papers),
@@ -90,6 +97,39 @@ pub async fn get_exam(
 ) -> AppResult<Json<ExamView>> {
     user.require(&[Role::Hr, Role::Supervisor, Role::Chair, Role::Admin])?;
     Ok(Json(svc::get_exam(&state, exam_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/exams/{exam_id}/voided-items", tag = "exams", security(("bearer" = [])),
+    request_body = VoidRequest,
+    responses((status = 201, body = VoidOutcome, description = "voided: every candidate given the item scores it and their sittings are graded again (VN-24)"),
+        (status = 200, body = VoidOutcome, description = "already voided: nothing changed"),
+        (status = 401), (status = 403, description = "not chair"), (status = 404, description = "no such exam"),
+        (status = 422, description = "an item on no paper of the exam (`item_id`), a version not drawn (`version`), or no reason")))]
+pub async fn create_voided_item(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(exam_id): ApiPath<i32>,
+    ApiJson(req): ApiJson<VoidRequest>,
+) -> AppResult<(StatusCode, Json<VoidOutcome>)> {
+    user.require(&[Role::Chair])?;
+    let outcome = voiding::void_item(&state, &user.actor(), exam_id, req).await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome)))
+}
+
+#[utoipa::path(get, path = "/api/v1/exams/{exam_id}/voided-items", tag = "exams", security(("bearer" = [])),
+    responses((status = 200, body = VoidedItemList), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_voided_items(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(exam_id): ApiPath<i32>,
+) -> AppResult<Json<VoidedItemList>> {
+    user.require(&[Role::Chair, Role::Hr, Role::Admin])?;
+    Ok(Json(voiding::list(&state, exam_id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/exams/{exam_id}/sessions", tag = "exams", security(("bearer" = [])),

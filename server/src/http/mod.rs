@@ -7,7 +7,9 @@ pub mod docs;
 pub mod exam;
 pub mod extract;
 pub mod results;
+pub mod reviews;
 pub mod round;
+pub mod seating;
 pub mod sitting;
 pub mod users;
 
@@ -34,8 +36,10 @@ pub fn api_routes() -> Router<AppState> {
         .merge(bank::routes())
         .merge(round::routes())
         .merge(exam::routes())
+        .merge(seating::routes())
         .merge(sitting::routes())
         .merge(results::routes())
+        .merge(reviews::routes())
 }
 
 pub async fn unknown_api_route(req: Request) -> AppError {

@@ -16,7 +16,7 @@ use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
 use crate::services::results::{
     self as service, HeadDecisionRequest, HeadSettlement, MarkEntry, MarkList, MarkView,
-    PublicResults, PublicationReceipt, RankingView,
+    PublicResults, PublicationReceipt, RankingView, StrikeOffRequest,
 };
 use crate::state::AppState;
 
@@ -25,6 +25,8 @@ const READ_MARKS: &[Role] = &[Role::Marker, Role::Chair, Role::Hr, Role::Admin];
 const READ: &[Role] = &[Role::Hr, Role::Chair, Role::Admin];
 const DECIDE: &[Role] = &[Role::Chair];
 const PUBLISH: &[Role] = &[Role::Hr];
+/// HR records what happens to winners after publication (VN-14).
+const STRIKE_OFF: &[Role] = &[Role::Hr];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,6 +36,7 @@ const PUBLISH: &[Role] = &[Role::Hr];
         list_marks,
         get_ranking,
         create_head_decision,
+        create_strike_off,
         create_publication,
         get_public_results,
         get_public_publication,
@@ -59,6 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/rounds/{round_id}/positions/{code}/head-decisions",
             post(create_head_decision),
+        )
+        .route(
+            "/api/v1/rounds/{round_id}/positions/{code}/strike-offs",
+            post(create_strike_off),
         )
         .route(
             "/api/v1/rounds/{round_id}/publications",
@@ -166,6 +173,23 @@ pub async fn create_head_decision(
     user.require(DECIDE)?;
     let ranking =
         service::record_head_decision(&state, &user.actor(), round_id, &code, req).await?;
+    Ok((StatusCode::CREATED, axum::Json(ranking)))
+}
+
+#[utoipa::path(post, path = "/api/v1/rounds/{round_id}/positions/{code}/strike-offs", tag = "results", security(("bearer" = [])),
+    request_body = StrikeOffRequest,
+    responses((status = 201, body = RankingView, description = "the new ranking: the entry is `struck_off` and the place goes to the reserve list in order (VN-14)"),
+        (status = 401), (status = 403, description = "not hr"), (status = 404, description = "no such round or position"),
+        (status = 409, description = "already struck off"),
+        (status = 422, description = "not a current winner of the position, an unknown `cause`, or no reason")))]
+pub async fn create_strike_off(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath((round_id, code)): ApiPath<(i32, String)>,
+    ApiJson(req): ApiJson<StrikeOffRequest>,
+) -> AppResult<(StatusCode, axum::Json<RankingView>)> {
+    user.require(STRIKE_OFF)?;
+    let ranking = service::record_strike_off(&state, &user.actor(), round_id, &code, req).await?;
     Ok((StatusCode::CREATED, axum::Json(ranking)))
 }
 

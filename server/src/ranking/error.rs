@@ -13,6 +13,15 @@ pub enum RankingError {
     #[error("unknown rule set `{0}` (expected vn-2025, vn-2020 or vn-vc-2020)")]
     UnknownRuleSet(String),
 
+    #[error("unknown cause `{0}` (expected declined, no_dossier or fraud)")]
+    UnknownStrikeCause(String),
+
+    #[error("a review takes the marks of 2 reviewers, or 3 once the first two differ; got {0}")]
+    WrongReviewCount(usize),
+
+    #[error("the two reviewers agree: no third reviewer is needed")]
+    ThirdReviewerNotNeeded,
+
     #[error("unknown priority group `{0}`")]
     UnknownPriorityGroup(String),
 

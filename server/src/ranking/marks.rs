@@ -256,6 +256,148 @@ pub fn official_mark(
     }
 }
 
+/// A review differing from the published mark by less than this replaces it outright; from
+/// this gap on, the council confers (minuted) and the chair decides (VN-27).
+pub const REVIEW_CONFERENCE_FROM: Decimal = dec!(5);
+
+/// What the reviewers' marks of a paper script give (VN-27).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// The two reviewers differ: a third reviewer marks the script.
+    NeedsThirdReviewer,
+    /// The review mark differs from the published one by less than 5: it replaces it.
+    Replaces(Decimal),
+    /// The review mark differs by 5 or more: a minuted conference, then the chair decides.
+    NeedsConference(Decimal),
+}
+
+impl ReviewOutcome {
+    pub const fn status_code(self) -> &'static str {
+        match self {
+            ReviewOutcome::NeedsThirdReviewer => "needs_third_reviewer",
+            ReviewOutcome::Replaces(_) => "applied",
+            ReviewOutcome::NeedsConference(_) => "needs_conference",
+        }
+    }
+
+    /// The reviewers' mark, once they have given one.
+    pub const fn review_mark(self) -> Option<Decimal> {
+        match self {
+            ReviewOutcome::NeedsThirdReviewer => None,
+            ReviewOutcome::Replaces(mark) | ReviewOutcome::NeedsConference(mark) => Some(mark),
+        }
+    }
+}
+
+/// VN-27: two reviewers mark the script; equal marks stand. If they differ, a third marks it:
+/// a mark two of the three share stands, otherwise the average of the three (2 places). The
+/// review mark replaces the published mark when they differ by less than 5; otherwise it goes
+/// to a conference.
+pub fn review_outcome(
+    marks: &[Decimal],
+    published: Decimal,
+) -> Result<ReviewOutcome, RankingError> {
+    let marks = marks
+        .iter()
+        .map(|mark| validate_mark(*mark))
+        .collect::<Result<Vec<_>, _>>()?;
+    let published = validate_mark(published)?;
+    let review = match marks.as_slice() {
+        [first, second] if first == second => *first,
+        [_, _] => return Ok(ReviewOutcome::NeedsThirdReviewer),
+        [first, second, _] if first == second => return Err(RankingError::ThirdReviewerNotNeeded),
+        [first, second, third] => {
+            if third == first || third == second {
+                *third
+            } else {
+                round2((*first + *second + *third) / dec!(3))
+            }
+        }
+        other => return Err(RankingError::WrongReviewCount(other.len())),
+    };
+    Ok(if (review - published).abs() < REVIEW_CONFERENCE_FROM {
+        ReviewOutcome::Replaces(review)
+    } else {
+        ReviewOutcome::NeedsConference(review)
+    })
+}
+
+#[cfg(test)]
+mod review_tests {
+    use super::*;
+
+    #[test]
+    fn vn_27_two_reviewers_agreeing_within_5_of_the_published_mark_replace_it(
+    ) -> Result<(), RankingError> {
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(52)], dec!(49.50))?,
+            ReviewOutcome::Replaces(dec!(52.00))
+        );
+        // A lower review replaces too: a review can go either way.
+        assert_eq!(
+            review_outcome(&[dec!(60.25), dec!(60.25)], dec!(62))?,
+            ReviewOutcome::Replaces(dec!(60.25))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn vn_27_reviewers_who_differ_call_a_third() -> Result<(), RankingError> {
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(53)], dec!(50))?,
+            ReviewOutcome::NeedsThirdReviewer
+        );
+        // Two of three equal: that mark.
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(53), dec!(53)], dec!(50))?,
+            ReviewOutcome::Replaces(dec!(53.00))
+        );
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(53), dec!(52)], dec!(50))?,
+            ReviewOutcome::Replaces(dec!(52.00))
+        );
+        // All three differ: the average of three, officially rounded: 155.5 / 3 = 51.8333 → 51.83.
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(53), dec!(50.50)], dec!(50))?,
+            ReviewOutcome::Replaces(dec!(51.83))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn vn_27_a_gap_of_5_or_more_goes_to_a_conference() -> Result<(), RankingError> {
+        assert_eq!(
+            review_outcome(&[dec!(55), dec!(55)], dec!(50))?,
+            ReviewOutcome::NeedsConference(dec!(55.00))
+        );
+        assert_eq!(
+            review_outcome(&[dec!(54.99), dec!(54.99)], dec!(50))?,
+            ReviewOutcome::Replaces(dec!(54.99))
+        );
+        assert_eq!(
+            review_outcome(&[dec!(40), dec!(40)], dec!(45))?,
+            ReviewOutcome::NeedsConference(dec!(40.00))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn vn_27_wrong_counts_and_marks_are_refused() {
+        assert_eq!(
+            review_outcome(&[dec!(52)], dec!(50)),
+            Err(RankingError::WrongReviewCount(1))
+        );
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(52), dec!(60)], dec!(50)),
+            Err(RankingError::ThirdReviewerNotNeeded)
+        );
+        assert_eq!(
+            review_outcome(&[dec!(52), dec!(101)], dec!(50)),
+            Err(RankingError::MarkOutOfRange(dec!(101)))
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

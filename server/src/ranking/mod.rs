@@ -16,15 +16,15 @@ pub mod rule_set;
 
 pub use error::RankingError;
 pub use marks::{
-    combined_composite, double_marking, official_mark, panel_average, round2, validate_mark,
-    HeadReason, MarkComponent, MarkOutcome,
+    combined_composite, double_marking, official_mark, panel_average, review_outcome, round2,
+    validate_mark, HeadReason, MarkComponent, MarkOutcome, ReviewOutcome, REVIEW_CONFERENCE_FROM,
 };
 pub use priority::{
     priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,
 };
 pub use rank::{
     rank, AgencyQuota, Candidate, Outcome, Position, Ranking, RankingEntry, RankingStatus,
-    Round2Form, PASS_MARK,
+    Round2Form, StrikeCause, PASS_MARK,
 };
 pub use round1::{
     part_outcome, round1_outcome, LanguageExemption, LanguageOutcome, LanguagePart, PartOutcome,

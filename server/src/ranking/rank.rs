@@ -112,6 +112,65 @@ pub struct Candidate {
     /// where a tie needs breaking and the chosen candidates exactly fill the slots in question.
     #[serde(default)]
     pub head_decision: bool,
+    /// Struck off the winners (VN-14): left out of the competition, shown as struck off, and
+    /// the place goes to the reserve list in order.
+    #[serde(default)]
+    pub struck_off: Option<StrikeCause>,
+}
+
+/// Why a winner was struck off the list (VN-14; fraud also bars the next round, VN-16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StrikeCause {
+    /// The winner declined the post.
+    Declined,
+    /// The winner did not complete the recruitment dossier in time.
+    NoDossier,
+    /// Fraud was found.
+    Fraud,
+}
+
+impl StrikeCause {
+    pub const ALL: [StrikeCause; 3] = [
+        StrikeCause::Declined,
+        StrikeCause::NoDossier,
+        StrikeCause::Fraud,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            StrikeCause::Declined => "declined",
+            StrikeCause::NoDossier => "no_dossier",
+            StrikeCause::Fraud => "fraud",
+        }
+    }
+
+    const fn label_vi(self) -> &'static str {
+        match self {
+            StrikeCause::Declined => "từ chối tuyển dụng",
+            StrikeCause::NoDossier => "không hoàn thiện hồ sơ đúng thời hạn",
+            StrikeCause::Fraud => "gian lận",
+        }
+    }
+
+    const fn label_en(self) -> &'static str {
+        match self {
+            StrikeCause::Declined => "declined the post",
+            StrikeCause::NoDossier => "did not complete the dossier in time",
+            StrikeCause::Fraud => "fraud",
+        }
+    }
+}
+
+impl FromStr for StrikeCause {
+    type Err = RankingError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StrikeCause::ALL
+            .into_iter()
+            .find(|cause| cause.code() == s)
+            .ok_or_else(|| RankingError::UnknownStrikeCause(s.to_owned()))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,6 +191,8 @@ pub enum Outcome {
     Reserve,
     Ineligible,
     FailedRound1,
+    /// A winner struck off the list (VN-14); the place went to the reserve list.
+    StruckOff,
 }
 
 impl Outcome {
@@ -140,8 +201,9 @@ impl Outcome {
             Outcome::Winner => 0,
             Outcome::TiedPending => 1,
             Outcome::Reserve => 2,
-            Outcome::Ineligible => 3,
-            Outcome::FailedRound1 => 4,
+            Outcome::StruckOff => 3,
+            Outcome::Ineligible => 4,
+            Outcome::FailedRound1 => 5,
         }
     }
 }
@@ -209,8 +271,80 @@ impl Ranking {
 /// position, winners are then placed with agencies (VN-13). The result does not depend on the
 /// order of `candidates`.
 ///
-/// A candidate struck off (VN-14) is simply left out: ranking again promotes the next reserve.
+/// VN-14: candidates struck off are left out of the competition, so the places they held go
+/// to the next eligible candidates in rank order, with VN-11 between equals (a tie for a freed
+/// last place waits for the head like any other). They are listed as struck off, and a winner
+/// who would not have won with them in is marked as a replacement from the reserve list.
+/// Priority points and the VN-10 gate apply to replacements exactly as to anyone: an
+/// ineligible candidate is never promoted, however many winners drop out.
 pub fn rank(
+    rule_set: RuleSet,
+    position: &Position,
+    candidates: &[Candidate],
+) -> Result<Ranking, RankingError> {
+    if candidates.iter().all(|c| c.struck_off.is_none()) {
+        return rank_standing(rule_set, position, candidates);
+    }
+    // The ranking as published before anyone was struck off: who won it, and each struck
+    // candidate's line.
+    let everyone: Vec<Candidate> = candidates
+        .iter()
+        .map(|c| Candidate {
+            struck_off: None,
+            ..c.clone()
+        })
+        .collect();
+    let original = rank_standing(rule_set, position, &everyone)?;
+    let standing: Vec<Candidate> = candidates
+        .iter()
+        .filter(|c| c.struck_off.is_none())
+        .cloned()
+        .collect();
+    let mut ranking = rank_standing(rule_set, position, &standing)?;
+    for entry in &mut ranking.entries {
+        let was_winner = original
+            .entry(entry.application_id)
+            .is_some_and(|e| e.outcome == Outcome::Winner);
+        if entry.outcome == Outcome::Winner && !was_winner {
+            entry.reason_vi = format!(
+                "trúng tuyển bổ sung theo danh sách dự bị, thay người bị loại ({})",
+                entry.reason_vi
+            );
+            entry.reason_en = format!(
+                "winner from the reserve list in place of a struck-off winner ({})",
+                entry.reason_en
+            );
+        }
+    }
+    for candidate in candidates {
+        let Some(cause) = candidate.struck_off else {
+            continue;
+        };
+        let Some(before) = original.entry(candidate.application_id) else {
+            continue;
+        };
+        let (score_vi, score_en) = match before.total {
+            Some(total) => (format!("tổng {total}"), format!("total {total}")),
+            None => ("không có tổng điểm".to_owned(), "no total".to_owned()),
+        };
+        ranking.entries.push(RankingEntry {
+            rank: None,
+            outcome: Outcome::StruckOff,
+            agency: None,
+            reason_vi: format!(
+                "bị loại khỏi danh sách trúng tuyển: {} ({score_vi})",
+                cause.label_vi()
+            ),
+            reason_en: format!("struck off the winners: {} ({score_en})", cause.label_en()),
+            ..before.clone()
+        });
+    }
+    ranking.entries.sort_by(display_order);
+    Ok(ranking)
+}
+
+/// Ranks the candidates still standing (none struck off).
+fn rank_standing(
     rule_set: RuleSet,
     position: &Position,
     candidates: &[Candidate],
@@ -1122,6 +1256,7 @@ fn display_order(a: &RankingEntry, b: &RankingEntry) -> Ordering {
         .cmp(&unranked(b))
         .then(a.rank.cmp(&b.rank))
         .then(a.outcome.display_order().cmp(&b.outcome.display_order()))
+        .then(b.total.cmp(&a.total))
         .then(b.raw_score.cmp(&a.raw_score))
         .then(a.application_id.cmp(&b.application_id))
 }
@@ -1890,6 +2025,7 @@ mod tests {
                         agency_preferences,
                         round1_score: round1_score.map(Decimal::from),
                         head_decision: head,
+                        struck_off: None,
                     }
                 },
             )
@@ -2055,6 +2191,41 @@ mod tests {
         }
 
         #[test]
+        fn vn_14_striking_off_a_winner_promotes_only_eligible_reserves_within_the_quota(
+            (rule_set, position, candidates) in scenario(3),
+        ) {
+            let before = rank(rule_set, &position, &candidates).expect("valid scenario");
+            let first = before.winners().next().map(|entry| entry.application_id);
+            prop_assume!(first.is_some());
+            let struck: Vec<Candidate> = candidates
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
+                    if Some(c.application_id) == first {
+                        c.struck_off = Some(StrikeCause::Declined);
+                    }
+                    c
+                })
+                .collect();
+            let after = rank(rule_set, &position, &struck).expect("valid scenario");
+            prop_assert!(after.winners().count() <= count_usize(position.quota));
+            for entry in &after.entries {
+                let input = struck
+                    .iter()
+                    .find(|c| c.application_id == entry.application_id)
+                    .expect("every entry comes from a candidate");
+                if Some(entry.application_id) == first {
+                    prop_assert_eq!(entry.outcome, Outcome::StruckOff);
+                    prop_assert_eq!(entry.rank, None);
+                } else if entry.outcome == Outcome::Winner {
+                    prop_assert!(passes_gate(position.round2_form, input));
+                }
+            }
+            // Everyone is still listed, once.
+            prop_assert_eq!(after.entries.len(), candidates.len());
+        }
+
+        #[test]
         fn winners_never_exceed_the_quota_of_the_position_or_of_an_agency(
             (rule_set, position, candidates) in scenario(3),
         ) {
@@ -2096,6 +2267,218 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn struck(mut candidate: Candidate, cause: StrikeCause) -> Candidate {
+        candidate.struck_off = Some(cause);
+        candidate
+    }
+
+    fn e1_with_struck(struck_ids: &[(i64, StrikeCause)]) -> Vec<Candidate> {
+        let failed_round1 = Candidate {
+            round1_passed: Some(false),
+            ..candidate(5, "E")
+        };
+        [
+            sat(1, "A", dec!(78.00), dec!(0)),
+            sat(2, "B", dec!(72.00), dec!(7.5)),
+            sat(3, "C", dec!(49.50), dec!(7.5)),
+            sat(4, "D", dec!(75.00), dec!(2.5)),
+            failed_round1,
+            sat(6, "F", dec!(76.00), dec!(0)),
+        ]
+        .into_iter()
+        .map(
+            |c| match struck_ids.iter().find(|(id, _)| *id == c.application_id) {
+                Some((_, cause)) => struck(c, *cause),
+                None => c,
+            },
+        )
+        .collect()
+    }
+
+    #[test]
+    fn vn_14_a_struck_off_winner_is_replaced_by_the_next_on_the_reserve_list(
+    ) -> Result<(), RankingError> {
+        // E1: winners B, A; replacement order D, F. B declines: D takes the place.
+        let candidates = e1_with_struck(&[(2, StrikeCause::Declined)]);
+        let ranking = rank(
+            RuleSet::Vn2025,
+            &position(2, Round2Form::Written),
+            &candidates,
+        )?;
+        assert_eq!(ranking.status, RankingStatus::Final);
+        assert_eq!(names(ranking.winners()), ["A", "D"]);
+        assert_eq!(names(ranking.reserves()), ["F"]);
+        let order: Vec<&str> = names(ranking.entries.iter());
+        assert_eq!(order, ["A", "D", "F", "B", "C", "E"]);
+
+        let b = ranking
+            .entry(2)
+            .ok_or(RankingError::DuplicateApplication(2))?;
+        assert_eq!(b.outcome, Outcome::StruckOff);
+        assert_eq!((b.rank, b.total), (None, Some(dec!(79.50))));
+        assert_eq!(
+            b.reason_en,
+            "struck off the winners: declined the post (total 79.50)"
+        );
+        assert_eq!(
+            b.reason_vi,
+            "bị loại khỏi danh sách trúng tuyển: từ chối tuyển dụng (tổng 79.50)"
+        );
+        let d = ranking
+            .entry(4)
+            .ok_or(RankingError::DuplicateApplication(4))?;
+        assert_eq!(
+            d.reason_en,
+            "winner from the reserve list in place of a struck-off winner (winner: total 77.50 = 75.00 + priority 2.50)"
+        );
+        assert_eq!(
+            d.reason_vi,
+            "trúng tuyển bổ sung theo danh sách dự bị, thay người bị loại (trúng tuyển: tổng 77.50 = 75.00 + ưu tiên 2.50)"
+        );
+        // A won before and still wins: nothing to explain.
+        let a = ranking
+            .entry(1)
+            .ok_or(RankingError::DuplicateApplication(1))?;
+        assert_eq!(a.reason_en, "winner: total 78.00");
+        Ok(())
+    }
+
+    #[test]
+    fn vn_14_an_ineligible_candidate_is_never_promoted_however_many_drop_out(
+    ) -> Result<(), RankingError> {
+        let candidates = e1_with_struck(&[
+            (1, StrikeCause::NoDossier),
+            (2, StrikeCause::Declined),
+            (4, StrikeCause::Fraud),
+        ]);
+        let ranking = rank(
+            RuleSet::Vn2025,
+            &position(2, Round2Form::Written),
+            &candidates,
+        )?;
+        // Only F is left eligible: one place stays empty rather than go to C (raw 49.50).
+        assert_eq!(names(ranking.winners()), ["F"]);
+        assert_eq!(outcome(&ranking, 3), Some(Outcome::Ineligible));
+        assert_eq!(outcome(&ranking, 5), Some(Outcome::FailedRound1));
+        let struck: Vec<i64> = ranking
+            .entries
+            .iter()
+            .filter(|e| e.outcome == Outcome::StruckOff)
+            .map(|e| e.application_id)
+            .collect();
+        assert_eq!(struck, [2, 1, 4], "struck off in the order of their totals");
+        Ok(())
+    }
+
+    #[test]
+    fn vn_14_reserves_tied_for_the_freed_place_are_split_by_vn_11_then_the_head(
+    ) -> Result<(), RankingError> {
+        // Quota 1. W won; X and Y tie at 80.00 on the reserve list.
+        let x = sat(2, "X", dec!(75.00), dec!(5));
+        let y = sat(3, "Y", dec!(80.00), dec!(0));
+        let w = sat(1, "W", dec!(90.00), dec!(0));
+        let before = rank(
+            RuleSet::Vn2025,
+            &position(1, Round2Form::Written),
+            &[w.clone(), x.clone(), y.clone()],
+        )?;
+        assert_eq!(names(before.winners()), ["W"]);
+        // W declines: the tie for the freed place goes to the higher raw score (VN-11 (1)).
+        let after = rank(
+            RuleSet::Vn2025,
+            &position(1, Round2Form::Written),
+            &[struck(w.clone(), StrikeCause::Declined), x, y],
+        )?;
+        assert_eq!(names(after.winners()), ["Y"]);
+        let y = after
+            .entry(3)
+            .ok_or(RankingError::DuplicateApplication(3))?;
+        assert!(
+            y.reason_en.starts_with("winner from the reserve list"),
+            "{}",
+            y.reason_en
+        );
+        assert!(
+            y.reason_en.contains("higher round-2 score"),
+            "{}",
+            y.reason_en
+        );
+
+        // Equal raw scores too: the freed place waits for the head, never chance.
+        let m = sat(2, "M", dec!(77.00), dec!(2.5));
+        let n = sat(3, "N", dec!(77.00), dec!(2.5));
+        let pending = rank(
+            RuleSet::Vn2025,
+            &position(1, Round2Form::Written),
+            &[
+                struck(w.clone(), StrikeCause::Declined),
+                m.clone(),
+                n.clone(),
+            ],
+        )?;
+        assert_eq!(pending.status, RankingStatus::PendingHeadDecision);
+        assert_eq!(names(pending.tied_pending()), ["M", "N"]);
+        let decided = rank(
+            RuleSet::Vn2025,
+            &position(1, Round2Form::Written),
+            &[
+                struck(w, StrikeCause::Declined),
+                Candidate {
+                    head_decision: true,
+                    ..n
+                },
+                m,
+            ],
+        )?;
+        assert_eq!(names(decided.winners()), ["N"]);
+        Ok(())
+    }
+
+    #[test]
+    fn vn_14_on_a_shared_position_the_freed_agency_slot_goes_to_the_reserve_list(
+    ) -> Result<(), RankingError> {
+        // E8: U → X, V → Y; W [Y] and Z [X] not placed. U declines: Z is the first reserve
+        // who listed X... and W is ranked above Z but wants only Y, which V holds.
+        let candidates = [
+            struck(
+                prefer(sat(1, "U", dec!(85), dec!(0)), &["X", "Y"]),
+                StrikeCause::Declined,
+            ),
+            prefer(sat(2, "V", dec!(83), dec!(0)), &["X", "Y"]),
+            prefer(sat(3, "W", dec!(81), dec!(0)), &["Y"]),
+            prefer(sat(4, "Z", dec!(79), dec!(0)), &["X"]),
+        ];
+        let ranking = rank(RuleSet::Vn2025, &shared(&[("X", 1), ("Y", 1)]), &candidates)?;
+        assert_eq!(outcome(&ranking, 1), Some(Outcome::StruckOff));
+        let placed: Vec<(&str, Option<&str>)> = ranking
+            .winners()
+            .map(|entry| (entry.full_name.as_str(), entry.agency.as_deref()))
+            .collect();
+        // V moves up to its first choice X, and W, next in rank, takes the slot at Y.
+        assert_eq!(placed, [("V", Some("X")), ("W", Some("Y"))]);
+        assert_eq!(names(ranking.reserves()), ["Z"]);
+        Ok(())
+    }
+
+    #[test]
+    fn vn_14_the_result_does_not_depend_on_input_order_with_strike_offs() -> Result<(), RankingError>
+    {
+        let mut candidates = e1_with_struck(&[(2, StrikeCause::Declined)]);
+        let forward = rank(
+            RuleSet::Vn2025,
+            &position(2, Round2Form::Written),
+            &candidates,
+        )?;
+        candidates.reverse();
+        let backward = rank(
+            RuleSet::Vn2025,
+            &position(2, Round2Form::Written),
+            &candidates,
+        )?;
+        assert_eq!(forward, backward);
+        Ok(())
     }
 
     fn count_usize(quota: u32) -> usize {

@@ -1,9 +1,11 @@
 //! Exams (blueprints), sessions and sittings with their pre-generated papers.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
-use crate::entities::{exams, sessions, sittings};
+use crate::entities::{exams, item_versions, sessions, sittings, voided_items};
 use crate::error::AppResult;
 
 pub struct NewExam<'a> {
@@ -41,6 +43,8 @@ pub struct NewSession<'a> {
     pub starts_at: DateTime<Utc>,
     pub access_code: String,
     pub secret_hex: String,
+    /// Seats of the room, when stated.
+    pub seats: Option<i32>,
 }
 
 pub async fn insert_session<C: ConnectionTrait>(
@@ -57,6 +61,7 @@ pub async fn insert_session<C: ConnectionTrait>(
         secret: Set(s.secret_hex),
         opened_at: Set(None),
         created_at: Set(now),
+        seats: Set(s.seats),
         ..Default::default()
     }
     .insert(conn)
@@ -281,4 +286,121 @@ pub async fn seated_applications<C: ConnectionTrait>(
         .into_iter()
         .map(|s| s.application_id)
         .collect())
+}
+
+/// Sittings of several sessions at once (seat lists of a whole exam).
+pub async fn sittings_of_sessions<C: ConnectionTrait>(
+    conn: &C,
+    session_ids: Vec<i32>,
+) -> AppResult<Vec<sittings::Model>> {
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::SessionId.is_in(session_ids))
+        .all(conn)
+        .await?)
+}
+
+/// Items voided in the exam (VN-24), oldest first.
+pub async fn voided_items<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<voided_items::Model>> {
+    Ok(voided_items::Entity::find()
+        .filter(voided_items::Column::ExamId.eq(exam_id))
+        .order_by_asc(voided_items::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn find_sitting<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+) -> AppResult<Option<sittings::Model>> {
+    Ok(sittings::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Where a sitting moves to: session, seat, the end of its time there and its paper seed.
+pub struct SeatChange {
+    pub session_id: i32,
+    pub seat: i32,
+    pub ends_at: DateTime<Utc>,
+    pub seed_hex: String,
+}
+
+/// Moves a sitting (ticket number unchanged). A paper built for the old session is dropped:
+/// papers are derived from their session's secret, so the caller rebuilds it.
+pub async fn move_sitting<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    to: SeatChange,
+) -> AppResult<sittings::Model> {
+    let changes_session = sitting.session_id != to.session_id;
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.session_id = Set(to.session_id);
+    a.seat = Set(to.seat);
+    a.ends_at = Set(to.ends_at);
+    if changes_session {
+        a.seed = Set(to.seed_hex);
+        a.paper = Set(None);
+        a.paper_sha256 = Set(None);
+    }
+    Ok(a.update(conn).await?)
+}
+
+pub struct VoidRecord<'a> {
+    pub exam_id: i32,
+    pub item_id: i32,
+    pub version_ids: String,
+    pub reason: &'a str,
+    pub voided_by: &'a str,
+}
+
+pub async fn insert_voided_item<C: ConnectionTrait>(
+    conn: &C,
+    r: VoidRecord<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<voided_items::Model> {
+    Ok(voided_items::ActiveModel {
+        exam_id: Set(r.exam_id),
+        item_id: Set(r.item_id),
+        version_ids: Set(r.version_ids),
+        reason: Set(r.reason.to_string()),
+        voided_by: Set(r.voided_by.to_string()),
+        voided_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Every sitting of every session of the exam, oldest first.
+pub async fn sittings_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<sittings::Model>> {
+    let sessions = sessions_of_exam(conn, exam_id).await?;
+    if sessions.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sittings::Entity::find()
+        .filter(sittings::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
+        .order_by_asc(sittings::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The version numbers of the given item-version rows, ascending and without repeats.
+pub async fn version_numbers<C: ConnectionTrait>(conn: &C, ids: Vec<i32>) -> AppResult<Vec<i32>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut numbers: Vec<i32> = item_versions::Entity::find()
+        .filter(item_versions::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| v.version)
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    Ok(numbers)
 }

@@ -5,7 +5,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entities::{exams, head_decisions, marks, publications, sessions, sittings};
+use crate::entities::{
+    exams, head_decisions, marks, publications, reviews, sessions, sittings, strike_offs,
+};
 use crate::error::AppResult;
 
 pub async fn find_mark<C: ConnectionTrait>(
@@ -212,4 +214,156 @@ pub async fn find_publication<C: ConnectionTrait>(
         .filter(publications::Column::RoundId.eq(round_id))
         .one(conn)
         .await?)
+}
+
+pub async fn first_publication<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Option<publications::Model>> {
+    Ok(publications::Entity::find()
+        .filter(publications::Column::RoundId.eq(round_id))
+        .order_by_asc(publications::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+// ---- strike-offs (VN-14) -----------------------------------------------------------------
+
+pub async fn strike_offs_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<strike_offs::Model>> {
+    Ok(strike_offs::Entity::find()
+        .filter(strike_offs::Column::RoundId.eq(round_id))
+        .order_by_asc(strike_offs::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub struct StrikeOffRecord<'a> {
+    pub round_id: i32,
+    pub position_id: i32,
+    pub application_id: i32,
+    pub cause: &'a str,
+    pub reason: &'a str,
+    pub recorded_by: &'a str,
+}
+
+pub async fn insert_strike_off<C: ConnectionTrait>(
+    conn: &C,
+    r: StrikeOffRecord<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<strike_offs::Model> {
+    Ok(strike_offs::ActiveModel {
+        round_id: Set(r.round_id),
+        position_id: Set(r.position_id),
+        application_id: Set(r.application_id),
+        cause: Set(r.cause.to_string()),
+        reason: Set(r.reason.to_string()),
+        recorded_by: Set(r.recorded_by.to_string()),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+// ---- reviews (VN-27) -----------------------------------------------------------------------
+
+pub async fn reviews_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<reviews::Model>> {
+    Ok(reviews::Entity::find()
+        .filter(reviews::Column::RoundId.eq(round_id))
+        .order_by_asc(reviews::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn find_review<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+) -> AppResult<Option<reviews::Model>> {
+    Ok(reviews::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn find_review_of<C: ConnectionTrait>(
+    conn: &C,
+    application_id: i32,
+    component: &str,
+) -> AppResult<Option<reviews::Model>> {
+    Ok(reviews::Entity::find()
+        .filter(reviews::Column::ApplicationId.eq(application_id))
+        .filter(reviews::Column::Component.eq(component))
+        .one(conn)
+        .await?)
+}
+
+pub struct ReviewRequestRecord<'a> {
+    pub round_id: i32,
+    pub application_id: i32,
+    pub component: &'a str,
+    pub published_mark: String,
+    pub request: &'a str,
+    pub requested_by: &'a str,
+}
+
+pub async fn insert_review<C: ConnectionTrait>(
+    conn: &C,
+    r: ReviewRequestRecord<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<reviews::Model> {
+    Ok(reviews::ActiveModel {
+        round_id: Set(r.round_id),
+        application_id: Set(r.application_id),
+        component: Set(r.component.to_string()),
+        published_mark: Set(r.published_mark),
+        request: Set(r.request.to_string()),
+        requested_by: Set(r.requested_by.to_string()),
+        requested_at: Set(now),
+        marks: Set("[]".to_string()),
+        status: Set("requested".to_string()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// The reviewers' marks and what they give; `official` is set when the review mark applies.
+pub async fn set_review_marks<C: ConnectionTrait>(
+    conn: &C,
+    review: reviews::Model,
+    marks: String,
+    status: &str,
+    review_mark: Option<String>,
+    official: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<reviews::Model> {
+    let settled = official.is_some();
+    let mut a: reviews::ActiveModel = review.into();
+    a.marks = Set(marks);
+    a.status = Set(status.to_string());
+    a.review_mark = Set(review_mark);
+    a.official = Set(official);
+    a.settled_at = Set(settled.then_some(now));
+    Ok(a.update(conn).await?)
+}
+
+/// The chair's decision after the conference (VN-27).
+pub async fn decide_review<C: ConnectionTrait>(
+    conn: &C,
+    review: reviews::Model,
+    official: String,
+    decision: &str,
+    decided_by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<reviews::Model> {
+    let mut a: reviews::ActiveModel = review.into();
+    a.status = Set("applied".to_string());
+    a.official = Set(Some(official));
+    a.decision = Set(Some(decision.to_string()));
+    a.decided_by = Set(Some(decided_by.to_string()));
+    a.settled_at = Set(Some(now));
+    Ok(a.update(conn).await?)
 }

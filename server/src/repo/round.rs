@@ -190,6 +190,13 @@ pub async fn insert_position<C: ConnectionTrait>(
     Ok(position)
 }
 
+pub async fn find_position<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+) -> AppResult<Option<positions::Model>> {
+    Ok(positions::Entity::find_by_id(id).one(conn).await?)
+}
+
 pub async fn find_position_by_code<C: ConnectionTrait>(
     conn: &C,
     round_id: i32,

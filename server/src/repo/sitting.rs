@@ -127,6 +127,17 @@ pub async fn finish<C: ConnectionTrait>(
     Ok(a.update(conn).await?)
 }
 
+/// Replaces the stored result of a graded sitting (it is graded again).
+pub async fn set_result<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+    result_json: String,
+) -> AppResult<sittings::Model> {
+    let mut a: sittings::ActiveModel = sitting.into();
+    a.result = Set(Some(result_json));
+    Ok(a.update(conn).await?)
+}
+
 pub async fn set_ends_at<C: ConnectionTrait>(
     conn: &C,
     sitting: sittings::Model,
@@ -223,13 +234,9 @@ pub async fn set_sanction<C: ConnectionTrait>(
     conn: &C,
     sitting: sittings::Model,
     sanction: &str,
-    result_json: Option<String>,
 ) -> AppResult<sittings::Model> {
     let mut a: sittings::ActiveModel = sitting.into();
     a.sanction = Set(sanction.to_string());
-    if let Some(r) = result_json {
-        a.result = Set(Some(r));
-    }
     Ok(a.update(conn).await?)
 }
 

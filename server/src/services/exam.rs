@@ -216,7 +216,7 @@ pub struct SessionView {
 }
 
 /// Ticket numbers (*số báo danh*): session id and seat, unique across the platform.
-fn ticket_no(session_id: i32, seat: i32) -> String {
+pub(crate) fn ticket_no(session_id: i32, seat: i32) -> String {
     format!("{session_id:04}{seat:03}")
 }
 
@@ -290,6 +290,7 @@ pub async fn create_session(
             starts_at: new.starts_at,
             access_code: crate::demo::access_code(),
             secret_hex: hex::encode(secret),
+            seats: None,
         },
         now,
     )
@@ -350,7 +351,7 @@ pub async fn create_session(
     })
 }
 
-fn random_bytes() -> [u8; 32] {
+pub(crate) fn random_bytes() -> [u8; 32] {
     use rand::RngExt;
     let mut b = [0u8; 32];
     rand::rng().fill(&mut b[..]);

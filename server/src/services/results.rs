@@ -23,7 +23,7 @@ use crate::entities::{agencies, applications, marks, positions, publications, ro
 use crate::error::{AppError, AppResult};
 use crate::ranking::{
     official_mark, rank, validate_mark, AgencyQuota, Candidate, MarkComponent, MarkOutcome,
-    Outcome, Position, Ranking, RankingError, RankingStatus, Round2Form, RuleSet,
+    Outcome, Position, Ranking, RankingError, RankingStatus, Round2Form, RuleSet, StrikeCause,
 };
 use crate::repo;
 use crate::state::AppState;
@@ -89,6 +89,16 @@ pub struct HeadDecisionRequest {
     pub reason: String,
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrikeOffRequest {
+    /// A current winner of the position.
+    pub application_id: i64,
+    /// `declined`, `no_dossier` (dossier not completed in time) or `fraud` (VN-14).
+    pub cause: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RankingEntryView {
     pub application_id: i64,
@@ -97,7 +107,8 @@ pub struct RankingEntryView {
     pub priority_points: String,
     pub total: Option<String>,
     pub rank: Option<u32>,
-    /// `winner`, `tied_pending`, `reserve`, `ineligible` or `failed_round1`.
+    /// `winner`, `tied_pending`, `reserve`, `struck_off` (VN-14), `ineligible` or
+    /// `failed_round1`.
     pub outcome: String,
     pub agency: Option<String>,
     /// One line in Vietnamese.
@@ -183,6 +194,7 @@ fn outcome_code(o: Outcome) -> &'static str {
         Outcome::Reserve => "reserve",
         Outcome::Ineligible => "ineligible",
         Outcome::FailedRound1 => "failed_round1",
+        Outcome::StruckOff => "struck_off",
     }
 }
 
@@ -557,6 +569,10 @@ struct RoundData {
     round2_cbt: HashMap<i32, StoredResult>,
     /// Application ids chosen by recorded head decisions, by position id.
     decisions: HashMap<i32, HashSet<i32>>,
+    /// Winners struck off (VN-14), by application id.
+    struck: HashMap<i32, StrikeCause>,
+    /// Marks replaced by a review (VN-27), by (application id, component).
+    reviewed: HashMap<(i32, String), Decimal>,
 }
 
 impl RoundData {
@@ -593,6 +609,21 @@ impl RoundData {
                 .map_err(|e| AppError::Internal(format!("stored head decision {}: {e}", d.id)))?;
             decisions.entry(d.position_id).or_default().extend(ids);
         }
+        let mut struck = HashMap::new();
+        for so in repo::results::strike_offs_of_round(conn, round.id).await? {
+            let cause = StrikeCause::from_str(&so.cause)
+                .map_err(|e| AppError::Internal(format!("stored strike-off {}: {e}", so.id)))?;
+            struck.insert(so.application_id, cause);
+        }
+        let mut reviewed = HashMap::new();
+        for r in repo::results::reviews_of_round(conn, round.id).await? {
+            if let Some(official) = &r.official {
+                reviewed.insert(
+                    (r.application_id, r.component.clone()),
+                    stored_decimal("reviewed mark", official)?,
+                );
+            }
+        }
         Ok(RoundData {
             round,
             rule_set,
@@ -602,6 +633,8 @@ impl RoundData {
             round1,
             round2_cbt,
             decisions,
+            struck,
+            reviewed,
         })
     }
 
@@ -626,6 +659,13 @@ impl RoundData {
         else {
             return Ok(None);
         };
+        // VN-27: a settled review replaces the published mark.
+        if let Some(reviewed) = self
+            .reviewed
+            .get(&(application_id, component.code().to_string()))
+        {
+            return Ok(Some(*reviewed));
+        }
         let official = effective_official(m)?;
         if official.is_none() {
             unsettled.push(UnsettledMark {
@@ -686,6 +726,7 @@ impl RoundData {
                 priority_points: stored_decimal("priority points", &a.priority_points)?,
                 agency_preferences: repo::round::parse_list(&a.agency_preferences)?,
                 head_decision: chosen.is_some_and(|s| s.contains(&a.id)),
+                struck_off: self.struck.get(&a.id).copied(),
                 ..Default::default()
             };
             match form {
@@ -850,6 +891,102 @@ pub async fn record_head_decision(
                 "tied": tied.iter().copied().collect::<std::collections::BTreeSet<_>>(),
                 "chosen": chosen,
                 "reason": reason,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ranking_view(&position.code, &after, unsettled))
+}
+
+/// VN-14: HR strikes a winner off (declined, no dossier in time, fraud); the ranking then
+/// offers the place to the reserve list in order. Returns the new ranking.
+pub async fn record_strike_off(
+    state: &AppState,
+    actor: &str,
+    round_id: i32,
+    code: &str,
+    req: StrikeOffRequest,
+) -> AppResult<RankingView> {
+    let mut errors = Vec::new();
+    let application_id = application_id_i32(&mut errors, req.application_id);
+    let reason = check_reason(&mut errors, &req.reason);
+    let cause = match StrikeCause::from_str(req.cause.trim()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.push(FieldError::new("cause", e.to_string()));
+            None
+        }
+    };
+    let (Some(cause), true) = (cause, errors.is_empty()) else {
+        return Err(AppError::invalid("the strike-off is not valid", errors));
+    };
+
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let round = load_round(&txn, round_id).await?;
+    let mut data = RoundData::load(&txn, round).await?;
+    let (position, agencies) = data.position(code)?.clone();
+    let application = application_of_round(&txn, round_id, application_id).await?;
+    if application.position_id != position.id {
+        return Err(AppError::field(
+            "application_id",
+            format!("application {application_id} is not a candidate of position {code}"),
+        ));
+    }
+    if data.struck.contains_key(&application_id) {
+        return Err(AppError::Conflict(format!(
+            "application {application_id} is already struck off (VN-14)"
+        )));
+    }
+    let (before, _) = data.rank_position(&position, &agencies)?;
+    let outcome = before
+        .entry(i64::from(application_id))
+        .map(|e| e.outcome)
+        .unwrap_or(Outcome::Ineligible);
+    if outcome != Outcome::Winner {
+        return Err(AppError::field(
+            "application_id",
+            format!(
+                "application {application_id} is '{}' in position {code}: only a winner is struck off the list (VN-14)",
+                outcome_code(outcome)
+            ),
+        ));
+    }
+    data.struck.insert(application_id, cause);
+    let (after, unsettled) = data.rank_position(&position, &agencies)?;
+    let saved = repo::results::insert_strike_off(
+        &txn,
+        repo::results::StrikeOffRecord {
+            round_id,
+            position_id: position.id,
+            application_id,
+            cause: cause.code(),
+            reason: &reason,
+            recorded_by: actor,
+        },
+        now,
+    )
+    .await?;
+    let winners = |r: &Ranking| r.winners().map(|e| e.application_id).collect::<Vec<_>>();
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "ranking.strike_off",
+            entity: "strike_off",
+            entity_id: saved.id.to_string(),
+            details: serde_json::json!({
+                "round_id": round_id,
+                "position": position.code,
+                "application_id": application_id,
+                "cause": cause.code(),
+                "reason": reason,
+                "winners_before": winners(&before),
+                "winners_after": winners(&after),
+                "status_after": status_code(after.status),
             }),
         },
     )

@@ -431,6 +431,41 @@ pub struct SubmitResult {
     pub closed_by: String,
 }
 
+/// The exam-wide marking terms: the items the council voided (VN-24).
+pub(crate) async fn exam_marking<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<ExamMarking> {
+    Ok(ExamMarking {
+        voided: repo::exam::voided_items(conn, exam_id)
+            .await?
+            .into_iter()
+            .map(|v| v.item_id)
+            .collect(),
+        ..Default::default()
+    })
+}
+
+/// Grades a graded sitting again (a sanction, VN-25, or a voided item, VN-24) and stores the
+/// new result; returns the result before and after. The receipt is recomputed from the same
+/// answers, so it does not change.
+pub(crate) async fn regrade<C: ConnectionTrait>(
+    conn: &C,
+    sitting: sittings::Model,
+) -> AppResult<(sittings::Model, SubmitResult, SubmitResult)> {
+    let previous = stored_result(&sitting)?;
+    let (result, receipt) = grade_sitting(conn, &sitting).await?;
+    let regraded = SubmitResult {
+        sections: result.sections,
+        passed: result.passed,
+        receipt_sha256: receipt,
+        ..previous.clone()
+    };
+    let json = serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?;
+    let sitting = repo::sitting::set_result(conn, sitting, json).await?;
+    Ok((sitting, previous, regraded))
+}
+
 /// Grades the sitting's stored answers against its paper (VN-18: no review of computer tests).
 async fn grade_sitting<C: ConnectionTrait>(
     conn: &C,
@@ -464,7 +499,7 @@ async fn grade_sitting<C: ConnectionTrait>(
         &paper,
         |p| items.get(&p.version_id),
         &sheet,
-        &ExamMarking::default(),
+        &exam_marking(conn, exam.id).await?,
         &terms,
     )?;
     if annulled(&sitting.sanction) {
@@ -543,7 +578,7 @@ async fn close(
     finish(state, sitting, CLOSED, actor).await
 }
 
-fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
+pub(crate) fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
     let json = sitting
         .result
         .as_deref()
@@ -1081,19 +1116,9 @@ pub async fn apply_sanction(
         ));
     }
     let graded = sitting.status != WAITING;
-    let mut sitting = repo::sitting::set_sanction(&txn, sitting, &req.level, None).await?;
+    let mut sitting = repo::sitting::set_sanction(&txn, sitting, &req.level).await?;
     if graded {
-        let previous = stored_result(&sitting)?;
-        let (result, receipt) = grade_sitting(&txn, &sitting).await?;
-        let regraded = SubmitResult {
-            sections: result.sections,
-            passed: result.passed,
-            receipt_sha256: receipt,
-            ..previous
-        };
-        let json =
-            serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?;
-        sitting = repo::sitting::set_sanction(&txn, sitting, &req.level, Some(json)).await?;
+        sitting = regrade(&txn, sitting).await?.0;
     }
     audit::append(
         &txn,

@@ -53,6 +53,16 @@ pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
     date
 }
 
+/// Working days after the publication of results within which a candidate may ask for a review
+/// of a paper script (VN-27).
+pub const REVIEW_WORKING_DAYS: u32 = 5;
+
+/// The last day a review request is accepted for results published on `published_on`
+/// (Vietnamese dates): 5 working days later (VN-27).
+pub fn review_deadline(published_on: NaiveDate) -> NaiveDate {
+    add_working_days(published_on, REVIEW_WORKING_DAYS)
+}
+
 /// A point in the chain: a date and whether it is only a deadline.
 #[derive(Clone, Copy)]
 struct Basis {
@@ -183,6 +193,14 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    #[test]
+    fn vn_27_reviews_close_5_working_days_after_publication() {
+        // Published on Friday 27 Nov 2026: Mon 30 Nov to Fri 4 Dec are the 5 working days.
+        assert_eq!(review_deadline(day(2026, 11, 27)), day(2026, 12, 4));
+        // Published on a Tuesday: the next Tuesday.
+        assert_eq!(review_deadline(day(2026, 11, 24)), day(2026, 12, 1));
     }
 
     fn due(list: &[Deadline], code: &str) -> Option<NaiveDate> {

@@ -1,0 +1,304 @@
+//! Voiding a defective question by the council (VN-24): "when the board voids a question,
+//! **every** candidate gets its point". The void is stored per exam and item, and grading reads
+//! it (`sitting::exam_marking`): a candidate given the item scores it whatever they answered,
+//! so one who answered it right keeps exactly one point, not two. Every graded sitting whose
+//! paper holds the item is graded again in the transaction that records the void, and the
+//! before/after of each is audited; sittings without the item cannot change. Rankings read the
+//! stored results, so they follow.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event};
+use crate::entities::{sittings, voided_items};
+use crate::error::{AppError, AppResult};
+use crate::repo;
+use crate::repo::sitting::{VOID, WAITING};
+use crate::services::sitting::{regrade, SubmitResult};
+use crate::state::AppState;
+use question_bank::paper::Paper;
+use question_bank::FieldError;
+
+const MAX_REASON_CHARS: usize = 2_000;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidRequest {
+    /// The bank item, as papers reference it (`item_id`); every version of it drawn in this
+    /// exam is voided.
+    pub item_id: i64,
+    /// Optional check: the item's version number that the council examined. Refused unless
+    /// that version is on a paper of this exam.
+    pub version: Option<i32>,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoidedItemView {
+    pub id: i32,
+    pub exam_id: i32,
+    pub item_id: i32,
+    /// Version numbers of the item found on this exam's papers.
+    pub versions: Vec<i32>,
+    pub reason: String,
+    pub voided_by: String,
+    pub voided_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoidedItemList {
+    pub items: Vec<VoidedItemView>,
+    pub total: u64,
+}
+
+/// One section's figures in a before/after comparison.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SectionFigures {
+    pub code: String,
+    pub correct: String,
+    pub score: String,
+    pub passed: bool,
+}
+
+/// A sitting graded again because of the void.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Regraded {
+    pub sitting_id: i32,
+    pub ticket_no: String,
+    pub application_id: i32,
+    pub passed_before: bool,
+    pub passed_after: bool,
+    pub before: Vec<SectionFigures>,
+    pub after: Vec<SectionFigures>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoidOutcome {
+    pub voided: VoidedItemView,
+    /// `false` when the item was already voided: nothing changed.
+    pub created: bool,
+    /// Sittings of candidates given the item (all of them, whether or not they were graded).
+    pub given_to: u32,
+    /// The graded sittings graded again, with their results before and after.
+    pub regraded: Vec<Regraded>,
+}
+
+fn figures(result: &SubmitResult) -> Vec<SectionFigures> {
+    result
+        .sections
+        .iter()
+        .map(|s| SectionFigures {
+            code: s.code.clone(),
+            correct: s.correct.to_string(),
+            score: format!("{:.2}", s.score),
+            passed: s.passed,
+        })
+        .collect()
+}
+
+fn version_ids(v: &voided_items::Model) -> AppResult<Vec<i32>> {
+    serde_json::from_str(&v.version_ids)
+        .map_err(|e| AppError::Internal(format!("stored void {}: {e}", v.id)))
+}
+
+async fn view<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    v: voided_items::Model,
+) -> AppResult<VoidedItemView> {
+    let numbers = repo::exam::version_numbers(conn, version_ids(&v)?).await?;
+    Ok(VoidedItemView {
+        id: v.id,
+        exam_id: v.exam_id,
+        item_id: v.item_id,
+        versions: numbers,
+        reason: v.reason,
+        voided_by: v.voided_by,
+        voided_at: v.voided_at,
+    })
+}
+
+fn check(req: &VoidRequest) -> AppResult<(i32, String)> {
+    let mut errors = Vec::new();
+    let item_id = match i32::try_from(req.item_id) {
+        Ok(v) if v > 0 => v,
+        _ => {
+            errors.push(FieldError::new("item_id", "no such item"));
+            0
+        }
+    };
+    let reason = req.reason.trim().to_string();
+    if reason.is_empty() {
+        errors.push(FieldError::new("reason", "a reason is required"));
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        errors.push(FieldError::new(
+            "reason",
+            format!("at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    if let Some(v) = req.version {
+        if v < 1 {
+            errors.push(FieldError::new("version", "versions are numbered from 1"));
+        }
+    }
+    if errors.is_empty() {
+        Ok((item_id, reason))
+    } else {
+        Err(AppError::invalid("the void is not valid", errors))
+    }
+}
+
+fn paper_of(s: &sittings::Model) -> AppResult<Option<Paper>> {
+    s.paper
+        .as_deref()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| AppError::Internal(format!("paper of sitting {}: {e}", s.id)))
+        })
+        .transpose()
+}
+
+/// VN-24: voids `item_id` in the exam and grades again every graded sitting given it.
+pub async fn void_item(
+    state: &AppState,
+    actor: &str,
+    exam_id: i32,
+    req: VoidRequest,
+) -> AppResult<VoidOutcome> {
+    let (item_id, reason) = check(&req)?;
+    let now = state.now();
+    let _chain = state.audit_lock.lock().await;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let exam = repo::exam::find_exam(&txn, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    // Who was given the item, and in which sealed versions.
+    let mut given = Vec::new();
+    let mut versions = BTreeSet::new();
+    for s in repo::exam::sittings_of_exam(&txn, exam_id).await? {
+        let drawn: Vec<i32> = paper_of(&s)?
+            .iter()
+            .flat_map(|p| p.items())
+            .filter(|i| i.item_id == item_id)
+            .map(|i| i.version_id)
+            .collect();
+        if !drawn.is_empty() {
+            versions.extend(drawn);
+            given.push(s);
+        }
+    }
+    if given.is_empty() {
+        return Err(AppError::field(
+            "item_id",
+            format!(
+                "item {item_id} is on no paper of exam {}: only a question candidates were given can be voided",
+                exam.code
+            ),
+        ));
+    }
+    let versions: Vec<i32> = versions.into_iter().collect();
+    if let Some(number) = req.version {
+        let numbers = repo::exam::version_numbers(&txn, versions.clone()).await?;
+        if !numbers.contains(&number) {
+            return Err(AppError::field(
+                "version",
+                format!(
+                    "version {number} of item {item_id} is on no paper of exam {} (versions drawn: {numbers:?})",
+                    exam.code
+                ),
+            ));
+        }
+    }
+    let given_to = u32::try_from(given.len()).unwrap_or(u32::MAX);
+    if let Some(existing) = repo::exam::voided_items(&txn, exam_id)
+        .await?
+        .into_iter()
+        .find(|v| v.item_id == item_id)
+    {
+        // Idempotent: the item already scores for everyone; nothing is written.
+        txn.rollback().await?;
+        return Ok(VoidOutcome {
+            voided: view(&state.db, existing).await?,
+            created: false,
+            given_to,
+            regraded: Vec::new(),
+        });
+    }
+    let version_json = serde_json::to_string(&versions)
+        .map_err(|e| AppError::Internal(format!("json versions: {e}")))?;
+    let saved = repo::exam::insert_voided_item(
+        &txn,
+        repo::exam::VoidRecord {
+            exam_id,
+            item_id,
+            version_ids: version_json,
+            reason: &reason,
+            voided_by: actor,
+        },
+        now,
+    )
+    .await?;
+    let mut regraded = Vec::new();
+    for s in given {
+        if s.status == WAITING || s.status == VOID || s.result.is_none() {
+            // Not graded yet (graded with the void when handed in), or replaced by a re-sitting.
+            continue;
+        }
+        let (s, before, after) = regrade(&txn, s).await?;
+        regraded.push(Regraded {
+            sitting_id: s.id,
+            ticket_no: s.ticket_no.clone(),
+            application_id: s.application_id,
+            passed_before: before.passed,
+            passed_after: after.passed,
+            before: figures(&before),
+            after: figures(&after),
+        });
+    }
+    let newly_passed = regraded
+        .iter()
+        .filter(|r| !r.passed_before && r.passed_after)
+        .count();
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor,
+            action: "exam.void_item",
+            entity: "voided_item",
+            entity_id: saved.id.to_string(),
+            details: serde_json::json!({
+                "exam_id": exam_id,
+                "item_id": item_id,
+                "version_ids": versions,
+                "reason": reason,
+                "given_to": given_to,
+                "regraded": regraded,
+                "newly_passed": newly_passed,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(VoidOutcome {
+        voided: view(&state.db, saved).await?,
+        created: true,
+        given_to,
+        regraded,
+    })
+}
+
+pub async fn list(state: &AppState, exam_id: i32) -> AppResult<VoidedItemList> {
+    repo::exam::find_exam(&state.db, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    let mut items = Vec::new();
+    for v in repo::exam::voided_items(&state.db, exam_id).await? {
+        items.push(view(&state.db, v).await?);
+    }
+    Ok(VoidedItemList {
+        total: items.len() as u64,
+        items,
+    })
+}
