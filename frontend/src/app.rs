@@ -7,7 +7,12 @@ use leptos_router::path;
 
 use crate::i18n::{provide_lang, tr};
 use crate::pages::{
-    exam::ExamPage, home::StaffHome, login::LoginPage, not_found::NotFound,
+    board::{BankListPage, BankPage},
+    exam::ExamPage,
+    home::StaffHome,
+    hr::{RoundPage, RoundsPage},
+    login::LoginPage,
+    not_found::NotFound,
     supervisor::SupervisorPage,
 };
 
@@ -45,6 +50,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff") view=StaffHome/>
                 <Route path=path!("/thi") view=ExamPage/>
                 <Route path=path!("/giam-thi") view=SupervisorPage/>
+                <Route path=path!("/to-chuc") view=RoundsPage/>
+                <Route path=path!("/to-chuc/ky/:id") view=RoundPage/>
+                <Route path=path!("/ngan-hang") view=BankListPage/>
+                <Route path=path!("/ngan-hang/:id") view=BankPage/>
             </Routes>
         </Router>
     }

@@ -21,6 +21,15 @@ fn role_key(role: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The page where a role does its work, when it has one yet.
+fn page_of(role: &str) -> Option<(&'static str, &'static str)> {
+    match role {
+        "hr" => Some(("/to-chuc", "home.go.hr")),
+        "supervisor" => Some(("/giam-thi", "home.go.supervisor")),
+        _ => None,
+    }
+}
+
 #[derive(Clone)]
 enum Load {
     Loading,
@@ -74,6 +83,8 @@ pub fn StaffHome() -> impl IntoView {
 #[component]
 fn UserCard(user: UserView, lang: Lang) -> impl IntoView {
     let roles = user.roles.clone();
+    // The exam board (authors and reviewers) works in the question banks.
+    let board = roles.iter().any(|r| r == "author" || r == "reviewer");
     view! {
         <section class="card" id="user-card">
             <p>{tr(lang, "home.signed_in_as")} " " <strong id="signed-in-user">{user.username.clone()}</strong></p>
@@ -84,10 +95,14 @@ fn UserCard(user: UserView, lang: Lang) -> impl IntoView {
                     view! {
                         <li data-role=r.clone()>
                             <strong>{tr(lang, role)}</strong>": " {tr(lang, cap)}
+                            {page_of(&r).map(|(href, key)| view! { " " <a class="go" href=href>{tr(lang, key)}" →"</a> })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
+            {board.then(|| view! {
+                <p><a href="/ngan-hang" id="link-banks" class="button-link">{tr(lang, "board.open")}</a></p>
+            })}
         </section>
     }
 }
