@@ -3,8 +3,9 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Items the council voided in one exam (VN-24): every candidate given the item scores it. One
-/// row per (exam, item): voiding again changes nothing.
+/// Items the council corrected in one exam (VN-24): voided (every candidate given the item
+/// scores it) or, when two options are both correct, further options accepted. One row per
+/// (exam, item): correcting again the same way changes nothing.
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -17,6 +18,8 @@ impl MigrationTrait for Migration {
                     .col(integer(VoidedItems::ItemId))
                     // JSON list of the sealed version ids of the item found on the exam's papers.
                     .col(text(VoidedItems::VersionIds))
+                    // JSON list of further accepted option indexes (bank order); NULL for a void.
+                    .col(text_null(VoidedItems::AcceptedOptions))
                     .col(text(VoidedItems::Reason))
                     .col(string(VoidedItems::VoidedBy))
                     .col(timestamp_with_time_zone(VoidedItems::VoidedAt))
@@ -50,6 +53,7 @@ enum VoidedItems {
     ExamId,
     ItemId,
     VersionIds,
+    AcceptedOptions,
     Reason,
     VoidedBy,
     VoidedAt,

@@ -2,6 +2,10 @@
 //!
 //! The library exposes [`router`] and [`serve`] so tests bind port 0 and drive the real router.
 
+// The server-rendered page tree (HR and board pages) nests deeper than the default limit of
+// 128 when rustc checks that its futures are Send.
+#![recursion_limit = "256"]
+
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -349,6 +349,146 @@ async fn only_the_chair_voids_and_only_items_given_in_the_exam() {
     assert_eq!(list.body["total"], 0, "nothing was voided");
 }
 
+/// The bank index of the option that `sit` marks when it answers question `no` of the sitting
+/// wrongly (the first of A–D that is not correct on that paper).
+async fn original_of_wrong_answer(app: &TestApp, sitting_id: i32, no: u32) -> usize {
+    let sitting = sittings::Entity::find_by_id(sitting_id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let paper: question_bank::paper::Paper = serde_json::from_str(&sitting.paper.unwrap()).unwrap();
+    let q = paper_of(app, sitting_id)
+        .await
+        .into_iter()
+        .find(|q| q.no == no)
+        .unwrap();
+    let wrong = ['A', 'B', 'C', 'D']
+        .into_iter()
+        .position(|c| !q.letters.contains(&c))
+        .unwrap();
+    let item = paper.items().find(|i| i.no == no).unwrap();
+    usize::from(item.permutation[wrong])
+}
+
+#[tokio::test]
+async fn when_two_options_are_both_correct_either_scores_in_every_candidates_lettering() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let chair = app.staff("chutich-vn24b", &[Role::Chair]).await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    // A single-choice question on both seats' papers.
+    let first: BTreeSet<i32> = paper_of(&app, d.tickets[0].0)
+        .await
+        .iter()
+        .filter(|q| q.letters.len() == 1)
+        .map(|q| q.item_id)
+        .collect();
+    let shared = paper_of(&app, d.tickets[1].0)
+        .await
+        .into_iter()
+        .find(|q| q.letters.len() == 1 && first.contains(&q.item_id))
+        .expect("two papers share a single-choice item");
+    let q0 = paper_of(&app, d.tickets[0].0)
+        .await
+        .into_iter()
+        .find(|q| q.item_id == shared.item_id)
+        .unwrap();
+    // Seat 0 picks another option of that question, and 29 other right answers: fails by one.
+    let mut counted = 0;
+    let failing = sit(&app, &d, 0, |q| {
+        let good = q.item_id != shared.item_id && counted < 29;
+        if good {
+            counted += 1;
+        }
+        good
+    })
+    .await;
+    assert_eq!(failing["sections"][0]["correct"], "29");
+    let also = original_of_wrong_answer(&app, d.tickets[0].0, q0.no).await;
+    let also_letter = char::from(b'A' + also as u8).to_string();
+    // Seat 1 answers it with the official option among 35.
+    let mut counted = 0;
+    let right = sit(&app, &d, 1, |q| {
+        let good = q.item_id == shared.item_id || counted < 34;
+        if good && q.item_id != shared.item_id {
+            counted += 1;
+        }
+        good
+    })
+    .await;
+    assert_eq!(right["sections"][0]["correct"], "35");
+
+    let path = format!("/api/v1/exams/{}/voided-items", d.exam_id);
+    let out_of_range = app
+        .post(
+            &path,
+            Some(&chair),
+            &json!({"item_id": shared.item_id, "also_correct": ["H"], "reason": "Sai"}),
+        )
+        .await;
+    assert_eq!(
+        out_of_range.problem(422)["errors"][0]["location"],
+        "also_correct"
+    );
+    let not_a_letter = app
+        .post(
+            &path,
+            Some(&chair),
+            &json!({"item_id": shared.item_id, "also_correct": ["AB"], "reason": "Sai"}),
+        )
+        .await;
+    assert_eq!(
+        not_a_letter.problem(422)["errors"][0]["location"],
+        "also_correct[0]"
+    );
+
+    let r = app
+        .post(
+            &path,
+            Some(&chair),
+            &json!({"item_id": shared.item_id, "also_correct": [also_letter],
+                    "reason": "Phương án này cũng đúng theo luật hiện hành"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["voided"]["also_correct"], json!([also_letter]));
+    // Seat 0's option is now accepted (in its own lettering): 30 of 60, passes.
+    let zero = stored_result(&app, d.tickets[0].0).await;
+    assert_eq!(zero["sections"][0]["correct"], "30");
+    assert_eq!(zero["passed"], true);
+    // The official option still scores, once.
+    assert_eq!(
+        stored_result(&app, d.tickets[1].0).await["sections"][0]["correct"],
+        "35"
+    );
+    let audits = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("exam.accept_option"))
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
+
+    // The same correction again changes nothing; a different one for the item is refused.
+    let again = app
+        .post(
+            &path,
+            Some(&chair),
+            &json!({"item_id": shared.item_id, "also_correct": [also_letter.to_lowercase()], "reason": "Nhắc lại"}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["created"], false);
+    app.post(
+        &path,
+        Some(&chair),
+        &json!({"item_id": shared.item_id, "reason": "Huỷ câu hỏi"}),
+    )
+    .await
+    .problem(409);
+    assert_eq!(void_audits(&app).await, 0);
+}
+
 #[tokio::test]
 async fn the_correction_endpoints_are_in_the_openapi_document() {
     let app = TestApp::spawn().await;

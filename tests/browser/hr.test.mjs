@@ -160,3 +160,53 @@ Bùi Thị Ngọc,1997-08-09,nữ,031197000888,CV-CNTT,,,
   assert.match(await page.textContent('#ineligible-list thead'), /Reason/);
   assert.deepEqual(errors, []);
 });
+
+test('HR sees the demo exam\'s session with its seats, moves a candidate by hand, and the ticket number stays', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  const errors = [];
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(server.base + '/');
+  await hydrated(page);
+  await page.fill('#username', 'tochuc');
+  await page.fill('#password', 'thituyen-demo');
+  await page.click('#login-submit');
+  await page.waitForURL('**/staff');
+  await page.goto(server.base + '/to-chuc');
+  await hydrated(page);
+  await page.click('#rounds tbody tr[data-code="HP-2026-DEMO"] a');
+  await page.waitForURL('**/to-chuc/ky/*');
+  await hydrated(page);
+
+  // The round's exam is picked for HR, and its session is listed by seat.
+  await page.click('#tab-sessions');
+  await page.waitForSelector('#exam-id option');
+  await page.waitForSelector('#sessions .session table.tickets tbody tr');
+  const rows = '#sessions .session table.tickets tbody tr';
+  const first = await page.$eval(rows, r => ({
+    app: r.dataset.application, seat: r.children[0].textContent, ticket: r.children[1].textContent,
+  }));
+  assert.equal(first.seat, '1');
+
+  // Everyone eligible already has a seat: the assignment says so instead of seating twice.
+  await page.click('#assign-preview');
+  await page.waitForSelector('#sessions-note.error');
+  assert.match(await page.textContent('#sessions-note'), /already has a seat/);
+
+  // A seat moved by hand: swapped with seat 2, the ticket number unchanged.
+  const row = `${rows}[data-application="${first.app}"]`;
+  await page.click(`${row} button.move-seat`);
+  await page.fill(`${row} input.move-seat-no`, '2');
+  await page.fill(`${row} input.move-reason`, 'Máy tính ở chỗ 1 hỏng màn hình');
+  await page.click(`${row} button.move-apply`);
+  await page.waitForFunction(sel => document.querySelector(sel)?.children[0].textContent === '2', row);
+  assert.equal(await page.$eval(row, r => r.children[1].textContent), first.ticket);
+  assert.match(await page.textContent('#sessions-note'), /Đã đổi chỗ/);
+
+  // Without a reason the server refuses, and the page says why.
+  await page.click(`${row} button.move-seat`);
+  await page.fill(`${row} input.move-seat-no`, '3');
+  await page.click(`${row} button.move-apply`);
+  await page.waitForSelector('#sessions-note.error');
+  assert.match(await page.textContent('#sessions-note'), /422/);
+  assert.deepEqual(errors, []);
+});

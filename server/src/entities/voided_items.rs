@@ -12,6 +12,9 @@ pub struct Model {
     pub item_id: i32,
     #[sea_orm(column_type = "Text")]
     pub version_ids: String,
+    /// JSON list of further accepted option indexes; `None` for a void.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub accepted_options: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
     pub voided_by: String,

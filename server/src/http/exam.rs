@@ -9,7 +9,9 @@ use utoipa::OpenApi;
 use super::extract::{ApiJson, ApiPath};
 use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
-use crate::services::exam::{self as svc, ExamView, NewExam, NewSession, PapersView, SessionView};
+use crate::services::exam::{
+    self as svc, ExamList, ExamView, NewExam, NewSession, PapersView, SessionView,
+};
 use crate::services::sitting::{
     self as sit, ExtensionRequest, IncidentView, Monitor, NewIncident, OpenedSession,
     ReasonRequest, Resitting, SanctionRequest, SittingSummary,
@@ -20,6 +22,7 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(paths(
     create_exam,
+    list_round_exams,
     get_exam,
     create_session,
     generate_papers,
@@ -34,7 +37,10 @@ pub struct Api;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/rounds/{round_id}/exams", post(create_exam))
+        .route(
+            "/api/v1/rounds/{round_id}/exams",
+            post(create_exam).get(list_round_exams),
+        )
         .route("/api/v1/exams/{exam_id}", get(get_exam))
         .route("/api/v1/exams/{exam_id}/sessions", post(create_session))
         .route(
@@ -86,6 +92,17 @@ pub async fn create_exam(
         StatusCode::CREATED,
         Json(svc::create_exam(&state, &user.actor(), round_id, new).await?),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/rounds/{round_id}/exams", tag = "exams", security(("bearer" = [])),
+    responses((status = 200, body = ExamList), (status = 404)))]
+pub async fn list_round_exams(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ApiPath(round_id): ApiPath<i32>,
+) -> AppResult<Json<ExamList>> {
+    user.require(&[Role::Hr, Role::Supervisor, Role::Chair, Role::Admin])?;
+    Ok(Json(svc::exams_of_round(&state, round_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/exams/{exam_id}", tag = "exams", security(("bearer" = [])),

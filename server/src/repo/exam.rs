@@ -127,6 +127,7 @@ pub async fn exams_of_round<C: ConnectionTrait>(
 ) -> AppResult<Vec<exams::Model>> {
     Ok(exams::Entity::find()
         .filter(exams::Column::RoundId.eq(round_id))
+        .order_by_asc(exams::Column::Id)
         .all(conn)
         .await?)
 }
@@ -350,6 +351,7 @@ pub struct VoidRecord<'a> {
     pub exam_id: i32,
     pub item_id: i32,
     pub version_ids: String,
+    pub accepted_options: Option<String>,
     pub reason: &'a str,
     pub voided_by: &'a str,
 }
@@ -363,6 +365,7 @@ pub async fn insert_voided_item<C: ConnectionTrait>(
         exam_id: Set(r.exam_id),
         item_id: Set(r.item_id),
         version_ids: Set(r.version_ids),
+        accepted_options: Set(r.accepted_options),
         reason: Set(r.reason.to_string()),
         voided_by: Set(r.voided_by.to_string()),
         voided_at: Set(now),

@@ -153,6 +153,28 @@ pub async fn create_exam(
     exam_view(exam)
 }
 
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExamList {
+    pub items: Vec<ExamView>,
+    pub total: u64,
+}
+
+/// The exams of a round, in creation order: HR picks one to seat candidates for.
+pub async fn exams_of_round(state: &AppState, round_id: i32) -> AppResult<ExamList> {
+    if !repo::exam::round_exists(&state.db, round_id).await? {
+        return Err(AppError::NotFound(format!("no round {round_id}")));
+    }
+    let items = repo::exam::exams_of_round(&state.db, round_id)
+        .await?
+        .into_iter()
+        .map(exam_view)
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(ExamList {
+        total: items.len() as u64,
+        items,
+    })
+}
+
 pub async fn get_exam(state: &AppState, exam_id: i32) -> AppResult<ExamView> {
     let exam = repo::exam::find_exam(&state.db, exam_id)
         .await?

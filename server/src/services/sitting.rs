@@ -431,19 +431,26 @@ pub struct SubmitResult {
     pub closed_by: String,
 }
 
-/// The exam-wide marking terms: the items the council voided (VN-24).
+/// The exam-wide marking terms: the items the council voided, or whose further options it
+/// accepted (VN-24).
 pub(crate) async fn exam_marking<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<ExamMarking> {
-    Ok(ExamMarking {
-        voided: repo::exam::voided_items(conn, exam_id)
-            .await?
-            .into_iter()
-            .map(|v| v.item_id)
-            .collect(),
-        ..Default::default()
-    })
+    let mut marking = ExamMarking::default();
+    for v in repo::exam::voided_items(conn, exam_id).await? {
+        match v.accepted_options.as_deref() {
+            None => {
+                marking.voided.insert(v.item_id);
+            }
+            Some(json) => {
+                let extra: std::collections::BTreeSet<usize> = serde_json::from_str(json)
+                    .map_err(|e| AppError::Internal(format!("stored correction {}: {e}", v.id)))?;
+                marking.accepted_extra.insert(v.item_id, extra);
+            }
+        }
+    }
+    Ok(marking)
 }
 
 /// Grades a graded sitting again (a sanction, VN-25, or a voided item, VN-24) and stores the

@@ -1,5 +1,7 @@
 //! Voiding a defective question by the council (VN-24): "when the board voids a question,
-//! **every** candidate gets its point". The void is stored per exam and item, and grading reads
+//! **every** candidate gets its point; if two options are both correct, either scores". A
+//! request with `also_correct` records the second case: the named options (bank letters) score
+//! too, for every candidate whatever the order their paper showed. The void is stored per exam and item, and grading reads
 //! it (`sitting::exam_marking`): a candidate given the item scores it whatever they answered,
 //! so one who answered it right keeps exactly one point, not two. Every graded sitting whose
 //! paper holds the item is graded again in the transaction that records the void, and the
@@ -19,7 +21,7 @@ use crate::repo::sitting::{VOID, WAITING};
 use crate::services::sitting::{regrade, SubmitResult};
 use crate::state::AppState;
 use question_bank::paper::Paper;
-use question_bank::FieldError;
+use question_bank::{FieldError, ItemKind};
 
 const MAX_REASON_CHARS: usize = 2_000;
 
@@ -32,6 +34,11 @@ pub struct VoidRequest {
     /// Optional check: the item's version number that the council examined. Refused unless
     /// that version is on a paper of this exam.
     pub version: Option<i32>,
+    /// VN-24 "if two options are both correct, either scores": instead of voiding, accept these
+    /// further options, as letters of the item in the bank (A is its first option), for a
+    /// single, multiple or true/false item.
+    #[serde(default)]
+    pub also_correct: Option<Vec<String>>,
     pub reason: String,
 }
 
@@ -42,6 +49,9 @@ pub struct VoidedItemView {
     pub item_id: i32,
     /// Version numbers of the item found on this exam's papers.
     pub versions: Vec<i32>,
+    /// Further options accepted (bank letters); absent for a void, where the item scores for all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also_correct: Option<Vec<String>>,
     pub reason: String,
     pub voided_by: String,
     pub voided_at: DateTime<Utc>,
@@ -103,23 +113,47 @@ fn version_ids(v: &voided_items::Model) -> AppResult<Vec<i32>> {
         .map_err(|e| AppError::Internal(format!("stored void {}: {e}", v.id)))
 }
 
+fn accepted_indexes(v: &voided_items::Model) -> AppResult<Option<BTreeSet<usize>>> {
+    v.accepted_options
+        .as_deref()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| AppError::Internal(format!("stored correction {}: {e}", v.id)))
+        })
+        .transpose()
+}
+
+/// Bank letter of an option index: A for the first.
+fn letter(index: usize) -> String {
+    u8::try_from(index)
+        .ok()
+        .and_then(|i| b'A'.checked_add(i))
+        .map(|b| char::from(b).to_string())
+        .unwrap_or_else(|| format!("#{index}"))
+}
+
 async fn view<C: sea_orm::ConnectionTrait>(
     conn: &C,
     v: voided_items::Model,
 ) -> AppResult<VoidedItemView> {
     let numbers = repo::exam::version_numbers(conn, version_ids(&v)?).await?;
+    let also_correct = accepted_indexes(&v)?.map(|set| set.into_iter().map(letter).collect());
     Ok(VoidedItemView {
         id: v.id,
         exam_id: v.exam_id,
         item_id: v.item_id,
         versions: numbers,
+        also_correct,
         reason: v.reason,
         voided_by: v.voided_by,
         voided_at: v.voided_at,
     })
 }
 
-fn check(req: &VoidRequest) -> AppResult<(i32, String)> {
+/// What the council decided for the item: a void, or further accepted option indexes.
+type Correction = Option<BTreeSet<usize>>;
+
+fn check(req: &VoidRequest) -> AppResult<(i32, String, Correction)> {
     let mut errors = Vec::new();
     let item_id = match i32::try_from(req.item_id) {
         Ok(v) if v > 0 => v,
@@ -142,8 +176,33 @@ fn check(req: &VoidRequest) -> AppResult<(i32, String)> {
             errors.push(FieldError::new("version", "versions are numbered from 1"));
         }
     }
+    let correction = match &req.also_correct {
+        None => None,
+        Some(letters) => {
+            let mut set = BTreeSet::new();
+            for (i, l) in letters.iter().enumerate() {
+                let l = l.trim().to_ascii_uppercase();
+                match l.as_bytes() {
+                    [b @ b'A'..=b'Z'] => {
+                        set.insert(usize::from(b - b'A'));
+                    }
+                    _ => errors.push(FieldError::new(
+                        format!("also_correct[{i}]"),
+                        format!("{l:?} is not an option letter (A, B, C, …)"),
+                    )),
+                }
+            }
+            if set.is_empty() && letters.is_empty() {
+                errors.push(FieldError::new(
+                    "also_correct",
+                    "name at least one option, or leave the field out to void the item",
+                ));
+            }
+            Some(set)
+        }
+    };
     if errors.is_empty() {
-        Ok((item_id, reason))
+        Ok((item_id, reason, correction))
     } else {
         Err(AppError::invalid("the void is not valid", errors))
     }
@@ -166,7 +225,7 @@ pub async fn void_item(
     exam_id: i32,
     req: VoidRequest,
 ) -> AppResult<VoidOutcome> {
-    let (item_id, reason) = check(&req)?;
+    let (item_id, reason, correction) = check(&req)?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
@@ -176,15 +235,24 @@ pub async fn void_item(
     // Who was given the item, and in which sealed versions.
     let mut given = Vec::new();
     let mut versions = BTreeSet::new();
+    // For an accepted option: the item's kind and its fewest options over the versions drawn.
+    let mut shape: Option<(ItemKind, usize)> = None;
     for s in repo::exam::sittings_of_exam(&txn, exam_id).await? {
-        let drawn: Vec<i32> = paper_of(&s)?
+        let paper = paper_of(&s)?;
+        let drawn: Vec<_> = paper
             .iter()
             .flat_map(|p| p.items())
             .filter(|i| i.item_id == item_id)
-            .map(|i| i.version_id)
             .collect();
         if !drawn.is_empty() {
-            versions.extend(drawn);
+            for i in &drawn {
+                versions.insert(i.version_id);
+                let n = i.permutation.len();
+                shape = Some(match shape {
+                    Some((k, m)) => (k, m.min(n)),
+                    None => (i.kind, n),
+                });
+            }
             given.push(s);
         }
     }
@@ -210,13 +278,46 @@ pub async fn void_item(
             ));
         }
     }
+    if let (Some(extra), Some((kind, options))) = (&correction, shape) {
+        if !matches!(
+            kind,
+            ItemKind::Single | ItemKind::Multiple | ItemKind::TrueFalse
+        ) {
+            return Err(AppError::field(
+                "also_correct",
+                format!("item {item_id} has no options to accept: void it instead"),
+            ));
+        }
+        if let Some(&bad) = extra.iter().find(|&&i| i >= options) {
+            return Err(AppError::field(
+                "also_correct",
+                format!(
+                    "item {item_id} has {options} options: there is no option {}",
+                    letter(bad)
+                ),
+            ));
+        }
+    }
     let given_to = u32::try_from(given.len()).unwrap_or(u32::MAX);
     if let Some(existing) = repo::exam::voided_items(&txn, exam_id)
         .await?
         .into_iter()
         .find(|v| v.item_id == item_id)
     {
-        // Idempotent: the item already scores for everyone; nothing is written.
+        if accepted_indexes(&existing)? != correction {
+            let was = match accepted_indexes(&existing)? {
+                None => "voided".to_string(),
+                Some(set) => format!(
+                    "corrected by accepting option(s) {}",
+                    set.into_iter().map(letter).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            return Err(AppError::Conflict(format!(
+                "item {item_id} of exam {} was already {was} on {}: one correction per item",
+                exam.code, existing.voided_at
+            )));
+        }
+        // Idempotent: the same correction again; nothing is written.
         txn.rollback().await?;
         return Ok(VoidOutcome {
             voided: view(&state.db, existing).await?,
@@ -227,12 +328,18 @@ pub async fn void_item(
     }
     let version_json = serde_json::to_string(&versions)
         .map_err(|e| AppError::Internal(format!("json versions: {e}")))?;
+    let accepted_json = correction
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| AppError::Internal(format!("json options: {e}")))?;
     let saved = repo::exam::insert_voided_item(
         &txn,
         repo::exam::VoidRecord {
             exam_id,
             item_id,
             version_ids: version_json,
+            accepted_options: accepted_json,
             reason: &reason,
             voided_by: actor,
         },
@@ -265,13 +372,18 @@ pub async fn void_item(
         now,
         Event {
             actor,
-            action: "exam.void_item",
+            action: if correction.is_some() {
+                "exam.accept_option"
+            } else {
+                "exam.void_item"
+            },
             entity: "voided_item",
             entity_id: saved.id.to_string(),
             details: serde_json::json!({
                 "exam_id": exam_id,
                 "item_id": item_id,
                 "version_ids": versions,
+                "also_correct": correction.as_ref().map(|s| s.iter().map(|&i| letter(i)).collect::<Vec<_>>()),
                 "reason": reason,
                 "given_to": given_to,
                 "regraded": regraded,

@@ -12,6 +12,8 @@ use crate::i18n::{t, tr, use_lang};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Ticket {
     application_id: i32,
+    #[serde(default)]
+    sitting_id: Option<i32>,
     ticket_no: String,
     seat: i32,
     full_name: String,
@@ -26,6 +28,18 @@ struct Session {
     room: String,
     starts_at: String,
     tickets: Vec<Ticket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Exam {
+    id: i32,
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Exams {
+    items: Vec<Exam>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -56,6 +70,7 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
     let lang = use_lang();
     let note: Note = RwSignal::new(None);
     let exam_id = RwSignal::new(String::new());
+    let exams = RwSignal::new(Vec::<Exam>::new());
     let sessions = RwSignal::new(None::<Sessions>);
     let preview = RwSignal::new(false);
     let plans = RwSignal::new(vec![Plan {
@@ -122,6 +137,27 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
             }
         });
     };
+    // The round's exams; the first is chosen and its sessions shown.
+    Effect::new(move |_| {
+        ctx.version.track();
+        let Some(tok) = ctx.token.get() else { return };
+        let path = format!("/api/v1/rounds/{}/exams", ctx.round_id);
+        spawn_local(async move {
+            match api::get::<Exams>(&path, Some(&tok)).await {
+                Ok(list) => {
+                    let first = list.items.first().map(|e| e.id.to_string());
+                    exams.set(list.items);
+                    if exam_id.get_untracked().is_empty() {
+                        if let Some(first) = first {
+                            exam_id.set(first);
+                            load();
+                        }
+                    }
+                }
+                Err(e) => note.set(Some(Err(describe(&e)))),
+            }
+        });
+    });
     let print = move |path: String, download: Option<&'static str>| {
         let Some(tok) = ctx.token.get_untracked() else {
             return;
@@ -133,12 +169,53 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
         });
     };
 
+    // A seat moved by hand (ticket number unchanged); the server refuses once a session started.
+    let moving = RwSignal::new(None::<i32>);
+    let move_to = RwSignal::new((String::new(), String::new(), String::new()));
+    let move_seat = move |sitting_id: i32| {
+        let Some(tok) = ctx.token.get_untracked() else {
+            return;
+        };
+        let (session, seat, reason) = move_to.get_untracked();
+        let (Ok(session_id), Ok(seat)) =
+            (session.trim().parse::<i32>(), seat.trim().parse::<i32>())
+        else {
+            note.set(Some(Err(
+                tr(lang.get_untracked(), "hr.move_fill").to_string()
+            )));
+            return;
+        };
+        let body = serde_json::json!({ "session_id": session_id, "seat": seat, "reason": reason });
+        spawn_local(async move {
+            match api::send_json::<_, serde_json::Value>(
+                "PUT",
+                &format!("/api/v1/sittings/{sitting_id}/seat"),
+                &body,
+                Some(&tok),
+            )
+            .await
+            {
+                Ok(_) => {
+                    moving.set(None);
+                    note.set(Some(Ok(tr(lang.get_untracked(), "hr.moved").to_string())));
+                    load();
+                }
+                Err(e) => note.set(Some(Err(describe(&e)))),
+            }
+        });
+    };
+
     view! {
         <section class="card" id="sessions">
             <div class="filters">
-                <label>{t("hr.exam_id")}
-                    <input type="number" id="exam-id" prop:value=move || exam_id.get()
-                        on:input=move |e| exam_id.set(event_target_value(&e))/>
+                <label>{t("hr.exam")}
+                    <select id="exam-id" prop:value=move || exam_id.get()
+                        on:change=move |e| { exam_id.set(event_target_value(&e)); load(); }>
+                        {move || exams.get().into_iter().map(|x| {
+                            let id = x.id.to_string();
+                            view! { <option value=id.clone() selected=move || exam_id.get() == id>{format!("{} · {}", x.code, x.name)}</option> }
+                        }).collect_view()}
+                    </select>
                 </label>
                 <button type="button" class="secondary" id="load-sessions" on:click=move |_| load()>{t("hr.load_sessions")}</button>
             </div>
@@ -175,8 +252,13 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
                 </div>
             </form>
             <NoteLine note id="sessions-note"/>
-            {move || sessions.get().map(|s| s.sessions.into_iter().map(|x| {
+            {move || sessions.get().map(|s| {
+              let targets: Vec<(i32, String)> = s.sessions.iter()
+                  .filter_map(|x| x.id.map(|id| (id, format!("{} · {}", x.code, x.room))))
+                  .collect();
+              s.sessions.into_iter().map(|x| {
                 let id = x.id;
+                let targets = targets.clone();
                 view! {
                     <div class="session" data-code=x.code.clone()>
                         <h3>{x.code.clone()}" · "{x.room.clone()}" · "{x.starts_at.clone()}
@@ -189,18 +271,45 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
                             </p>
                         })}
                         <table class="tickets">
-                            <thead><tr><th>{t("sup.seat")}</th><th>{t("exam.ticket")}</th><th>{t("hr.full_name")}</th><th>{t("hr.position")}</th></tr></thead>
+                            <thead><tr><th>{t("sup.seat")}</th><th>{t("exam.ticket")}</th><th>{t("hr.full_name")}</th><th>{t("hr.position")}</th><th></th></tr></thead>
                             <tbody>
-                                {x.tickets.into_iter().map(|tk| view! {
+                                {x.tickets.into_iter().map(|tk| {
+                                    let targets = targets.clone();
+                                    let sitting = tk.sitting_id;
+                                    let current = id.map(|i| i.to_string()).unwrap_or_default();
+                                    view! {
                                     <tr data-application=tk.application_id>
                                         <td>{tk.seat}</td><td>{tk.ticket_no}</td><td>{tk.full_name}</td><td>{tk.position_code}</td>
+                                        <td>{sitting.map(|sid| {
+                                            let current = current.clone();
+                                            view! {
+                                            <button type="button" class="secondary small move-seat" on:click=move |_| {
+                                                move_to.set((current.clone(), String::new(), String::new()));
+                                                moving.set(Some(sid));
+                                            }>{t("hr.move_seat")}</button>
+                                            <Show when=move || moving.get() == Some(sid)>
+                                                <div class="seat-move">
+                                                    <select class="move-session" on:change=move |e| move_to.update(|m| m.0 = event_target_value(&e))>
+                                                        {targets.iter().map(|(tid, label)| {
+                                                            let sel = move_to.with_untracked(|m| m.0 == tid.to_string());
+                                                            view! { <option value=tid.to_string() selected=sel>{label.clone()}</option> }
+                                                        }).collect_view()}
+                                                    </select>
+                                                    <input type="number" class="move-seat-no" min="1" placeholder=move || tr(lang.get(), "sup.seat")
+                                                        on:input=move |e| move_to.update(|m| m.1 = event_target_value(&e))/>
+                                                    <input type="text" class="move-reason" placeholder=move || tr(lang.get(), "hr.move_reason")
+                                                        on:input=move |e| move_to.update(|m| m.2 = event_target_value(&e))/>
+                                                    <button type="button" class="small move-apply" on:click=move |_| move_seat(sid)>{t("hr.move_apply")}</button>
+                                                </div>
+                                            </Show>
+                                        }})}</td>
                                     </tr>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </tbody>
                         </table>
                     </div>
                 }
-            }).collect_view())}
+            }).collect_view()})}
         </section>
     }
 }
