@@ -141,6 +141,10 @@ test('an author writes an item with a live preview, sees problems per field, sav
 
   await page.click('#submit-item');
   await page.waitForFunction(() => /Chờ duyệt/.test(document.querySelector('#item-editor h2').textContent));
+  // 251 items: the new one is on the second page of 200.
+  assert.match(await page.textContent('#items-range'), /^1–200 \/ 251$/);
+  await page.click('#items-next');
+  await page.waitForSelector(`#items tr[data-item="${id}"]`);
   assert.equal(await page.textContent(`#items tr[data-item="${id}"] .item-status`), 'Chờ duyệt');
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -179,7 +179,7 @@ test('HR sees the demo exam\'s session with its seats, moves a candidate by hand
 
   // The round's exam is picked for HR, and its session is listed by seat.
   await page.click('#tab-sessions');
-  await page.waitForSelector('#exam-id option');
+  await page.waitForSelector('#exam-id option', { state: 'attached' });
   await page.waitForSelector('#sessions .session table.tickets tbody tr');
   const rows = '#sessions .session table.tickets tbody tr';
   const first = await page.$eval(rows, r => ({
@@ -187,10 +187,15 @@ test('HR sees the demo exam\'s session with its seats, moves a candidate by hand
   }));
   assert.equal(first.seat, '1');
 
-  // Everyone eligible already has a seat: the assignment says so instead of seating twice.
+  // A session needs its start time before anything is sent.
   await page.click('#assign-preview');
   await page.waitForSelector('#sessions-note.error');
-  assert.match(await page.textContent('#sessions-note'), /already has a seat/);
+  assert.match(await page.textContent('#sessions-note'), /Chưa nhập giờ bắt đầu của ca CA1/);
+  // Everyone eligible already has a seat: the assignment says so instead of seating twice.
+  await page.fill('.plan-row .plan-room', 'Phòng máy 2');
+  await page.fill('.plan-row .plan-starts', '2026-12-20T08:00');
+  await page.click('#assign-preview');
+  await page.waitForFunction(() => /already has a seat/.test(document.querySelector('#sessions-note')?.textContent ?? ''));
 
   // A seat moved by hand: swapped with seat 2, the ticket number unchanged.
   const row = `${rows}[data-application="${first.app}"]`;

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{self, BankView, FieldError, ItemList, ItemView, TopicCount};
 use crate::components::TopBar;
 use crate::i18n::{t, tr, use_lang, Lang};
-use model::{items_path, problem_text, topic_tree, Filters, KINDS, STATUSES};
+use model::{items_path, problem_text, topic_tree, Filters, KINDS, PAGE, STATUSES};
 
 pub fn kind_label(lang: Lang, kind: &str) -> &'static str {
     match kind {
@@ -268,7 +268,7 @@ fn ItemsTab(board: Board) -> impl IntoView {
         let n = asked.get_value() + 1;
         asked.set_value(n);
         spawn_local(async move {
-            let r = api::get::<ItemList>(&items_path(id, &f, 200), Some(&tok)).await;
+            let r = api::get::<ItemList>(&items_path(id, &f, PAGE as u32), Some(&tok)).await;
             if asked.get_value() != n {
                 return;
             }
@@ -285,7 +285,10 @@ fn ItemsTab(board: Board) -> impl IntoView {
     let set = move |edit: fn(&mut Filters, String)| {
         move |e: leptos::ev::Event| {
             let v = event_target_value(&e);
-            filters.update(|f| edit(f, v));
+            filters.update(|f| {
+                edit(f, v);
+                f.offset = 0;
+            });
         }
     };
 
@@ -364,6 +367,19 @@ fn ItemsTab(board: Board) -> impl IntoView {
                         }).collect_view())}
                     </tbody>
                 </table>
+                {move || list.get().filter(|l| l.total > PAGE).map(|l| {
+                    let from = filters.with(|f| f.offset);
+                    let to = (from + PAGE).min(l.total);
+                    view! {
+                        <p class="pager">
+                            <button type="button" class="secondary small" id="items-prev" disabled={from == 0}
+                                on:click=move |_| filters.update(|f| f.offset = f.offset.saturating_sub(PAGE))>{t("board.prev_page")}</button>
+                            <span id="items-range">{format!("{}–{to} / {}", from + 1, l.total)}</span>
+                            <button type="button" class="secondary small" id="items-next" disabled={to >= l.total}
+                                on:click=move |_| filters.update(|f| f.offset += PAGE)>{t("board.next_page")}</button>
+                        </p>
+                    }
+                })}
             </section>
         </div>
         <editor::ItemEditor board=board selected=selected/>

@@ -54,7 +54,12 @@ pub struct Filters {
     pub kind: String,
     pub status: String,
     pub q: String,
+    /// First row of the page shown: filters change it back to 0.
+    pub offset: u64,
 }
+
+/// Rows per page of the item table.
+pub const PAGE: u64 = 200;
 
 /// `GET /api/v1/banks/{id}/items` with the filters that are set.
 pub fn items_path(bank_id: i32, f: &Filters, limit: u32) -> String {
@@ -70,6 +75,9 @@ pub fn items_path(bank_id: i32, f: &Filters, limit: u32) -> String {
         if !value.is_empty() {
             path.push_str(&format!("&{name}={}", encode_query_value(value)));
         }
+    }
+    if f.offset > 0 {
+        path.push_str(&format!("&offset={}", f.offset));
     }
     path
 }
@@ -310,6 +318,14 @@ mod tests {
         assert_eq!(
             items_path(4, &Filters::default(), 50),
             "/api/v1/banks/4/items?limit=50"
+        );
+        let second_page = Filters {
+            offset: 200,
+            ..Default::default()
+        };
+        assert_eq!(
+            items_path(4, &second_page, 200),
+            "/api/v1/banks/4/items?limit=200&offset=200"
         );
     }
 

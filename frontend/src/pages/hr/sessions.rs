@@ -14,7 +14,8 @@ struct Ticket {
     application_id: i32,
     #[serde(default)]
     sitting_id: Option<i32>,
-    ticket_no: String,
+    /// `None` in a preview: numbers are given when the sessions are created.
+    ticket_no: Option<String>,
     seat: i32,
     full_name: String,
     position_code: String,
@@ -27,6 +28,9 @@ struct Session {
     code: String,
     room: String,
     starts_at: String,
+    /// Started or opened: seats can no longer change.
+    #[serde(default)]
+    started: bool,
     tickets: Vec<Ticket>,
 }
 
@@ -44,6 +48,8 @@ struct Exams {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Sessions {
+    /// `sessions` from an assignment, `items` from the list of an exam's sessions.
+    #[serde(alias = "items")]
     sessions: Vec<Session>,
 }
 
@@ -100,6 +106,16 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
         let (Some(tok), Some(id)) = (ctx.token.get_untracked(), exam()) else {
             return;
         };
+        if let Some(p) =
+            plans.with_untracked(|p| p.iter().find(|p| p.starts_at.trim().is_empty()).cloned())
+        {
+            note.set(Some(Err(format!(
+                "{} {}",
+                tr(lang.get_untracked(), "hr.starts_missing"),
+                p.code
+            ))));
+            return;
+        }
         let body = serde_json::json!({
             "sessions": plans.get_untracked().into_iter().map(|p| Plan {
                 starts_at: vietnam_rfc3339(&p.starts_at),
@@ -258,6 +274,7 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
                   .collect();
               s.sessions.into_iter().map(|x| {
                 let id = x.id;
+                let movable = !x.started;
                 let targets = targets.clone();
                 view! {
                     <div class="session" data-code=x.code.clone()>
@@ -275,11 +292,11 @@ pub(crate) fn SessionsSection(ctx: RoundCtx) -> impl IntoView {
                             <tbody>
                                 {x.tickets.into_iter().map(|tk| {
                                     let targets = targets.clone();
-                                    let sitting = tk.sitting_id;
+                                    let sitting = tk.sitting_id.filter(|_| movable);
                                     let current = id.map(|i| i.to_string()).unwrap_or_default();
                                     view! {
                                     <tr data-application=tk.application_id>
-                                        <td>{tk.seat}</td><td>{tk.ticket_no}</td><td>{tk.full_name}</td><td>{tk.position_code}</td>
+                                        <td>{tk.seat}</td><td>{tk.ticket_no.unwrap_or_else(|| "—".into())}</td><td>{tk.full_name}</td><td>{tk.position_code}</td>
                                         <td>{sitting.map(|sid| {
                                             let current = current.clone();
                                             view! {
