@@ -120,14 +120,14 @@ pub fn results_xlsx(r: &PublicResults) -> Result<Vec<u8>, XlsxError> {
             sheet.set_column_width(c as u16, width)?;
         }
         // '&' starts a control code in page headers; a literal one is written '&&'.
-        sheet.set_header(&format!(
+        sheet.set_header(format!(
             "&C&B{}&B\n{} – {} (chỉ tiêu {})",
             r.round_name.replace('&', "&&"),
             p.code.replace('&', "&&"),
             p.name.replace('&', "&&"),
             p.quota
         ));
-        sheet.set_footer(&format!("&LSHA-256: {}&RTrang &P / &N", r.sha256));
+        sheet.set_footer(format!("&LSHA-256: {}&RTrang &P / &N", r.sha256));
         sheet.set_repeat_rows(0, 0)?;
         sheet.set_landscape();
         sheet.set_print_fit_to_pages(1, 0);

@@ -72,6 +72,18 @@ fn axis_max(max: u64) -> u64 {
     }
 }
 
+/// The labelled values of the count axis: even steps from 0 to `max`, each a whole number.
+fn ticks(max: u64) -> Vec<u64> {
+    let parts = if max.is_multiple_of(4) {
+        4
+    } else if max.is_multiple_of(5) {
+        5
+    } else {
+        max.max(1)
+    };
+    (0..=parts).map(|i| max * i / parts).collect()
+}
+
 /// Bar chart of an exam's score distribution: ten bars over tenths of the maximum score.
 pub fn histogram(exam: &ExamFigures, index: usize, lang: Lang) -> String {
     let h = 300.0;
@@ -110,8 +122,7 @@ pub fn histogram(exam: &ExamFigures, index: usize, lang: Lang) -> String {
         esc(&title)
     );
     // Horizontal grid with the count scale.
-    for i in 0..=4 {
-        let v = max * i / 4;
+    for v in ticks(max) {
         let y = top + plot_h - plot_h * (v as f64) / (max as f64);
         let _ = write!(
             out,
@@ -279,8 +290,7 @@ pub fn applicants_and_winners(positions: &[PositionFigures], lang: Lang) -> Stri
         left + 136.0,
         esc(winners),
     );
-    for i in 0..=4 {
-        let v = max * i / 4;
+    for v in ticks(max) {
         let y = top + plot_h - plot_h * (v as f64) / (max as f64);
         let _ = write!(
             out,
@@ -359,6 +369,16 @@ mod tests {
                 pass_rate: "83.33".into(),
             }],
         }
+    }
+
+    #[test]
+    fn axis_ticks_are_whole_and_distinct() {
+        assert_eq!(ticks(1), vec![0, 1]);
+        assert_eq!(ticks(2), vec![0, 1, 2]);
+        assert_eq!(ticks(5), vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(ticks(10), vec![0, 2, 4, 6, 8, 10]);
+        assert_eq!(ticks(20), vec![0, 5, 10, 15, 20]);
+        assert_eq!(ticks(200), vec![0, 50, 100, 150, 200]);
     }
 
     #[test]
