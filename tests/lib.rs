@@ -19,6 +19,14 @@ pub struct TestApp {
     pub dir: PathBuf,
 }
 
+/// A response kept as bytes (workbooks, PDF), with the headers that describe it.
+pub struct RawResp {
+    pub status: u16,
+    pub content_type: String,
+    pub disposition: String,
+    pub bytes: Vec<u8>,
+}
+
 pub struct Resp {
     pub status: u16,
     pub content_type: String,
@@ -136,6 +144,29 @@ impl TestApp {
             content_type,
             body,
             text,
+        }
+    }
+
+    pub async fn get_bytes(&self, path: &str, token: Option<&str>) -> RawResp {
+        let req = self.client.get(self.url(path));
+        let req = match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let (content_type, disposition) = (header("content-type"), header("content-disposition"));
+        RawResp {
+            status: resp.status().as_u16(),
+            content_type,
+            disposition,
+            bytes: resp.bytes().await.unwrap_or_default().to_vec(),
         }
     }
 

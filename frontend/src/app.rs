@@ -13,6 +13,8 @@ use crate::pages::{
     hr::{RoundPage, RoundsPage},
     login::LoginPage,
     not_found::NotFound,
+    reports::ReportPage,
+    results::ResultsPage,
     supervisor::SupervisorPage,
 };
 
@@ -54,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/to-chuc/ky/:id") view=RoundPage/>
                 <Route path=path!("/ngan-hang") view=BankListPage/>
                 <Route path=path!("/ngan-hang/:id") view=BankPage/>
+                <Route path=path!("/ket-qua/:code") view=ResultsPage/>
+                <Route path=path!("/bao-cao/:round_id") view=ReportPage/>
             </Routes>
         </Router>
     }

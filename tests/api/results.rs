@@ -8,19 +8,19 @@ use server::auth::Role;
 use server::entities::{audit_log, exams, publications, sessions, sittings};
 use tests::{Resp, TestApp};
 
-struct Fixture {
-    app: TestApp,
-    hr: String,
-    marker: String,
-    chair: String,
-    round_id: i64,
-    round_code: String,
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
+    pub(crate) hr: String,
+    pub(crate) marker: String,
+    pub(crate) chair: String,
+    pub(crate) round_id: i64,
+    pub(crate) round_code: String,
     next_id: u32,
 }
 
 impl Fixture {
     /// A round with no round-1 exam, and its HR, marker and chair.
-    async fn new(code: &str) -> Fixture {
+    pub(crate) async fn new(code: &str) -> Fixture {
         let app = TestApp::spawn().await;
         let hr = app.staff("tochuc", &[Role::Hr]).await;
         let marker = app.staff("giamkhao", &[Role::Marker]).await;
@@ -46,7 +46,7 @@ impl Fixture {
     }
 
     /// A position of grade chuyen_vien with one agency holding the whole quota.
-    async fn position(&self, code: &str, form: &str, quota: i64) {
+    pub(crate) async fn position(&self, code: &str, form: &str, quota: i64) {
         let r = self
             .app
             .post(
@@ -60,7 +60,7 @@ impl Fixture {
         assert_eq!(r.status, 201, "{}", r.text);
     }
 
-    async fn candidate(&mut self, name: &str, position: &str, groups: &[&str]) -> i64 {
+    pub(crate) async fn candidate(&mut self, name: &str, position: &str, groups: &[&str]) -> i64 {
         self.next_id += 1;
         let r = self
             .app
@@ -76,7 +76,7 @@ impl Fixture {
         r.body["id"].as_i64().unwrap()
     }
 
-    async fn mark_as(
+    pub(crate) async fn mark_as(
         &self,
         token: &str,
         application_id: i64,
@@ -93,7 +93,7 @@ impl Fixture {
     }
 
     /// Enters marks that both markers agree on, and checks they are final.
-    async fn mark(&self, application_id: i64, component: &str, mark: &str) {
+    pub(crate) async fn mark(&self, application_id: i64, component: &str, mark: &str) {
         let r = self
             .mark_as(&self.marker, application_id, component, &[mark, mark])
             .await;
@@ -101,7 +101,7 @@ impl Fixture {
         assert_eq!(r.body["status"], "final");
     }
 
-    async fn ranking(&self, position: &str) -> Value {
+    pub(crate) async fn ranking(&self, position: &str) -> Value {
         let r = self
             .app
             .get(
@@ -116,7 +116,7 @@ impl Fixture {
         r.body
     }
 
-    async fn publish(&self, token: &str) -> Resp {
+    pub(crate) async fn publish(&self, token: &str) -> Resp {
         self.app
             .post(
                 &format!("/api/v1/rounds/{}/publications", self.round_id),
@@ -126,7 +126,7 @@ impl Fixture {
             .await
     }
 
-    async fn head_decision(&self, token: &str, position: &str, ids: &[i64]) -> Resp {
+    pub(crate) async fn head_decision(&self, token: &str, position: &str, ids: &[i64]) -> Resp {
         self.app
             .post(
                 &format!(
@@ -140,7 +140,7 @@ impl Fixture {
     }
 }
 
-fn entry(ranking: &Value, id: i64) -> &Value {
+pub(crate) fn entry(ranking: &Value, id: i64) -> &Value {
     ranking["entries"]
         .as_array()
         .unwrap()
@@ -149,7 +149,7 @@ fn entry(ranking: &Value, id: i64) -> &Value {
         .unwrap_or_else(|| panic!("no entry {id} in {ranking}"))
 }
 
-fn with_outcome(ranking: &Value, outcome: &str) -> Vec<i64> {
+pub(crate) fn with_outcome(ranking: &Value, outcome: &str) -> Vec<i64> {
     ranking["entries"]
         .as_array()
         .unwrap()
@@ -170,7 +170,7 @@ fn locations(problem: &Value) -> Vec<String> {
 
 /// A round-1 exam of the round with one graded sitting per candidate: `passed` says whether
 /// the candidate reached 30/60 (VN-1).
-async fn round1_results(f: &Fixture, results: &[(i64, u32)]) {
+pub(crate) async fn round1_results(f: &Fixture, results: &[(i64, u32)]) {
     let now = Utc::now();
     let exam = exams::ActiveModel {
         round_id: Set(f.round_id as i32),
@@ -621,7 +621,13 @@ async fn only_hr_publishes_only_the_chair_decides_and_results_need_no_login() {
 // ---- VN-14: striking a winner off; the reserve list in order ------------------------------
 
 impl Fixture {
-    async fn strike_off(&self, token: &str, position: &str, id: i64, cause: &str) -> Resp {
+    pub(crate) async fn strike_off(
+        &self,
+        token: &str,
+        position: &str,
+        id: i64,
+        cause: &str,
+    ) -> Resp {
         self.app
             .post(
                 &format!(

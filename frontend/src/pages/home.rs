@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use serde::Deserialize;
 
 use crate::api::UserView;
 use crate::components::TopBar;
@@ -85,6 +86,10 @@ fn UserCard(user: UserView, lang: Lang) -> impl IntoView {
     let roles = user.roles.clone();
     // The exam board (authors and reviewers) works in the question banks.
     let board = roles.iter().any(|r| r == "author" || r == "reviewer");
+    // Those who may read a round's report (HR, the chair, the administrator).
+    let reports = roles
+        .iter()
+        .any(|r| r == "hr" || r == "chair" || r == "admin");
     view! {
         <section class="card" id="user-card">
             <p>{tr(lang, "home.signed_in_as")} " " <strong id="signed-in-user">{user.username.clone()}</strong></p>
@@ -103,6 +108,52 @@ fn UserCard(user: UserView, lang: Lang) -> impl IntoView {
             {board.then(|| view! {
                 <p><a href="/ngan-hang" id="link-banks" class="button-link">{tr(lang, "board.open")}</a></p>
             })}
+        </section>
+        {reports.then(|| view! { <RoundLinks lang/> })}
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct RoundRef {
+    id: i32,
+    code: String,
+    name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct RoundRefs {
+    items: Vec<RoundRef>,
+}
+
+/// Every round with its report and its published results (HR, the chair, the administrator).
+#[component]
+fn RoundLinks(lang: Lang) -> impl IntoView {
+    let rounds = RwSignal::new(Vec::<RoundRef>::new());
+    Effect::new(move |_| {
+        let Some(token) = crate::session::staff_token() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(l) =
+                crate::api::get::<RoundRefs>("/api/v1/rounds?limit=200", Some(&token)).await
+            {
+                rounds.set(l.items);
+            }
+        });
+    });
+    view! {
+        <section class="card" id="round-links">
+            <h2>{tr(lang, "home.results_reports")}</h2>
+            <ul>
+                {move || rounds.get().into_iter().map(|r| view! {
+                    <li data-code=r.code.clone()>
+                        <strong>{r.code.clone()}</strong>" – "{r.name.clone()}" · "
+                        <a class="report-link" href=format!("/bao-cao/{}", r.id)>{tr(lang, "home.open_report")}</a>" · "
+                        <a class="results-link" href=format!("/ket-qua/{}", crate::api::encode_query_value(&r.code))>
+                            {tr(lang, "home.open_results")}</a>
+                    </li>
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -6,4 +6,6 @@ pub mod home;
 pub mod hr;
 pub mod login;
 pub mod not_found;
+pub mod reports;
+pub mod results;
 pub mod supervisor;

@@ -6,6 +6,7 @@ pub mod bank;
 pub mod docs;
 pub mod exam;
 pub mod extract;
+pub mod reports;
 pub mod results;
 pub mod reviews;
 pub mod round;
@@ -39,6 +40,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(seating::routes())
         .merge(sitting::routes())
         .merge(results::routes())
+        .merge(reports::routes())
         .merge(reviews::routes())
 }
 

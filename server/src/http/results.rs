@@ -6,6 +6,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -16,7 +17,8 @@ use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
 use crate::services::results::{
     self as service, HeadDecisionRequest, HeadSettlement, MarkEntry, MarkList, MarkView,
-    PublicResults, PublicationReceipt, RankingView, StrikeOffRequest,
+    PublicResults, PublicationList, PublicationReceipt, RankingView, ResultsFormat,
+    StrikeOffRequest,
 };
 use crate::state::AppState;
 
@@ -39,6 +41,7 @@ const STRIKE_OFF: &[Role] = &[Role::Hr];
         create_strike_off,
         create_publication,
         get_public_results,
+        list_public_publications,
         get_public_publication,
     ),
     tags((name = "results", description = "Round-2 marks, ranking per position, head decisions, publication"))
@@ -74,6 +77,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/public/rounds/{round_code}/results",
             get(get_public_results),
+        )
+        .route(
+            "/api/v1/public/rounds/{round_code}/publications",
+            get(list_public_publications),
         )
         .route(
             "/api/v1/public/rounds/{round_code}/publications/{id}",
@@ -206,25 +213,73 @@ pub async fn create_publication(
     Ok((StatusCode::CREATED, axum::Json(receipt)))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsQuery {
+    /// `json` (default), `xlsx` (a workbook: a sheet *Thông tin* with the hashes, then one
+    /// sheet per position) or `pdf` (printable A4 with an embedded Vietnamese font; every page
+    /// carries the SHA-256 and the audit-chain head).
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// JSON as it is, or the publication rendered as a document.
+fn serve_results(results: PublicResults, format: ResultsFormat) -> AppResult<Response> {
+    if format == ResultsFormat::Json {
+        return Ok(axum::Json(results).into_response());
+    }
+    super::seating::printout(service::results_document(&results, format)?)
+}
+
 #[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/results", tag = "results",
-    responses((status = 200, body = PublicResults, description = "the latest publication; `sha256` is over the canonical JSON of {round, round_name, positions}"),
-        (status = 404, description = "no such round, or nothing published")))]
+    params(("round_code" = String, Path), ResultsQuery),
+    responses((status = 200, description = "the latest publication; `sha256` is over the canonical JSON of {round, round_name, positions}",
+            content((PublicResults = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (Vec<u8> = "application/pdf"))),
+        (status = 404, description = "no such round, or nothing published"),
+        (status = 422, description = "unknown `format`")))]
 pub async fn get_public_results(
     State(state): State<AppState>,
     ApiPath(round_code): ApiPath<String>,
-) -> AppResult<axum::Json<PublicResults>> {
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> AppResult<Response> {
+    let format = service::results_format(query.format.as_deref())?;
+    serve_results(service::latest_results(&state, &round_code).await?, format)
+}
+
+#[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/publications", tag = "results",
+    params(("round_code" = String, Path), PageQuery),
+    responses((status = 200, body = PublicationList, description = "every publication of the round, newest first, each readable at its `url`"),
+        (status = 404, description = "no such round")))]
+pub async fn list_public_publications(
+    State(state): State<AppState>,
+    ApiPath(round_code): ApiPath<String>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> AppResult<axum::Json<PublicationList>> {
     Ok(axum::Json(
-        service::latest_results(&state, &round_code).await?,
+        service::list_publications(&state, &round_code, page.limit, page.offset).await?,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/publications/{id}", tag = "results",
-    responses((status = 200, body = PublicResults), (status = 404)))]
+    params(("round_code" = String, Path), ("id" = i32, Path), ResultsQuery),
+    responses((status = 200, description = "one publication as it was published",
+            content((PublicResults = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (Vec<u8> = "application/pdf"))),
+        (status = 404), (status = 422, description = "unknown `format`")))]
 pub async fn get_public_publication(
     State(state): State<AppState>,
     ApiPath((round_code, id)): ApiPath<(String, i32)>,
-) -> AppResult<axum::Json<PublicResults>> {
-    Ok(axum::Json(
-        service::publication(&state, &round_code, id).await?,
-    ))
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> AppResult<Response> {
+    let format = service::results_format(query.format.as_deref())?;
+    serve_results(service::publication(&state, &round_code, id).await?, format)
 }

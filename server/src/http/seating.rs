@@ -109,7 +109,7 @@ pub struct PrintQuery {
     pub format: Option<String>,
 }
 
-fn printout(p: Printout) -> AppResult<Response> {
+pub(crate) fn printout(p: Printout) -> AppResult<Response> {
     let kind = if p.inline { "inline" } else { "attachment" };
     let disposition = HeaderValue::from_str(&format!("{kind}; filename=\"{}\"", p.file_name))
         .map_err(|e| AppError::Internal(format!("printout name: {e}")))?;

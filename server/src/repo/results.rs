@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::entities::{
@@ -366,4 +367,23 @@ pub async fn decide_review<C: ConnectionTrait>(
     a.decided_by = Set(Some(decided_by.to_string()));
     a.settled_at = Set(Some(now));
     Ok(a.update(conn).await?)
+}
+
+/// `(id, sha256, audit_head, published_at)` of every publication of a round, newest first;
+/// the documents stay in the database.
+pub async fn publications_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<(i32, String, String, DateTime<Utc>)>> {
+    Ok(publications::Entity::find()
+        .select_only()
+        .column(publications::Column::Id)
+        .column(publications::Column::Sha256)
+        .column(publications::Column::AuditHead)
+        .column(publications::Column::PublishedAt)
+        .filter(publications::Column::RoundId.eq(round_id))
+        .order_by_desc(publications::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }

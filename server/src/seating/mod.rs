@@ -114,13 +114,13 @@ fn apportion(groups: &[usize], sessions: &[usize]) -> Vec<Vec<usize>> {
     // `up[g][s]`: this cell is rounded up. Augmenting paths alternate between rounding a cell
     // up and taking another cell of the same session back down.
     let mut up = vec![vec![false; sessions.len()]; groups.len()];
-    for g in 0..groups.len() {
-        while group_left[g] > 0 {
+    for (g, left) in group_left.iter_mut().enumerate() {
+        while *left > 0 {
             let mut seen = vec![false; sessions.len()];
             if !augment(g, &cells, &mut up, &mut session_left, &mut seen) {
                 break;
             }
-            group_left[g] -= 1;
+            *left -= 1;
         }
     }
     for (g, row) in up.iter().enumerate() {
@@ -237,7 +237,7 @@ fn arrange(counts: &[usize]) -> Vec<usize> {
 }
 
 /// Pairs of neighbouring seats (n, n+1) holding the same position, for checks and reports.
-pub fn same_position_neighbours<'a>(seats: &[&'a str]) -> usize {
+pub fn same_position_neighbours(seats: &[&str]) -> usize {
     seats.windows(2).filter(|w| w[0] == w[1]).count()
 }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bank;
 pub mod exam;
+pub mod reports;
 pub mod results;
 pub mod reviews;
 pub mod round;

@@ -1129,3 +1129,125 @@ pub async fn publication(state: &AppState, round_code: &str, id: i32) -> AppResu
         })?;
     public_results(p)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Publications as documents and their history
+
+/// One publication in the history of a round, without its document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicationSummary {
+    pub id: i32,
+    pub sha256: String,
+    pub audit_head: String,
+    pub published_at: DateTime<Utc>,
+    /// Where the publication stays readable.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicationList {
+    /// Newest first.
+    pub items: Vec<PublicationSummary>,
+    pub total: u64,
+}
+
+/// Every publication of a round, newest first: each stays readable as it was published.
+pub async fn list_publications(
+    state: &AppState,
+    round_code: &str,
+    limit: Option<u64>,
+    offset: Option<u64>,
+) -> AppResult<PublicationList> {
+    let round = public_round(state, round_code).await?;
+    let all = repo::results::publications_of_round(&state.db, round.id).await?;
+    let total = all.len() as u64;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let items = all
+        .into_iter()
+        .skip(usize::try_from(offset.unwrap_or(0)).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(
+            |(id, sha256, audit_head, published_at)| PublicationSummary {
+                url: public_url(&round.code, id),
+                id,
+                sha256,
+                audit_head,
+                published_at,
+            },
+        )
+        .collect();
+    Ok(PublicationList { items, total })
+}
+
+/// How published results are served: JSON (the default), a workbook or a printable PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsFormat {
+    Json,
+    Xlsx,
+    Pdf,
+}
+
+pub fn results_format(given: Option<&str>) -> AppResult<ResultsFormat> {
+    match given.map(str::trim) {
+        None | Some("") => Ok(ResultsFormat::Json),
+        Some(f) if f.eq_ignore_ascii_case("json") => Ok(ResultsFormat::Json),
+        Some(f) if f.eq_ignore_ascii_case("xlsx") => Ok(ResultsFormat::Xlsx),
+        Some(f) if f.eq_ignore_ascii_case("pdf") => Ok(ResultsFormat::Pdf),
+        Some(f) => Err(AppError::field(
+            "format",
+            format!("unknown format '{f}': expected json, xlsx or pdf"),
+        )),
+    }
+}
+
+/// The publication as a workbook or a PDF (`Json` is served as it is by the handler).
+pub fn results_document(
+    r: &PublicResults,
+    format: ResultsFormat,
+) -> AppResult<crate::services::seating::Printout> {
+    let stem = crate::publication::file_stem(&r.round, r.id);
+    match format {
+        ResultsFormat::Xlsx => Ok(crate::services::seating::Printout {
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file_name: format!("{stem}.xlsx"),
+            inline: false,
+            bytes: crate::publication::xlsx::results_xlsx(r)
+                .map_err(|e| AppError::Internal(format!("results workbook: {e}")))?,
+        }),
+        ResultsFormat::Pdf | ResultsFormat::Json => Ok(crate::services::seating::Printout {
+            content_type: "application/pdf",
+            file_name: format!("{stem}.pdf"),
+            inline: true,
+            bytes: crate::publication::pdf::results_pdf(r)
+                .map_err(|e| AppError::Internal(format!("results PDF: {e}")))?,
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures for the round's report
+
+/// Per position: applicants, eligible applicants and the winners of the current ranking.
+pub(crate) async fn position_inputs(
+    state: &AppState,
+    round: rounds::Model,
+) -> AppResult<Vec<crate::reports::PositionInput>> {
+    let data = RoundData::load(&state.db, round).await?;
+    let mut out = Vec::new();
+    for (position, agencies) in &data.positions {
+        let (ranking, _) = data.rank_position(position, agencies)?;
+        let mine = data
+            .applications
+            .iter()
+            .filter(|a| a.position_id == position.id);
+        out.push(crate::reports::PositionInput {
+            code: position.code.clone(),
+            name: position.name.clone(),
+            quota: ranking.quota,
+            applicants: mine.clone().count() as u64,
+            eligible: mine.filter(|a| a.eligible != Some(false)).count() as u64,
+            winners: ranking.winners().count() as u64,
+        });
+    }
+    Ok(out)
+}

@@ -231,6 +231,12 @@ pub fn RoundsPage() -> impl IntoView {
     }
 }
 
+/// What a publication returns (API.md: `{id, sha256, published_at, url}`).
+#[derive(Debug, Clone, Deserialize)]
+struct Published {
+    sha256: String,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Dashboard,
@@ -309,6 +315,28 @@ pub fn RoundPage() -> impl IntoView {
         });
     });
 
+    // HR publishes the round's results as they stand (the server refuses while a tie or a
+    // mark waits for someone, VN-11, VN-26).
+    let publish = move || {
+        let Some(tok) = ctx.token.get_untracked() else {
+            return;
+        };
+        let id = ctx.round_id;
+        spawn_local(async move {
+            let path = format!("/api/v1/rounds/{id}/publications");
+            match api::send_json::<_, Published>("POST", &path, &serde_json::json!({}), Some(&tok))
+                .await
+            {
+                Ok(p) => note.set(Some(Ok(format!(
+                    "{} {}",
+                    tr(lang.get_untracked(), "results.published_ok"),
+                    p.sha256
+                )))),
+                Err(e) => note.set(Some(Err(describe(&e)))),
+            }
+        });
+    };
+
     view! {
         <TopBar/>
         <main class="wide hr">
@@ -316,6 +344,11 @@ pub fn RoundPage() -> impl IntoView {
             <Show when=move || checked.get() && ctx.token.get().is_none()>{need_login()}</Show>
             {move || round.get().map(|r| view! {
                 <h1 id="round-title">{r.code.clone()}" – "{r.name.clone()}</h1>
+                <p class="round-links">
+                    <a id="link-report" href=format!("/bao-cao/{}", r.id)>{t("report.title")}</a>" · "
+                    <a id="link-results" href=format!("/ket-qua/{}", api::encode_query_value(&r.code))>{t("home.open_results")}</a>" · "
+                    <button type="button" class="secondary small" id="publish-results" on:click=move |_| publish()>{t("results.publish")}</button>
+                </p>
                 <p class="muted">{move || tr(lang.get(), "hr.rule_set")}": "
                     <strong id="round-rule">{move || rule_set_label(lang.get(), &r.rule_set)}</strong>
                     {if r.one_application_per_candidate { " · " } else { "" }}
