@@ -129,16 +129,32 @@ struct SubmitJob {
     reply: oneshot::Sender<AppResult<sittings::Model>>,
 }
 
-/// The bounded queues in front of the answer writer and the submission writer, and the
-/// answer writer's paper shapes.
+/// One queued login: the sitting's new live login.
+struct LoginJob {
+    sitting_id: i32,
+    login: String,
+    reply: oneshot::Sender<AppResult<()>>,
+}
+
+/// The bounded queues in front of the answer, submission and login writers, and the answer
+/// writer's paper shapes.
 #[derive(Default)]
 pub struct GroupCommit {
     tx: OnceLock<mpsc::Sender<Job>>,
     submit_tx: OnceLock<mpsc::Sender<SubmitJob>>,
+    login_tx: OnceLock<mpsc::Sender<LoginJob>>,
     pub shapes: PaperShapes,
 }
 
 impl GroupCommit {
+    fn login_sender(&self, state: &AppState) -> &mpsc::Sender<LoginJob> {
+        self.login_tx.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+            tokio::spawn(run_login_writer(state.clone(), rx));
+            tx
+        })
+    }
+
     fn submit_sender(&self, state: &AppState) -> &mpsc::Sender<SubmitJob> {
         self.submit_tx.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
@@ -222,6 +238,72 @@ pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<sitting
     outcome
         .await
         .map_err(|_| AppError::Internal("the submission writer dropped a request".into()))?
+}
+
+/// Makes `login` the only live login of the sitting (a newer login locks older pages out),
+/// committed with concurrent logins; returns once committed.
+pub async fn record_login(state: &AppState, sitting_id: i32, login: &str) -> AppResult<()> {
+    let (reply, outcome) = oneshot::channel();
+    let job = LoginJob {
+        sitting_id,
+        login: login.to_string(),
+        reply,
+    };
+    state
+        .writes
+        .login_sender(state)
+        .try_send(job)
+        .map_err(|e| busy(e, "logins"))?;
+    outcome
+        .await
+        .map_err(|_| AppError::Internal("the login writer dropped a request".into()))?
+}
+
+async fn run_login_writer(state: AppState, mut rx: mpsc::Receiver<LoginJob>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+        let now = state.now();
+        let written = write_logins(&state, &jobs, now).await;
+        if let Err(e) = &written {
+            tracing::error!(error = ?e, logins = jobs.len(), "a batch of logins failed; none was recorded");
+        }
+        for job in jobs {
+            let _ = job.reply.send(match &written {
+                Ok(()) => Ok(()),
+                Err(e) => Err(AppError::Internal(format!("login batch failed: {e}"))),
+            });
+        }
+    }
+}
+
+async fn write_logins(state: &AppState, jobs: &[LoginJob], now: DateTime<Utc>) -> AppResult<()> {
+    use sea_orm::sea_query::Func;
+    let txn = crate::db::begin_write(&state.db).await?;
+    for job in jobs {
+        sittings::Entity::update_many()
+            .col_expr(
+                sittings::Column::ActiveLogin,
+                Expr::value(Some(job.login.clone())),
+            )
+            .col_expr(
+                sittings::Column::FirstLoginAt,
+                Func::coalesce([
+                    Expr::col(sittings::Column::FirstLoginAt),
+                    Expr::value(Some(now)),
+                ])
+                .into(),
+            )
+            .col_expr(
+                sittings::Column::LoginCount,
+                Expr::col(sittings::Column::LoginCount).add(1),
+            )
+            .filter(sittings::Column::Id.eq(job.sitting_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn run_submit_writer(state: AppState, mut rx: mpsc::Receiver<SubmitJob>) {

@@ -153,7 +153,9 @@ pub async fn candidate_login(
         txn.commit().await?;
         s
     } else {
-        repo::sitting::record_login(&state.db, sitting, &login, now).await?
+        // Committed together with concurrent logins (group commit, see `autosave`).
+        super::autosave::record_login(state, sitting.id, &login).await?;
+        sitting
     };
     state.throttle.record_success(&key);
     let claims = Claims {
