@@ -8,7 +8,8 @@
 # Environment: W (login window, s, default 60), S (save interval, s, default 5), STORM (submit
 # window before the deadline, s, default 10), DURATION (exam minutes, default 3), START_IN
 # (seconds between seeding and the start; default 30 + N/100), COUNT (spike logins),
-# PG_ADMIN (default postgres://postgres@127.0.0.1:5432/test), PROFILE (release).
+# PG_ADMIN (default postgres://postgres@127.0.0.1:5432/test), PROFILE (release, or dev for the
+# debug binaries), SKIP_BUILD=1 (use the binaries already built).
 #
 # One release server and the generator run on the same machine; the server is started on a
 # fresh database with the demo round (`server demo --no-serve`), N candidates are seeded through
@@ -24,7 +25,7 @@ COUNT=${COUNT:-2000}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
 PROFILE=${PROFILE:-release}
 
-cargo build --profile "$PROFILE" -p server -p loadgen
+[ -n "${SKIP_BUILD:-}" ] || cargo build --profile "$PROFILE" -p server -p loadgen
 bin=target/$PROFILE
 [ "$PROFILE" = dev ] && bin=target/debug
 
