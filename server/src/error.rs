@@ -32,6 +32,9 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// Back-pressure: the server is saturated; the client retries after `retry_after` s.
+    #[error("{reason}")]
+    Unavailable { retry_after: u64, reason: String },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]
@@ -67,6 +70,7 @@ impl AppError {
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,6 +168,18 @@ pub fn problem_response(
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        if let AppError::Unavailable {
+            retry_after,
+            reason,
+        } = &self
+        {
+            // Expected under load, not a failure: no error log, and the client is told when.
+            let mut resp = problem_response(status, "service unavailable", reason, vec![]);
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
             return problem_response(

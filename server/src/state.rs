@@ -1,12 +1,16 @@
 //! What every handler shares: the database, the configuration, the clock, and the few pieces
-//! of in-process state (login throttle, audit append lock).
+//! of in-process state (login throttle, audit append lock, the answer writer's queue, caches
+//! of immutable data).
 
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use crate::auth::rate_limit::LoginThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::error::AppResult;
+use crate::services::autosave::GroupCommit;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +20,10 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Serialises audit appends so the hash chain never forks inside this process.
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Answer saves and submissions waiting for their group commit.
+    pub writes: Arc<GroupCommit>,
+    /// Item versions by id, parsed once (a version never changes).
+    pub items: Arc<ItemCache>,
     pub leptos: leptos::config::LeptosOptions,
 }
 
@@ -40,10 +48,57 @@ impl AppState {
             clock,
             throttle: Arc::new(throttle),
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            writes: Arc::new(GroupCommit::default()),
+            items: Arc::new(ItemCache::default()),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+}
+
+/// Parsed item versions by id. Versions are append-only (an edit makes a new version), so an
+/// entry never goes stale; the cache is bounded by starting afresh when it grows too large.
+#[derive(Default)]
+pub struct ItemCache {
+    map: RwLock<HashMap<i32, Arc<question_bank::Item>>>,
+}
+
+const MAX_CACHED_ITEMS: usize = 100_000;
+
+impl ItemCache {
+    /// The versions asked for that exist, read from the database only when not yet cached.
+    pub async fn get_many<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        version_ids: Vec<i32>,
+    ) -> AppResult<HashMap<i32, Arc<question_bank::Item>>> {
+        let mut out = HashMap::with_capacity(version_ids.len());
+        let mut missing = Vec::new();
+        {
+            let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+            for id in version_ids {
+                match map.get(&id) {
+                    Some(item) => {
+                        out.insert(id, item.clone());
+                    }
+                    None => missing.push(id),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let loaded = crate::repo::exam::item_versions_by_id(conn, missing).await?;
+            let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+            if map.len() + loaded.len() > MAX_CACHED_ITEMS {
+                map.clear();
+            }
+            for (id, item) in loaded {
+                let item = Arc::new(item);
+                map.insert(id, item.clone());
+                out.insert(id, item);
+            }
+        }
+        Ok(out)
     }
 }

@@ -694,3 +694,103 @@ async fn incidents_are_recorded_by_supervisors_with_a_known_kind() {
         1
     );
 }
+
+/// Sends PUTs all at once (each on its own task) and returns (question, seq, status) per request.
+async fn put_concurrently(
+    app: &TestApp,
+    saves: Vec<(String, u64, i64, Value)>,
+) -> Vec<(u64, i64, u16)> {
+    let mut set = tokio::task::JoinSet::new();
+    for (token, no, seq, body) in saves {
+        let req = app
+            .client
+            .put(app.url(&format!("/api/v1/sitting/answers/{no}")))
+            .bearer_auth(token)
+            .json(&body);
+        set.spawn(async move { (no, seq, req.send().await.unwrap().status().as_u16()) });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn concurrent_saves_of_many_candidates_all_land() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::seconds(5));
+    let mut saves = Vec::new();
+    let mut expected = Vec::new();
+    for (_, ticket) in d.tickets.iter().take(6) {
+        let token = app.candidate(ticket, &d.access_code).await;
+        let s = app.get("/api/v1/sitting", Some(&token)).await;
+        let mut nos = Vec::new();
+        for item in s.body["sections"][0]["items"].as_array().unwrap() {
+            let no = item["no"].as_u64().unwrap();
+            let body = if item["kind"] == "fill_blank" {
+                json!({"text": format!("trả lời {no}"), "seq": 1})
+            } else {
+                json!({"choices": ["A"], "seq": 1})
+            };
+            saves.push((token.clone(), no, 1, body));
+            nos.push(no);
+        }
+        expected.push((token, nos));
+    }
+    let total = saves.len();
+    let results = put_concurrently(&app, saves).await;
+    assert_eq!(results.len(), total);
+    assert!(
+        results.iter().all(|r| r.2 == 200),
+        "every save acknowledged: {:?}",
+        results.iter().filter(|r| r.2 != 200).collect::<Vec<_>>()
+    );
+    for (token, nos) in expected {
+        let s = app.get("/api/v1/sitting", Some(&token)).await;
+        let answers = s.body["answers"].as_object().unwrap();
+        assert_eq!(
+            answers.len(),
+            nos.len(),
+            "every acknowledged answer is stored"
+        );
+        for no in nos {
+            assert_eq!(answers[&no.to_string()]["seq"], 1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn concurrent_saves_of_one_question_keep_the_newest_seq() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::seconds(5));
+    let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let q = choice_no(&app, &token).await;
+    let saves = (1..=40)
+        .map(|seq| {
+            let letter = ["A", "B"][(seq % 2) as usize];
+            (
+                token.clone(),
+                q,
+                seq,
+                json!({"choices": [letter], "seq": seq}),
+            )
+        })
+        .collect();
+    let results = put_concurrently(&app, saves).await;
+    // Each save is either acknowledged or refused as stale, never lost or failed; the newest
+    // can never be stale.
+    assert!(
+        results.iter().all(|r| r.2 == 200 || r.2 == 409),
+        "{results:?}"
+    );
+    assert!(
+        results.iter().any(|r| r.1 == 40 && r.2 == 200),
+        "{results:?}"
+    );
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    assert_eq!(s.body["answers"][q.to_string()]["seq"], 40);
+    assert_eq!(s.body["answers"][q.to_string()]["choices"], json!(["A"]));
+}

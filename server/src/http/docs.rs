@@ -56,8 +56,11 @@ pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 }
 
 #[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, description = "the server is up")))]
-pub async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
+/// Liveness, with the server's clock (the only clock: load generators and lab tools align to it).
+pub async fn health(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok", "server_now": state.now()}))
 }
 
 pub async fn docs_page() -> Html<&'static str> {

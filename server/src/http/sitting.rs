@@ -51,7 +51,7 @@ pub async fn get_sitting(
 
 #[utoipa::path(put, path = "/api/v1/sitting/answers/{no}", tag = "candidates", security(("bearer" = [])),
     request_body = AnswerRequest,
-    responses((status = 200, body = AnswerAck), (status = 409, description = "stale seq"), (status = 423, description = "not open")))]
+    responses((status = 200, body = AnswerAck, description = "committed (group commit with concurrent saves)"), (status = 409, description = "stale seq"), (status = 423, description = "not open"), (status = 503, description = "saves queue full: retry after `Retry-After` seconds")))]
 pub async fn put_answer(
     State(state): State<AppState>,
     who: CandidateLogin,
@@ -62,7 +62,7 @@ pub async fn put_answer(
 }
 
 #[utoipa::path(post, path = "/api/v1/sitting/submit", tag = "candidates", security(("bearer" = [])),
-    responses((status = 200, body = SubmitResult), (status = 423)))]
+    responses((status = 200, body = SubmitResult), (status = 423), (status = 503, description = "submissions queue full: retry after `Retry-After` seconds")))]
 pub async fn submit_sitting(
     State(state): State<AppState>,
     who: CandidateLogin,

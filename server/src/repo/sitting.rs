@@ -1,13 +1,13 @@
 //! Sittings (one candidate's attempt at one session) and their answers.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::entities::{answers, sittings};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub const WAITING: &str = "waiting";
 pub const SUBMITTED: &str = "submitted";
@@ -15,6 +15,18 @@ pub const CLOSED: &str = "closed";
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Option<sittings::Model>> {
     Ok(sittings::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Reads a sitting and, on PostgreSQL, locks its row until the transaction ends (SQLite's
+/// write transaction already excludes every other writer).
+pub async fn find_for_update<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+) -> AppResult<Option<sittings::Model>> {
+    Ok(sittings::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?)
 }
 
 pub async fn find_by_ticket<C: ConnectionTrait>(
@@ -62,55 +74,6 @@ pub async fn answers_of_many<C: ConnectionTrait>(
         .filter(answers::Column::SittingId.is_in(sitting_ids))
         .all(conn)
         .await?)
-}
-
-/// Stores an answer only if `seq` is newer than what is stored: an older tab or a delayed
-/// retry can never overwrite a newer answer. `Err(Conflict)` carries the stored sequence.
-pub async fn save_answer<C: ConnectionTrait>(
-    conn: &C,
-    sitting_id: i32,
-    item_no: i32,
-    choices_json: String,
-    text: Option<String>,
-    seq: i64,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let updated = answers::Entity::update_many()
-        .col_expr(answers::Column::Choices, Expr::value(choices_json.clone()))
-        .col_expr(answers::Column::Text, Expr::value(text.clone()))
-        .col_expr(answers::Column::Seq, Expr::value(seq))
-        .col_expr(answers::Column::SavedAt, Expr::value(now))
-        .filter(answers::Column::SittingId.eq(sitting_id))
-        .filter(answers::Column::ItemNo.eq(item_no))
-        .filter(answers::Column::Seq.lt(seq))
-        .exec(conn)
-        .await?;
-    if updated.rows_affected == 1 {
-        return Ok(());
-    }
-    let existing = answers::Entity::find()
-        .filter(answers::Column::SittingId.eq(sitting_id))
-        .filter(answers::Column::ItemNo.eq(item_no))
-        .one(conn)
-        .await?;
-    if let Some(e) = existing {
-        return Err(AppError::Conflict(format!(
-            "stale answer: question {item_no} already has seq {}, got {seq}",
-            e.seq
-        )));
-    }
-    answers::ActiveModel {
-        sitting_id: Set(sitting_id),
-        item_no: Set(item_no),
-        choices: Set(choices_json),
-        text: Set(text),
-        seq: Set(seq),
-        saved_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn finish<C: ConnectionTrait>(

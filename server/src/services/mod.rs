@@ -2,6 +2,7 @@
 //! domain in `question_bank` and `ranking`), writes through `repo`, and audits.
 
 pub mod auth;
+pub mod autosave;
 pub mod bank;
 pub mod exam;
 pub mod reports;

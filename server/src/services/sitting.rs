@@ -9,7 +9,6 @@
 use chrono::{DateTime, Duration, Utc};
 use question_bank::paper::{candidate_view, CandidateSection, Paper};
 use question_bank::scoring::{grade, Answer, CandidateTerms, ExamMarking, PaperResult};
-use question_bank::{FieldError, ItemKind};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,12 +39,22 @@ pub fn effective_status(
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> &'static str {
-    match s.status.as_str() {
+    status_at(&s.status, starts_at, s.ends_at, now)
+}
+
+/// The status of a sitting from its stored status and times (see [`effective_status`]).
+pub fn status_at(
+    stored: &str,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> &'static str {
+    match stored {
         SUBMITTED => "submitted",
         CLOSED => "closed",
         VOID => "void",
         _ if now < starts_at => "waiting",
-        _ if now < s.ends_at => "open",
+        _ if now < ends_at => "open",
         _ => "closed",
     }
 }
@@ -144,7 +153,9 @@ pub async fn candidate_login(
         txn.commit().await?;
         s
     } else {
-        repo::sitting::record_login(&state.db, sitting, &login, now).await?
+        // Committed together with concurrent logins (group commit, see `autosave`).
+        super::autosave::record_login(state, sitting.id, &login).await?;
+        sitting
     };
     state.throttle.record_success(&key);
     let claims = Claims {
@@ -263,19 +274,19 @@ pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingVi
     let mut sitting = current(&state.db, who).await?;
     let session = session_of(&state.db, &sitting).await?;
     if effective_status(&sitting, session.starts_at, now) == "closed" && sitting.status == WAITING {
-        sitting = close(state, sitting, "system:clock").await?;
+        sitting = close(state, sitting).await?;
     }
     let status = effective_status(&sitting, session.starts_at, now);
     let sections = if status == "waiting" {
         Vec::new()
     } else {
         let paper = paper_of(&sitting)?;
-        let items = repo::exam::item_versions_by_id(
-            &state.db,
-            paper.items().map(|i| i.version_id).collect(),
-        )
-        .await?;
-        candidate_view(&paper, |p| items.get(&p.version_id))?
+        state.writes.shapes.remember(sitting.id, &paper);
+        let items = state
+            .items
+            .get_many(&state.db, paper.items().map(|i| i.version_id).collect())
+            .await?;
+        candidate_view(&paper, |p| items.get(&p.version_id).map(AsRef::as_ref))?
     };
     let answers = repo::sitting::answers_of(&state.db, sitting.id)
         .await?
@@ -319,104 +330,15 @@ pub struct AnswerAck {
     pub saved_at: DateTime<Utc>,
 }
 
-fn check_answer(paper: &Paper, no: u32, req: &AnswerRequest) -> AppResult<Vec<String>> {
-    let item = paper
-        .item(no)
-        .ok_or_else(|| AppError::NotFound(format!("the paper has no question {no}")))?;
-    let mut errors = Vec::new();
-    if req.seq < 1 {
-        errors.push(FieldError::new(
-            "seq",
-            "a positive, increasing number per question",
-        ));
-    }
-    let options = item.permutation.len();
-    let mut choices: Vec<String> = Vec::new();
-    for (i, c) in req.choices.iter().enumerate() {
-        let c = c.trim().to_uppercase();
-        let ok = c.len() == 1
-            && c.as_bytes()[0] >= b'A'
-            && usize::from(c.as_bytes()[0] - b'A') < options;
-        if !ok {
-            errors.push(FieldError::new(
-                format!("choices[{i}]"),
-                format!(
-                    "question {no} has options A to {}",
-                    question_bank::Item::letter(options.saturating_sub(1))
-                ),
-            ));
-        } else if !choices.contains(&c) {
-            choices.push(c);
-        }
-    }
-    choices.sort();
-    match item.kind {
-        ItemKind::Single | ItemKind::TrueFalse if choices.len() > 1 => {
-            errors.push(FieldError::new("choices", "this question takes one choice"));
-        }
-        ItemKind::FillBlank if !req.choices.is_empty() => {
-            errors.push(FieldError::new(
-                "choices",
-                "this question takes a typed answer in `text`",
-            ));
-        }
-        ItemKind::FillBlank if req.text.as_deref().is_some_and(|t| t.chars().count() > 500) => {
-            errors.push(FieldError::new("text", "at most 500 characters"));
-        }
-        _ => {}
-    }
-    if item.kind != ItemKind::FillBlank && req.text.is_some() {
-        errors.push(FieldError::new(
-            "text",
-            "this question takes choices, not text",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(choices)
-    } else {
-        Err(AppError::invalid("the answer is not valid", errors))
-    }
-}
-
-/// Saves one answer. It is acknowledged only once committed (DESIGN: durability first).
+/// Saves one answer. It is acknowledged only once committed (DESIGN: durability first);
+/// concurrent saves are committed together (group commit, see [`super::autosave`]).
 pub async fn save_answer(
     state: &AppState,
     who: &CandidateLogin,
     no: u32,
     req: AnswerRequest,
 ) -> AppResult<AnswerAck> {
-    let now = state.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let sitting = current(&txn, who).await?;
-    let session = session_of(&txn, &sitting).await?;
-    match effective_status(&sitting, session.starts_at, now) {
-        "open" => {}
-        "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
-        _ => {
-            return Err(AppError::Locked(
-                "the sitting is closed: answers can no longer change".into(),
-            ))
-        }
-    }
-    let paper = paper_of(&sitting)?;
-    let choices = check_answer(&paper, no, &req)?;
-    let text = req.text.map(|t| question_bank::text::nfc(&t));
-    repo::sitting::save_answer(
-        &txn,
-        sitting.id,
-        no as i32,
-        serde_json::to_string(&choices).map_err(|e| AppError::Internal(e.to_string()))?,
-        text,
-        req.seq,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(AnswerAck {
-        no,
-        seq: req.seq,
-        saved_at: now,
-    })
+    super::autosave::save(state, who, no, req).await
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, utoipa::ToSchema)]
@@ -458,10 +380,11 @@ pub(crate) async fn exam_marking<C: ConnectionTrait>(
 /// answers, so it does not change.
 pub(crate) async fn regrade<C: ConnectionTrait>(
     conn: &C,
+    items: &crate::state::ItemCache,
     sitting: sittings::Model,
 ) -> AppResult<(sittings::Model, SubmitResult, SubmitResult)> {
     let previous = stored_result(&sitting)?;
-    let (result, receipt) = grade_sitting(conn, &sitting).await?;
+    let (result, receipt) = grade_sitting(conn, items, &sitting).await?;
     let regraded = SubmitResult {
         sections: result.sections,
         passed: result.passed,
@@ -476,18 +399,32 @@ pub(crate) async fn regrade<C: ConnectionTrait>(
 /// Grades the sitting's stored answers against its paper (VN-18: no review of computer tests).
 async fn grade_sitting<C: ConnectionTrait>(
     conn: &C,
+    item_cache: &crate::state::ItemCache,
     sitting: &sittings::Model,
 ) -> AppResult<(PaperResult, String)> {
     let session = session_of(conn, sitting).await?;
     let exam = exam_of(conn, &session).await?;
     let blueprint = blueprint_of(&exam)?;
     let paper = paper_of(sitting)?;
-    let items =
-        repo::exam::item_versions_by_id(conn, paper.items().map(|i| i.version_id).collect())
-            .await?;
+    let items = item_cache
+        .get_many(conn, paper.items().map(|i| i.version_id).collect())
+        .await?;
     let stored = repo::sitting::answers_of(conn, sitting.id).await?;
+    let marking = exam_marking(conn, exam.id).await?;
+    grade_loaded(sitting, &paper, &blueprint, &items, &marking, &stored)
+}
+
+/// The grading itself, over what is already read: `stored` in question order.
+fn grade_loaded(
+    sitting: &sittings::Model,
+    paper: &Paper,
+    blueprint: &question_bank::blueprint::Blueprint,
+    items: &HashMap<i32, std::sync::Arc<question_bank::Item>>,
+    marking: &ExamMarking,
+    stored: &[answers::Model],
+) -> AppResult<(PaperResult, String)> {
     let mut sheet: BTreeMap<u32, Answer> = BTreeMap::new();
-    for a in &stored {
+    for a in stored {
         let s = saved(a);
         sheet.insert(
             a.item_no as u32,
@@ -502,11 +439,11 @@ async fn grade_sitting<C: ConnectionTrait>(
         ..Default::default()
     };
     let mut result = grade(
-        &blueprint,
-        &paper,
-        |p| items.get(&p.version_id),
+        blueprint,
+        paper,
+        |p| items.get(&p.version_id).map(AsRef::as_ref),
         &sheet,
-        &exam_marking(conn, exam.id).await?,
+        marking,
         &terms,
     )?;
     if annulled(&sitting.sanction) {
@@ -531,58 +468,169 @@ async fn grade_sitting<C: ConnectionTrait>(
     Ok((result, receipt))
 }
 
-async fn finish(
+/// Who asks for a sitting to be finished.
+pub(crate) enum Finisher {
+    /// The candidate hands in (`POST /sitting/submit`): their login must still be live.
+    Candidate { login: String, ticket_no: String },
+    /// The server's clock: closes the sitting if its time is up and nobody has (VN-17).
+    Clock,
+}
+
+/// Finishes a batch of sittings in one write transaction (group commit of submissions and
+/// closings): each is re-read and locked, graded if it is to be finished now, updated, and its
+/// audit entry chained; one commit for all. Each request gets the sitting as it stands after
+/// the batch, or its own refusal; `Err` only when the database fails (nothing is finished).
+pub(crate) async fn finish_many(
     state: &AppState,
-    sitting: sittings::Model,
-    status: &str,
-    actor: &str,
-) -> AppResult<sittings::Model> {
+    requests: &[(i32, Finisher)],
+) -> AppResult<Vec<AppResult<sittings::Model>>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
-    // Re-read inside the transaction: another request may have finished it meanwhile.
-    let sitting = repo::sitting::find(&txn, sitting.id)
+    let mut ids: Vec<i32> = requests.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found: HashMap<i32, sittings::Model> = sittings::Entity::find()
+        .filter(sittings::Column::Id.is_in(ids.clone()))
+        .order_by_asc(sittings::Column::Id)
+        .lock_exclusive()
+        .all(&txn)
         .await?
-        .ok_or_else(|| AppError::Internal("sitting vanished".into()))?;
-    if sitting.status != WAITING {
-        return Ok(sitting);
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let session_ids: Vec<i32> = found.values().map(|s| s.session_id).collect();
+    let sessions: HashMap<i32, sessions::Model> = sessions::Entity::find()
+        .filter(sessions::Column::Id.is_in(session_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let exam_ids: Vec<i32> = sessions.values().map(|s| s.exam_id).collect();
+    let mut exams: HashMap<i32, (question_bank::blueprint::Blueprint, ExamMarking)> =
+        HashMap::new();
+    for exam in exams::Entity::find()
+        .filter(exams::Column::Id.is_in(exam_ids))
+        .all(&txn)
+        .await?
+    {
+        let marking = exam_marking(&txn, exam.id).await?;
+        exams.insert(exam.id, (blueprint_of(&exam)?, marking));
     }
-    let (result, receipt) = grade_sitting(&txn, &sitting).await?;
-    let submitted = SubmitResult {
-        sections: result.sections,
-        passed: result.passed,
-        receipt_sha256: receipt.clone(),
-        submitted_at: now,
-        closed_by: if status == SUBMITTED {
-            "candidate".into()
-        } else {
-            "clock".into()
-        },
-    };
-    let json = serde_json::to_string(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
-    let sitting = repo::sitting::finish(&txn, sitting, status, json, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: if status == SUBMITTED { "sitting.submit" } else { "sitting.close" },
-            entity: "sitting",
-            entity_id: sitting.id.to_string(),
-            details: serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
-        },
-    )
-    .await?;
+    let mut answers: HashMap<i32, Vec<answers::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for a in repo::sitting::answers_of_many(&txn, chunk.to_vec()).await? {
+            answers.entry(a.sitting_id).or_default().push(a);
+        }
+    }
+    for list in answers.values_mut() {
+        list.sort_by_key(|a| a.item_no);
+    }
+    let mut chain = audit::Chain::open(&txn).await?;
+    let mut out = Vec::with_capacity(requests.len());
+    for (id, who) in requests {
+        let Some(sitting) = found.get(id) else {
+            out.push(Err(match who {
+                Finisher::Candidate { .. } => {
+                    AppError::Unauthorized("this sitting no longer exists".into())
+                }
+                Finisher::Clock => AppError::Internal(format!("sitting {id} vanished")),
+            }));
+            continue;
+        };
+        if let Finisher::Candidate { login, .. } = who {
+            if sitting.active_login.as_deref() != Some(login.as_str()) {
+                out.push(Err(AppError::Unauthorized(
+                    "signed in on another computer: this page is locked".into(),
+                )));
+                continue;
+            }
+        }
+        let Some(session) = sessions.get(&sitting.session_id) else {
+            out.push(Err(AppError::Internal(format!(
+                "sitting {id} has no session"
+            ))));
+            continue;
+        };
+        let (status, actor) = match (effective_status(sitting, session.starts_at, now), who) {
+            ("waiting", Finisher::Candidate { .. }) => {
+                out.push(Err(AppError::Locked("the exam has not started yet".into())));
+                continue;
+            }
+            ("open", Finisher::Candidate { ticket_no, .. }) => {
+                (SUBMITTED, format!("candidate:{ticket_no}"))
+            }
+            ("closed", _) if sitting.status == WAITING => (CLOSED, "system:clock".to_string()),
+            _ => {
+                out.push(Ok(sitting.clone()));
+                continue;
+            }
+        };
+        let Some((blueprint, marking)) = exams.get(&session.exam_id) else {
+            out.push(Err(AppError::Internal(format!(
+                "session {} has no exam",
+                session.id
+            ))));
+            continue;
+        };
+        let graded = match paper_of(sitting) {
+            Ok(paper) => {
+                let items = state
+                    .items
+                    .get_many(&txn, paper.items().map(|i| i.version_id).collect())
+                    .await?;
+                let stored = answers.get(id).map(Vec::as_slice).unwrap_or_default();
+                grade_loaded(sitting, &paper, blueprint, &items, marking, stored)
+            }
+            Err(e) => Err(e),
+        };
+        let (result, receipt) = match graded {
+            Ok(g) => g,
+            Err(e) => {
+                out.push(Err(e));
+                continue;
+            }
+        };
+        let submitted = SubmitResult {
+            sections: result.sections,
+            passed: result.passed,
+            receipt_sha256: receipt.clone(),
+            submitted_at: now,
+            closed_by: if status == SUBMITTED {
+                "candidate".into()
+            } else {
+                "clock".into()
+            },
+        };
+        let json =
+            serde_json::to_string(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
+        let sitting = repo::sitting::finish(&txn, sitting.clone(), status, json, now).await?;
+        chain.push(
+            now,
+            Event {
+                actor: &actor,
+                action: if status == SUBMITTED { "sitting.submit" } else { "sitting.close" },
+                entity: "sitting",
+                entity_id: sitting.id.to_string(),
+                details: serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
+            },
+        );
+        found.insert(sitting.id, sitting.clone());
+        out.push(Ok(sitting));
+    }
+    chain.write(&txn).await?;
     txn.commit().await?;
-    Ok(sitting)
+    Ok(out)
 }
 
-async fn close(
-    state: &AppState,
-    sitting: sittings::Model,
-    actor: &str,
-) -> AppResult<sittings::Model> {
-    finish(state, sitting, CLOSED, actor).await
+/// Closes one sitting whose time is up (a page found it so before the closer did).
+async fn close(state: &AppState, sitting: sittings::Model) -> AppResult<sittings::Model> {
+    finish_many(state, &[(sitting.id, Finisher::Clock)])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(AppError::Internal("no outcome".into())))
 }
 
 pub(crate) fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
@@ -594,33 +642,23 @@ pub(crate) fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult
         .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))
 }
 
+/// Hands in the sitting: queued and committed together with concurrent submissions (group
+/// commit, see [`super::autosave`]); the result is returned at once (VN-18).
 pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitResult> {
-    let now = state.now();
-    let sitting = current(&state.db, who).await?;
-    let session = session_of(&state.db, &sitting).await?;
-    let sitting = match effective_status(&sitting, session.starts_at, now) {
-        "waiting" => return Err(AppError::Locked("the exam has not started yet".into())),
-        "open" => {
-            finish(
-                state,
-                sitting,
-                SUBMITTED,
-                &format!("candidate:{}", who.ticket_no),
-            )
-            .await?
-        }
-        "closed" if sitting.status == WAITING => close(state, sitting, "system:clock").await?,
-        _ => sitting,
-    };
+    let sitting = super::autosave::submit(state, who).await?;
     stored_result(&sitting)
 }
 
-/// Closes every sitting whose time is up, whether or not a page is open (VN-17).
+/// Closes every sitting whose time is up, whether or not a page is open (VN-17), in batches.
 pub async fn close_due(state: &AppState) -> AppResult<usize> {
     let due = repo::sitting::due_for_closing(&state.db, state.now()).await?;
     let n = due.len();
-    for s in due {
-        close(state, s, "system:clock").await?;
+    for chunk in due.chunks(super::autosave::MAX_SUBMIT_BATCH) {
+        let requests: Vec<(i32, Finisher)> =
+            chunk.iter().map(|s| (s.id, Finisher::Clock)).collect();
+        for outcome in finish_many(state, &requests).await? {
+            outcome?;
+        }
     }
     Ok(n)
 }
@@ -1125,7 +1163,7 @@ pub async fn apply_sanction(
     let graded = sitting.status != WAITING;
     let mut sitting = repo::sitting::set_sanction(&txn, sitting, &req.level).await?;
     if graded {
-        sitting = regrade(&txn, sitting).await?.0;
+        sitting = regrade(&txn, &state.items, sitting).await?.0;
     }
     audit::append(
         &txn,

@@ -352,7 +352,7 @@ pub async fn void_item(
             // Not graded yet (graded with the void when handed in), or replaced by a re-sitting.
             continue;
         }
-        let (s, before, after) = regrade(&txn, s).await?;
+        let (s, before, after) = regrade(&txn, &state.items, s).await?;
         regraded.push(Regraded {
             sitting_id: s.id,
             ticket_no: s.ticket_no.clone(),
