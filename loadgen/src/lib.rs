@@ -243,11 +243,13 @@ struct Samples {
     unavailable: u64,
 }
 
+/// (sitting, question) → (newest acknowledged seq, its choices, its text).
+type Acked = HashMap<(i32, u32), (i64, Vec<String>, Option<String>)>;
+
 #[derive(Default)]
 struct Shared {
     samples: HashMap<Endpoint, Samples>,
-    /// (sitting, question) → (newest acknowledged seq, its choices, its text).
-    acked: HashMap<(i32, u32), (i64, Vec<String>, Option<String>)>,
+    acked: Acked,
     acked_count: u64,
     first_errors: Vec<String>,
 }
@@ -610,12 +612,7 @@ pub async fn run(plan: &Plan, o: &RunOptions) -> Result<Report> {
 }
 
 /// Lost answers (acknowledged but not stored as acknowledged) and sittings closed late.
-async fn check(
-    url: &str,
-    plan: &Plan,
-    acked: &HashMap<(i32, u32), (i64, Vec<String>, Option<String>)>,
-    report: &mut Report,
-) -> Result<()> {
+async fn check(url: &str, plan: &Plan, acked: &Acked, report: &mut Report) -> Result<()> {
     use sea_orm::{ConnectionTrait, Database, Statement};
     let db = Database::connect(url).await?;
     let backend = db.get_database_backend();
