@@ -151,131 +151,176 @@ pub fn assemble<R: Rng + ?Sized>(
     pool: &[PoolItem],
     rng: &mut R,
 ) -> Result<Paper, BankError> {
-    blueprint.validate()?;
+    Assembler::new(blueprint, pool)?.draw(rng)
+}
 
-    // Step 1: a canonical pool order, with each topic normalised once.
-    let mut order: Vec<usize> = (0..pool.len()).collect();
-    order.sort_by_key(|&i| (pool[i].item_id, pool[i].version_id, pool[i].seal_id));
-    let topics: Vec<String> = pool
-        .iter()
-        .map(|p| normalize_topic(&p.item.topic))
-        .collect();
+/// A blueprint and its pool prepared once for many papers: the checks, the canonical pool
+/// order, the normalised topics and each cell's matching items (steps 1 and 2) do not depend
+/// on the seed, so a session of a thousand candidates pays for them once. Drawing from an
+/// `Assembler` gives exactly the paper [`assemble`] gives for the same generator state.
+#[derive(Debug)]
+pub struct Assembler<'a> {
+    blueprint: &'a Blueprint,
+    pool: &'a [PoolItem],
+    /// (section, cell, matching pool indexes in canonical order), narrow topics first.
+    cells: Vec<(usize, usize, Vec<usize>)>,
+}
 
-    let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    for &i in &order {
-        if !seen.insert((pool[i].seal_id, pool[i].item_id)) {
-            errors.push(FieldError::new(
-                "pool",
-                format!(
-                    "item {} appears twice in seal {}",
-                    pool[i].item_id, pool[i].seal_id
-                ),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(BankError::Invalid(errors));
-    }
+impl<'a> Assembler<'a> {
+    /// Checks the blueprint and the pool and prepares the cells.
+    pub fn new(blueprint: &'a Blueprint, pool: &'a [PoolItem]) -> Result<Self, BankError> {
+        blueprint.validate()?;
 
-    // Step 2: narrow topics first, ties in blueprint order.
-    let mut cells: Vec<(usize, usize, usize)> = Vec::new(); // (depth, section, cell)
-    for (s, section) in blueprint.sections.iter().enumerate() {
-        for (c, cell) in section.cells.iter().enumerate() {
-            let depth = normalize_topic(&cell.topic).split('/').count();
-            cells.push((depth, s, c));
-        }
-    }
-    cells.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-
-    // Step 3: draw without replacement; `used` keeps an item off the paper a second time even
-    // when two cells (or two seals) could draw it.
-    let mut used: HashSet<i32> = HashSet::new();
-    let mut short: Vec<((usize, usize), FieldError)> = Vec::new();
-    let mut drawn: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for &(_, s, c) in &cells {
-        let cell = &blueprint.sections[s].cells[c];
-        let topic = normalize_topic(&cell.topic);
-        let mut candidates: Vec<usize> = order
+        // Step 1: a canonical pool order, with each topic normalised once.
+        let mut order: Vec<usize> = (0..pool.len()).collect();
+        order.sort_by_key(|&i| (pool[i].item_id, pool[i].version_id, pool[i].seal_id));
+        let topics: Vec<String> = pool
             .iter()
-            .copied()
-            .filter(|&i| {
-                let p = &pool[i];
-                p.seal_id == cell.seal_id
-                    && p.item.difficulty == cell.difficulty
-                    && !used.contains(&p.item_id)
-                    && topic_under(&topic, &topics[i])
-            })
+            .map(|p| normalize_topic(&p.item.topic))
             .collect();
-        let count = cell.count as usize;
-        if candidates.len() < count {
-            short.push((
-                (s, c),
-                FieldError::new(
-                    format!("sections[{s}].cells[{c}]"),
-                    format!(
-                        "only {} unused items match, the cell draws {count}",
-                        candidates.len()
-                    ),
-                ),
-            ));
-            continue;
-        }
-        for k in 0..count {
-            let j = k + below(rng, candidates.len() - k);
-            candidates.swap(k, j);
-        }
-        candidates.truncate(count);
-        used.extend(candidates.iter().map(|&i| pool[i].item_id));
-        drawn.insert((s, c), candidates);
-    }
-    if !short.is_empty() {
-        // Report in blueprint order, whatever order the cells were drawn in.
-        short.sort_by_key(|(at, _)| *at);
-        return Err(BankError::Invalid(
-            short.into_iter().map(|(_, e)| e).collect(),
-        ));
-    }
 
-    // Steps 4 and 5.
-    let mut sections = Vec::with_capacity(blueprint.sections.len());
-    let mut no: u32 = 0;
-    for (s, section) in blueprint.sections.iter().enumerate() {
-        let mut picks: Vec<(usize, Decimal)> = Vec::new();
-        for (c, cell) in section.cells.iter().enumerate() {
-            for &i in drawn.get(&(s, c)).map(Vec::as_slice).unwrap_or_default() {
-                let mut points = cell.points.unwrap_or(pool[i].item.points);
-                // One textual form per value ("1.00"), so equal papers hash equal.
-                points.rescale(2);
-                picks.push((i, points));
+        let mut errors = Vec::new();
+        let mut seen = HashSet::new();
+        for &i in &order {
+            if !seen.insert((pool[i].seal_id, pool[i].item_id)) {
+                errors.push(FieldError::new(
+                    "pool",
+                    format!(
+                        "item {} appears twice in seal {}",
+                        pool[i].item_id, pool[i].seal_id
+                    ),
+                ));
             }
         }
-        shuffle(rng, &mut picks);
-        let mut items = Vec::with_capacity(picks.len());
-        for (i, points) in picks {
-            no += 1;
-            let p = &pool[i];
-            let permutation = if p.item.kind.has_options() {
-                option_permutation(rng, &p.item, &format!("items[no={no}]"))?
-            } else {
-                Vec::new()
-            };
-            items.push(PaperItem {
-                no,
-                item_id: p.item_id,
-                version_id: p.version_id,
-                kind: p.item.kind,
-                points,
-                permutation,
+        if !errors.is_empty() {
+            return Err(BankError::Invalid(errors));
+        }
+
+        // Step 2: narrow topics first, ties in blueprint order.
+        let mut keys: Vec<(usize, usize, usize)> = Vec::new(); // (depth, section, cell)
+        for (s, section) in blueprint.sections.iter().enumerate() {
+            for (c, cell) in section.cells.iter().enumerate() {
+                let depth = normalize_topic(&cell.topic).split('/').count();
+                keys.push((depth, s, c));
+            }
+        }
+        keys.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        let cells = keys
+            .into_iter()
+            .map(|(_, s, c)| {
+                let cell = &blueprint.sections[s].cells[c];
+                let topic = normalize_topic(&cell.topic);
+                let matching = order
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let p = &pool[i];
+                        p.seal_id == cell.seal_id
+                            && p.item.difficulty == cell.difficulty
+                            && topic_under(&topic, &topics[i])
+                    })
+                    .collect();
+                (s, c, matching)
+            })
+            .collect();
+        Ok(Self {
+            blueprint,
+            pool,
+            cells,
+        })
+    }
+
+    /// Draws one paper (steps 3 to 5).
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Paper, BankError> {
+        let (blueprint, pool) = (self.blueprint, self.pool);
+        // Step 3: draw without replacement; `used` keeps an item off the paper a second time
+        // even when two cells (or two seals) could draw it.
+        let mut used: HashSet<i32> = HashSet::new();
+        let mut short: Vec<((usize, usize), FieldError)> = Vec::new();
+        let mut drawn: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for (s, c, matching) in &self.cells {
+            let (s, c) = (*s, *c);
+            let cell = &blueprint.sections[s].cells[c];
+            let mut candidates: Vec<usize> = matching
+                .iter()
+                .copied()
+                .filter(|&i| !used.contains(&pool[i].item_id))
+                .collect();
+            let count = cell.count as usize;
+            if candidates.len() < count {
+                short.push((
+                    (s, c),
+                    FieldError::new(
+                        format!("sections[{s}].cells[{c}]"),
+                        format!(
+                            "only {} unused items match, the cell draws {count}",
+                            candidates.len()
+                        ),
+                    ),
+                ));
+                continue;
+            }
+            for k in 0..count {
+                let j = k + below(rng, candidates.len() - k);
+                candidates.swap(k, j);
+            }
+            candidates.truncate(count);
+            used.extend(candidates.iter().map(|&i| pool[i].item_id));
+            drawn.insert((s, c), candidates);
+        }
+        if !short.is_empty() {
+            // Report in blueprint order, whatever order the cells were drawn in.
+            short.sort_by_key(|(at, _)| *at);
+            return Err(BankError::Invalid(
+                short.into_iter().map(|(_, e)| e).collect(),
+            ));
+        }
+
+        // Steps 4 and 5.
+        let mut sections = Vec::with_capacity(blueprint.sections.len());
+        let mut no: u32 = 0;
+        for (s, section) in blueprint.sections.iter().enumerate() {
+            let mut picks: Vec<(usize, Decimal)> = Vec::new();
+            for (c, cell) in section.cells.iter().enumerate() {
+                for &i in drawn.get(&(s, c)).map(Vec::as_slice).unwrap_or_default() {
+                    let mut points = cell.points.unwrap_or(pool[i].item.points);
+                    // One textual form per value ("1.00"), so equal papers hash equal.
+                    points.rescale(2);
+                    picks.push((i, points));
+                }
+            }
+            shuffle(rng, &mut picks);
+            let mut items = Vec::with_capacity(picks.len());
+            for (i, points) in picks {
+                no += 1;
+                let p = &pool[i];
+                let permutation = if p.item.kind.has_options() {
+                    option_permutation(rng, &p.item, &format!("items[no={no}]"))?
+                } else {
+                    Vec::new()
+                };
+                items.push(PaperItem {
+                    no,
+                    item_id: p.item_id,
+                    version_id: p.version_id,
+                    kind: p.item.kind,
+                    points,
+                    permutation,
+                });
+            }
+            sections.push(PaperSection {
+                code: section.code.clone(),
+                name: section.name.clone(),
+                items,
             });
         }
-        sections.push(PaperSection {
-            code: section.code.clone(),
-            name: section.name.clone(),
-            items,
-        });
+        Ok(Paper { sections })
     }
-    Ok(Paper { sections })
+
+    /// The paper of one ticket (see [`assemble_for_ticket`]).
+    pub fn for_ticket(&self, session_secret: &[u8], ticket_no: &str) -> Result<Paper, BankError> {
+        self.draw(&mut rng_from_seed(derive_seed(session_secret, ticket_no)))
+    }
 }
 
 /// The paper of one ticket: [`assemble`] with the generator seeded by [`derive_seed`].
@@ -285,8 +330,7 @@ pub fn assemble_for_ticket(
     session_secret: &[u8],
     ticket_no: &str,
 ) -> Result<Paper, BankError> {
-    let mut rng = rng_from_seed(derive_seed(session_secret, ticket_no));
-    assemble(blueprint, pool, &mut rng)
+    Assembler::new(blueprint, pool)?.for_ticket(session_secret, ticket_no)
 }
 
 #[cfg(test)]
@@ -521,6 +565,20 @@ mod tests {
             paper.sha256(),
             "4106899c0a5f69485616711da3ce5084b12f94e0f0a4ed3501c8e215e09a4737"
         );
+    }
+
+    #[test]
+    fn an_assembler_prepared_once_draws_the_papers_of_assemble() {
+        let bp = round1();
+        let pool = pool_for(&bp, 3);
+        let assembler = Assembler::new(&bp, &pool).unwrap();
+        for seat in 1..=20 {
+            let ticket = format!("HP-{seat:04}");
+            assert_eq!(
+                assembler.for_ticket(SECRET, &ticket).unwrap(),
+                assemble_for_ticket(&bp, &pool, SECRET, &ticket).unwrap()
+            );
+        }
     }
 
     #[test]

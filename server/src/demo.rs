@@ -4,7 +4,7 @@
 //! the data and, if nobody has sat the session yet, moves its start to a few minutes ahead.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use question_bank::assembly::{assemble_for_ticket, derive_seed, pool_size, PoolItem};
+use question_bank::assembly::{derive_seed, pool_size, Assembler, PoolItem};
 use question_bank::blueprint::Blueprint;
 use question_bank::format::{import, Format, ImportLimits};
 use question_bank::seal::{seal_root, SealEntry};
@@ -267,9 +267,10 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         now,
     )
     .await?;
+    let assembler = Assembler::new(&blueprint, &pool)?;
     for (i, application_id) in application_ids.iter().enumerate() {
         let ticket_no = format!("HP26-{:04}", i + 1);
-        let paper = assemble_for_ticket(&blueprint, &pool, &secret, &ticket_no)?;
+        let paper = assembler.for_ticket(&secret, &ticket_no)?;
         repo::exam::insert_sitting(
             &txn,
             repo::exam::NewSitting {

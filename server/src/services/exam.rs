@@ -2,7 +2,7 @@
 //! pre-generation, and the supervisor's view of a session.
 
 use chrono::{DateTime, Duration, Utc};
-use question_bank::assembly::{assemble_for_ticket, pool_size};
+use question_bank::assembly::{pool_size, Assembler};
 use question_bank::blueprint::{Blueprint, Section};
 use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
@@ -399,10 +399,20 @@ pub(crate) async fn build_paper<C: sea_orm::ConnectionTrait>(
     pool: &[question_bank::assembly::PoolItem],
     sitting: sittings::Model,
 ) -> AppResult<sittings::Model> {
+    store_paper(conn, session, &Assembler::new(blueprint, pool)?, sitting).await
+}
+
+/// [`build_paper`] with the blueprint and pool prepared once for a whole session.
+async fn store_paper<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    session: &sessions::Model,
+    assembler: &Assembler<'_>,
+    sitting: sittings::Model,
+) -> AppResult<sittings::Model> {
     let secret = hex::decode(&session.secret).map_err(|e| {
         AppError::Internal(format!("session {} secret unreadable: {e}", session.id))
     })?;
-    let paper = assemble_for_ticket(blueprint, pool, &secret, &sitting.ticket_no)?;
+    let paper = assembler.for_ticket(&secret, &sitting.ticket_no)?;
     repo::sitting::set_paper(conn, sitting, paper.canonical_json(), paper.sha256()).await
 }
 
@@ -430,6 +440,7 @@ pub async fn generate_papers(
         .ok_or_else(|| AppError::Internal(format!("session {session_id} has no exam")))?;
     let blueprint = blueprint_of(&exam)?;
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
+    let assembler = Assembler::new(&blueprint, &pool)?;
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
@@ -440,7 +451,7 @@ pub async fn generate_papers(
             sitting
         } else {
             built += 1;
-            build_paper(&txn, &session, &blueprint, &pool, sitting).await?
+            store_paper(&txn, &session, &assembler, sitting).await?
         };
         papers.push(PaperHash {
             ticket_no: sitting.ticket_no,
