@@ -65,10 +65,16 @@ async fn fresh_database(dir: &std::path::Path) -> String {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn`] with some settings changed first.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = std::env::temp_dir().join(format!("thituyen-test-{}", unique_name()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = fresh_database(&dir).await;
-        let config = Config::for_tests(url, dir.clone());
+        let mut config = Config::for_tests(url, dir.clone());
+        configure(&mut config);
         let db = server::db::connect(&config).await.expect("connect");
         server::db::migrate(&db).await.expect("migrate");
         let clock = Arc::new(TestClock::default());

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{AppError, AppResult};
+use crate::services::autosave::QUEUE_CAPACITY;
 
 #[derive(Clone)]
 pub struct Secret(pub Vec<u8>);
@@ -28,6 +29,8 @@ pub struct Config {
     pub login_max_failures: usize,
     pub login_window_seconds: i64,
     pub max_upload_bytes: usize,
+    /// Requests each group-commit queue (saves, hand-ins, logins) holds before answering 503.
+    pub write_queue: usize,
 }
 
 impl Config {
@@ -60,6 +63,7 @@ impl Config {
             login_max_failures: env_num("THITUYEN_LOGIN_MAX_FAILURES", 5)?,
             login_window_seconds: env_num("THITUYEN_LOGIN_WINDOW_SECONDS", 300)?,
             max_upload_bytes: env_num("THITUYEN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)?,
+            write_queue: env_num::<usize>("THITUYEN_WRITE_QUEUE", QUEUE_CAPACITY)?.max(1),
         })
     }
 
@@ -77,6 +81,7 @@ impl Config {
             login_max_failures: 5,
             login_window_seconds: 300,
             max_upload_bytes: 8 * 1024 * 1024,
+            write_queue: QUEUE_CAPACITY,
         }
     }
 

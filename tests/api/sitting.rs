@@ -794,3 +794,106 @@ async fn concurrent_saves_of_one_question_keep_the_newest_seq() {
     assert_eq!(s.body["answers"][q.to_string()]["seq"], 40);
     assert_eq!(s.body["answers"][q.to_string()]["choices"], json!(["A"]));
 }
+
+/// Issue 8: when the save queue is full the server refuses at once with 503 and
+/// `Retry-After` instead of letting the queue grow; every save it accepted is committed, and a
+/// refused save goes through when retried.
+#[tokio::test]
+async fn a_full_save_queue_answers_503_with_retry_after_and_loses_nothing() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn_with(|c| c.write_queue = 1).await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::seconds(5));
+    let (sitting_id, ticket) = d.tickets[0].clone();
+    let token = app.candidate(&ticket, &d.access_code).await;
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    let nos: Vec<u64> = s.body["sections"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "single")
+        .map(|i| i["no"].as_u64().unwrap())
+        .take(8)
+        .collect();
+    assert_eq!(nos.len(), 8, "the demo paper has single-choice questions");
+
+    // Hold the sitting's row (and, on SQLite, the write lock): the writer takes the first save
+    // and waits behind us, one more fills the queue, the rest must be refused.
+    let blocker = server::db::begin_write(app.db()).await.unwrap();
+    blocker
+        .execute_unprepared(&format!(
+            "UPDATE sittings SET login_count = login_count WHERE id = {sitting_id}"
+        ))
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for &no in &nos {
+        let req = app
+            .client
+            .put(app.url(&format!("/api/v1/sitting/answers/{no}")))
+            .bearer_auth(&token)
+            .json(&json!({"choices": ["B"], "seq": 1}));
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let r = req.send().await.unwrap();
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            tx.send((no, r.status().as_u16(), retry)).unwrap();
+        });
+    }
+    drop(tx);
+    // Refusals come back while the writer is held; accepted saves cannot.
+    let mut refused = Vec::new();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(8), rx.recv())
+        .await
+        .expect("a full queue answers at once")
+        .unwrap();
+    refused.push(first);
+    while let Ok(Some(r)) =
+        tokio::time::timeout(std::time::Duration::from_millis(700), rx.recv()).await
+    {
+        refused.push(r);
+    }
+    assert!(
+        refused
+            .iter()
+            .all(|(_, status, retry)| *status == 503 && retry.as_deref() == Some("1")),
+        "while the writer is held only refusals come back, with Retry-After: {refused:?}"
+    );
+    assert!(
+        refused.len() >= 8 - 3,
+        "at most two saves wait: {refused:?}"
+    );
+    blocker.rollback().await.unwrap();
+    let mut accepted = Vec::new();
+    while let Some(r) = rx.recv().await {
+        accepted.push(r);
+    }
+    assert!(!accepted.is_empty());
+    assert!(
+        accepted.iter().all(|(_, status, _)| *status == 200),
+        "queued saves are committed once the writer goes on: {accepted:?}"
+    );
+    // The refused saves succeed when retried.
+    for (no, _, _) in &refused {
+        let r = app
+            .put(
+                &format!("/api/v1/sitting/answers/{no}"),
+                Some(&token),
+                &json!({"choices": ["B"], "seq": 1}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "retry of {no}: {}", r.text);
+    }
+    let s = app.get("/api/v1/sitting", Some(&token)).await;
+    let answers = s.body["answers"].as_object().unwrap();
+    for no in nos {
+        assert_eq!(
+            answers[&no.to_string()]["choices"],
+            json!(["B"]),
+            "question {no}"
+        );
+    }
+}

@@ -31,7 +31,8 @@ use crate::error::{AppError, AppResult};
 use crate::services::sitting::{finish_many, status_at, AnswerAck, AnswerRequest, Finisher};
 use crate::state::AppState;
 
-/// Saves waiting for the writer; beyond this, requests are refused with 503.
+/// Saves waiting for the writer by default (`THITUYEN_WRITE_QUEUE`); beyond this, requests
+/// are refused with 503.
 pub const QUEUE_CAPACITY: usize = 4096;
 /// Saves committed together in one transaction at most.
 pub const MAX_BATCH: usize = 512;
@@ -149,7 +150,7 @@ pub struct GroupCommit {
 impl GroupCommit {
     fn login_sender(&self, state: &AppState) -> &mpsc::Sender<LoginJob> {
         self.login_tx.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+            let (tx, rx) = mpsc::channel(state.config.write_queue);
             tokio::spawn(run_login_writer(state.clone(), rx));
             tx
         })
@@ -157,7 +158,7 @@ impl GroupCommit {
 
     fn submit_sender(&self, state: &AppState) -> &mpsc::Sender<SubmitJob> {
         self.submit_tx.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+            let (tx, rx) = mpsc::channel(state.config.write_queue);
             tokio::spawn(run_submit_writer(state.clone(), rx));
             tx
         })
@@ -166,7 +167,7 @@ impl GroupCommit {
     /// The sender, starting the writer task on first use (inside the serving runtime).
     fn sender(&self, state: &AppState) -> &mpsc::Sender<Job> {
         self.tx.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+            let (tx, rx) = mpsc::channel(state.config.write_queue);
             tokio::spawn(run_writer(state.clone(), rx));
             tx
         })
