@@ -51,6 +51,25 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Benchmarks (docs/benchmarks.md); they write a whole round into the database: use a
+    /// fresh one.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Seed N candidates with 60 answers each, then time grading them again from the database
+    /// and ranking every position (issue 8, offline throughput).
+    Offline {
+        #[arg(long, default_value_t = 100_000)]
+        candidates: usize,
+        /// Papers whose pre-generation is timed on its own.
+        #[arg(long, default_value_t = 10_000)]
+        papers: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +143,13 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             if !no_serve {
                 serve_on(addr, state).await?;
             }
+        }
+        Command::Bench {
+            command: BenchCommand::Offline { candidates, papers },
+        } => {
+            let state = open(cli.data_dir).await?;
+            let options = crate::bench::OfflineOptions { candidates, papers };
+            println!("{}", crate::bench::offline(&state, &options).await?);
         }
         Command::Audit {
             command: AuditCommand::Verify,

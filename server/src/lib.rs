@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -138,6 +138,8 @@ pub async fn sittings_of_session<C: ConnectionTrait>(
 ) -> AppResult<Vec<sittings::Model>> {
     Ok(sittings::Entity::find()
         .filter(sittings::Column::SessionId.eq(session_id))
+        .order_by_asc(sittings::Column::Seat)
+        .order_by_asc(sittings::Column::Id)
         .all(conn)
         .await?)
 }

@@ -98,7 +98,7 @@ pub async fn marks_of_round<C: ConnectionTrait>(
 pub async fn exams_with_sittings<C: ConnectionTrait>(
     conn: &C,
     round_id: i32,
-) -> AppResult<Vec<(exams::Model, Vec<sittings::Model>)>> {
+) -> AppResult<Vec<(exams::Model, Vec<SittingResult>)>> {
     let exams = exams::Entity::find()
         .filter(exams::Column::RoundId.eq(round_id))
         .order_by_asc(exams::Column::Id)
@@ -111,31 +111,54 @@ pub async fn exams_with_sittings<C: ConnectionTrait>(
         .filter(sessions::Column::ExamId.is_in(exams.iter().map(|e| e.id)))
         .all(conn)
         .await?;
-    let sittings = if sessions.is_empty() {
+    let exam_of_session: std::collections::HashMap<i32, i32> =
+        sessions.iter().map(|s| (s.id, s.exam_id)).collect();
+    // Only what a ranking or a report reads: a round of 100,000 sittings would otherwise
+    // carry every paper along (about 5 kB each).
+    let rows: Vec<(i32, i32, i32, Option<String>)> = if sessions.is_empty() {
         Vec::new()
     } else {
         sittings::Entity::find()
+            .select_only()
+            .columns([
+                sittings::Column::Id,
+                sittings::Column::SessionId,
+                sittings::Column::ApplicationId,
+                sittings::Column::Result,
+            ])
             .filter(sittings::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
             .order_by_asc(sittings::Column::Id)
+            .into_tuple()
             .all(conn)
             .await?
     };
+    let mut by_exam: std::collections::HashMap<i32, Vec<SittingResult>> =
+        std::collections::HashMap::new();
+    for (id, session_id, application_id, result) in rows {
+        if let Some(exam_id) = exam_of_session.get(&session_id) {
+            by_exam.entry(*exam_id).or_default().push(SittingResult {
+                id,
+                application_id,
+                result,
+            });
+        }
+    }
     Ok(exams
         .into_iter()
         .map(|exam| {
-            let session_ids: Vec<i32> = sessions
-                .iter()
-                .filter(|s| s.exam_id == exam.id)
-                .map(|s| s.id)
-                .collect();
-            let mine = sittings
-                .iter()
-                .filter(|s| session_ids.contains(&s.session_id))
-                .cloned()
-                .collect();
+            let mine = by_exam.remove(&exam.id).unwrap_or_default();
             (exam, mine)
         })
         .collect())
+}
+
+/// The graded result of one sitting, oldest sitting first in [`exams_with_sittings`].
+#[derive(Debug, Clone)]
+pub struct SittingResult {
+    pub id: i32,
+    pub application_id: i32,
+    /// The stored `SubmitResult` JSON; `None` until graded.
+    pub result: Option<String>,
 }
 
 pub async fn insert_head_decision<C: ConnectionTrait>(

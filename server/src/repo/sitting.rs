@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 
-use crate::entities::{answers, sittings};
+use crate::entities::{answers, sessions, sittings};
 use crate::error::AppResult;
 
 pub const WAITING: &str = "waiting";
@@ -219,4 +219,121 @@ pub async fn set_pin_hash<C: ConnectionTrait>(
     let mut a: sittings::ActiveModel = sitting.into();
     a.pin_hash = Set(Some(digest));
     Ok(a.update(conn).await?)
+}
+
+/// A graded sitting as a whole-exam regrade reads it.
+#[derive(Debug, Clone)]
+pub struct GradedSitting {
+    pub id: i32,
+    pub sanction: String,
+    pub paper: Option<String>,
+    /// The stored `SubmitResult` JSON.
+    pub result: String,
+}
+
+/// Ids of the sessions of an exam.
+async fn session_ids_of_exam<C: ConnectionTrait>(conn: &C, exam_id: i32) -> AppResult<Vec<i32>> {
+    Ok(sessions::Entity::find()
+        .select_only()
+        .column(sessions::Column::Id)
+        .filter(sessions::Column::ExamId.eq(exam_id))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Every graded sitting of an exam, in id order.
+pub async fn graded_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<GradedSitting>> {
+    let sessions = session_ids_of_exam(conn, exam_id).await?;
+    if sessions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i32, String, Option<String>, Option<String>)> = sittings::Entity::find()
+        .select_only()
+        .columns([
+            sittings::Column::Id,
+            sittings::Column::Sanction,
+            sittings::Column::Paper,
+            sittings::Column::Result,
+        ])
+        .filter(sittings::Column::SessionId.is_in(sessions))
+        .filter(sittings::Column::Result.is_not_null())
+        .order_by_asc(sittings::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sanction, paper, result)| {
+            result.map(|result| GradedSitting {
+                id,
+                sanction,
+                paper,
+                result,
+            })
+        })
+        .collect())
+}
+
+/// The answer sheets of every sitting of an exam, by sitting id: a JSON array of
+/// `[item_no, choices, text]`. The database builds each sheet in one pass over `answers`, so
+/// six million answers cross to the server as a hundred thousand rows.
+pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<(i32, String)>> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT a.sitting_id, json_agg(json_build_array(a.item_no, a.choices::json, a.text))::text \
+             FROM answers a WHERE a.sitting_id IN (SELECT s.id FROM sittings s WHERE s.session_id IN \
+             (SELECT se.id FROM sessions se WHERE se.exam_id = $1)) GROUP BY a.sitting_id"
+        }
+        _ => {
+            "SELECT a.sitting_id, json_group_array(json_array(a.item_no, json(a.choices), a.text)) \
+             FROM answers a WHERE a.sitting_id IN (SELECT s.id FROM sittings s WHERE s.session_id IN \
+             (SELECT se.id FROM sessions se WHERE se.exam_id = ?)) GROUP BY a.sitting_id"
+        }
+    };
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [exam_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
+        .collect()
+}
+
+/// Stores many results at once (`(sitting id, SubmitResult JSON)`), a few hundred per statement.
+pub async fn set_results<C: ConnectionTrait>(conn: &C, results: &[(i32, String)]) -> AppResult<()> {
+    let backend = conn.get_database_backend();
+    for chunk in results.chunks(500) {
+        let mut sql = String::from("UPDATE sittings SET result = v.column2 FROM (VALUES ");
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 2);
+        for (k, (id, result)) in chunk.iter().enumerate() {
+            if k > 0 {
+                sql.push(',');
+            }
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!(
+                    "(CAST(${} AS INTEGER), CAST(${} AS TEXT))",
+                    2 * k + 1,
+                    2 * k + 2
+                )),
+                _ => sql.push_str("(?, ?)"),
+            }
+            values.push((*id).into());
+            values.push(result.clone().into());
+        }
+        sql.push_str(") AS v WHERE sittings.id = v.column1");
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(())
 }

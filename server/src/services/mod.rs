@@ -5,6 +5,7 @@ pub mod auth;
 pub mod autosave;
 pub mod bank;
 pub mod exam;
+pub mod grading;
 pub mod reports;
 pub mod results;
 pub mod reviews;

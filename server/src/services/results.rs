@@ -796,6 +796,19 @@ pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResu
     Ok(ranking_view(&position.code, &ranking, unsettled))
 }
 
+/// The ranking of every position of the round, in position order (what [`publish`] ranks).
+pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(String, Ranking)>> {
+    let round = load_round(&state.db, round_id).await?;
+    let data = RoundData::load(&state.db, round).await?;
+    data.positions
+        .iter()
+        .map(|(position, agencies)| {
+            let (ranking, _) = data.rank_position(position, agencies)?;
+            Ok((position.code.clone(), ranking))
+        })
+        .collect()
+}
+
 pub async fn record_head_decision(
     state: &AppState,
     actor: &str,

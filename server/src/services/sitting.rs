@@ -414,8 +414,41 @@ async fn grade_sitting<C: ConnectionTrait>(
     grade_loaded(sitting, &paper, &blueprint, &items, &marking, &stored)
 }
 
+/// The marking of one answer sheet (by question number) under the sitting's sanction.
+pub(crate) fn grade_sheet(
+    sanction: &str,
+    paper: &Paper,
+    blueprint: &question_bank::blueprint::Blueprint,
+    items: &HashMap<i32, std::sync::Arc<question_bank::Item>>,
+    marking: &ExamMarking,
+    sheet: &BTreeMap<u32, Answer>,
+) -> AppResult<PaperResult> {
+    let terms = CandidateTerms {
+        sanction: scoring_sanction(sanction),
+        ..Default::default()
+    };
+    let mut result = grade(
+        blueprint,
+        paper,
+        |p| items.get(&p.version_id).map(AsRef::as_ref),
+        sheet,
+        marking,
+        &terms,
+    )?;
+    if annulled(sanction) {
+        // VN-25: suspension annuls the test; not signing the result list gives 0.
+        for s in &mut result.sections {
+            s.correct = rust_decimal::Decimal::ZERO;
+            s.score = rust_decimal::Decimal::new(0, 2);
+            s.passed = false;
+        }
+        result.passed = false;
+    }
+    Ok(result)
+}
+
 /// The grading itself, over what is already read: `stored` in question order.
-fn grade_loaded(
+pub(crate) fn grade_loaded(
     sitting: &sittings::Model,
     paper: &Paper,
     blueprint: &question_bank::blueprint::Blueprint,
@@ -434,27 +467,7 @@ fn grade_loaded(
             },
         );
     }
-    let terms = CandidateTerms {
-        sanction: scoring_sanction(&sitting.sanction),
-        ..Default::default()
-    };
-    let mut result = grade(
-        blueprint,
-        paper,
-        |p| items.get(&p.version_id).map(AsRef::as_ref),
-        &sheet,
-        marking,
-        &terms,
-    )?;
-    if annulled(&sitting.sanction) {
-        // VN-25: suspension annuls the test; not signing the result list gives 0.
-        for s in &mut result.sections {
-            s.correct = rust_decimal::Decimal::ZERO;
-            s.score = rust_decimal::Decimal::new(0, 2);
-            s.passed = false;
-        }
-        result.passed = false;
-    }
+    let result = grade_sheet(&sitting.sanction, paper, blueprint, items, marking, &sheet)?;
     let receipt_body = serde_json::json!({
         "ticket_no": sitting.ticket_no,
         "paper_sha256": sitting.paper_sha256,
