@@ -511,3 +511,85 @@ async fn the_correction_endpoints_are_in_the_openapi_document() {
         );
     }
 }
+
+/// The whole-exam regrade (issue 8: grading from the database in bulk) marks exactly as the
+/// hand-in and the chair's per-sitting regrade do: after a void recorded through the API it
+/// finds nothing to change; a stored result that drifted is put back; typed answers count.
+#[tokio::test]
+async fn the_whole_exam_regrade_agrees_with_grading_at_hand_in_and_after_a_void() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    let chair = app.staff("chutich-bulk", &[Role::Chair]).await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    let defective = shared_item(&app, &d, 0, 1).await;
+    let mut n = 0;
+    sit(&app, &d, 0, |_| {
+        n += 1;
+        n % 2 == 0
+    })
+    .await;
+    sit(&app, &d, 1, |q| q.item_id != defective).await;
+    let mut n = 0;
+    sit(&app, &d, 2, |_| {
+        n += 1;
+        n % 3 != 0
+    })
+    .await;
+
+    let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (bulk.sittings, bulk.changed),
+        (3, 0),
+        "hand-in grading agrees"
+    );
+    assert_eq!(
+        bulk.answers,
+        3 * 60,
+        "every saved answer is read, typed ones too"
+    );
+
+    let r = app
+        .post(
+            &format!("/api/v1/exams/{}/voided-items", d.exam_id),
+            Some(&chair),
+            &json!({"item_id": defective, "version": 1, "reason": "Câu hỏi có hai phương án đúng"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let after_void = stored_result(&app, d.tickets[1].0).await;
+    let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        bulk.changed, 0,
+        "the chair's regrade and the bulk one agree"
+    );
+
+    // A result that no longer matches the answers is graded back.
+    let mut drifted = after_void.clone();
+    drifted["sections"][0]["correct"] = json!("0");
+    drifted["passed"] = json!(false);
+    let s = sittings::Entity::find_by_id(d.tickets[1].0)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut a: sittings::ActiveModel = s.into();
+    a.result = sea_orm::Set(Some(drifted.to_string()));
+    sea_orm::ActiveModelTrait::update(a, app.db())
+        .await
+        .unwrap();
+    let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
+        .await
+        .unwrap();
+    assert_eq!(bulk.changed, 1);
+    assert_eq!(stored_result(&app, d.tickets[1].0).await, after_void);
+    let regrades = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("exam.regrade"))
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(regrades.len(), 3, "each regrade is audited");
+}

@@ -76,18 +76,49 @@ pub async fn answers_of_many<C: ConnectionTrait>(
         .await?)
 }
 
-pub async fn finish<C: ConnectionTrait>(
+/// Finishes many sittings at once (`(sitting id, status, SubmitResult JSON)`), all at `now`:
+/// one statement per few hundred hand-ins.
+pub async fn finish_rows<C: ConnectionTrait>(
     conn: &C,
-    sitting: sittings::Model,
-    status: &str,
-    result_json: String,
+    rows: &[(i32, &str, String)],
     now: DateTime<Utc>,
-) -> AppResult<sittings::Model> {
-    let mut a: sittings::ActiveModel = sitting.into();
-    a.status = Set(status.to_string());
-    a.submitted_at = Set(Some(now));
-    a.result = Set(Some(result_json));
-    Ok(a.update(conn).await?)
+) -> AppResult<()> {
+    let backend = conn.get_database_backend();
+    for chunk in rows.chunks(300) {
+        let mut sql = String::from(
+            "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = ",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3 + 1);
+        values.push(now.into());
+        sql.push_str(if backend == DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        });
+        sql.push_str(" FROM (VALUES ");
+        for (k, (id, status, result)) in chunk.iter().enumerate() {
+            if k > 0 {
+                sql.push(',');
+            }
+            if backend == DbBackend::Postgres {
+                let n = 3 * k + 2;
+                sql.push_str(&format!(
+                    "(CAST(${n} AS INTEGER), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+                    n + 1,
+                    n + 2
+                ));
+            } else {
+                sql.push_str("(?, ?, ?)");
+            }
+            values.push((*id).into());
+            values.push((*status).into());
+            values.push(result.clone().into());
+        }
+        sql.push_str(") AS v WHERE sittings.id = v.column1");
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Replaces the stored result of a graded sitting (it is graded again).
@@ -278,26 +309,24 @@ pub async fn graded_of_exam<C: ConnectionTrait>(
         .collect())
 }
 
-/// The answer sheets of every sitting of an exam, by sitting id: a JSON array of
-/// `[item_no, choices, text]`. The database builds each sheet in one pass over `answers`, so
-/// six million answers cross to the server as a hundred thousand rows.
+/// The choices of every sitting of an exam, by sitting id, as `no:choices;no:choices…` (the
+/// stored JSON of the choices, whose letters hold neither `:` nor `;`). The database builds
+/// each sheet in one pass over `answers`, so six million answers cross to the server as a
+/// hundred thousand rows; typed answers come from [`text_answers_of_exam`].
 pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<Vec<(i32, String)>> {
     let backend = conn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT a.sitting_id, json_agg(json_build_array(a.item_no, a.choices::json, a.text))::text \
-             FROM answers a WHERE a.sitting_id IN (SELECT s.id FROM sittings s WHERE s.session_id IN \
-             (SELECT se.id FROM sessions se WHERE se.exam_id = $1)) GROUP BY a.sitting_id"
-        }
-        _ => {
-            "SELECT a.sitting_id, json_group_array(json_array(a.item_no, json(a.choices), a.text)) \
-             FROM answers a WHERE a.sitting_id IN (SELECT s.id FROM sittings s WHERE s.session_id IN \
-             (SELECT se.id FROM sessions se WHERE se.exam_id = ?)) GROUP BY a.sitting_id"
-        }
+    let (aggregate, param) = match backend {
+        DbBackend::Postgres => ("string_agg", "$1"),
+        _ => ("group_concat", "?"),
     };
+    let sql = format!(
+        "SELECT a.sitting_id, {aggregate}(a.item_no || ':' || a.choices, ';') FROM answers a \
+         WHERE a.sitting_id IN ({}) GROUP BY a.sitting_id",
+        sittings_of_exam_sql(param)
+    );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
@@ -308,6 +337,48 @@ pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
     rows.iter()
         .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
         .collect()
+}
+
+/// Every typed answer (`fill_blank`) of an exam: (sitting id, question number, text).
+pub async fn text_answers_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<(i32, i32, String)>> {
+    let backend = conn.get_database_backend();
+    let param = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "SELECT a.sitting_id, a.item_no, a.text FROM answers a \
+         WHERE a.text IS NOT NULL AND a.sitting_id IN ({})",
+        sittings_of_exam_sql(param)
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [exam_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// Ids of the sittings of exam `param` (a subquery).
+fn sittings_of_exam_sql(param: &str) -> String {
+    format!(
+        "SELECT s.id FROM sittings s WHERE s.session_id IN \
+         (SELECT se.id FROM sessions se WHERE se.exam_id = {param})"
+    )
 }
 
 /// Stores many results at once (`(sitting id, SubmitResult JSON)`), a few hundred per statement.

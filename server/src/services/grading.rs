@@ -49,11 +49,25 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
     let blueprint = blueprint_of(&exam)?;
     let marking = exam_marking(&state.db, exam_id).await?;
-    let sittings = repo::sitting::graded_of_exam(&state.db, exam_id).await?;
-    let mut sheets: HashMap<i32, String> = repo::sitting::answer_sheets_of_exam(&state.db, exam_id)
-        .await?
+    // Three reads at once: on SQLite (WAL) and PostgreSQL alike they run side by side.
+    let (sittings, sheets, texts) = tokio::try_join!(
+        repo::sitting::graded_of_exam(&state.db, exam_id),
+        repo::sitting::answer_sheets_of_exam(&state.db, exam_id),
+        repo::sitting::text_answers_of_exam(&state.db, exam_id),
+    )?;
+    let mut sheets: HashMap<i32, Sheet> = sheets
         .into_iter()
+        .map(|(id, choices)| {
+            let sheet = Sheet {
+                choices,
+                texts: Vec::new(),
+            };
+            (id, sheet)
+        })
         .collect();
+    for (sitting_id, no, text) in texts {
+        sheets.entry(sitting_id).or_default().texts.push((no, text));
+    }
     let read = started.elapsed();
 
     let started = Instant::now();
@@ -68,10 +82,10 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         AppResult::Ok((sittings, papers))
     })
     .await??;
-    let jobs: Vec<(GradedSitting, String)> = sittings
+    let jobs: Vec<(GradedSitting, Sheet)> = sittings
         .into_iter()
         .map(|s| {
-            let sheet = sheets.remove(&s.id).unwrap_or_else(|| "[]".to_string());
+            let sheet = sheets.remove(&s.id).unwrap_or_default();
             (s, sheet)
         })
         .collect();
@@ -165,20 +179,50 @@ fn parse_paper(s: &GradedSitting) -> AppResult<Paper> {
         .map_err(|e| AppError::Internal(format!("paper of sitting {} unreadable: {e}", s.id)))
 }
 
-/// One row of an answer sheet as the database aggregates it: `[item_no, choices, text]`.
-type SheetRow = (u32, Vec<String>, Option<String>);
+/// One sitting's answers as read for a regrade: the aggregated choices
+/// (`no:["A"];no:["B","C"]…`) and the typed answers by question number.
+#[derive(Debug, Default)]
+struct Sheet {
+    choices: String,
+    texts: Vec<(i32, String)>,
+}
 
-fn regrade_one(s: &GradedSitting, sheet: &str, k: usize, cx: &Context) -> AppResult<Outcome> {
-    let rows: Vec<SheetRow> = serde_json::from_str(sheet)
-        .map_err(|e| AppError::Internal(format!("answers of sitting {} unreadable: {e}", s.id)))?;
-    let answers = rows.len();
-    let sheet: BTreeMap<u32, Answer> = rows
-        .into_iter()
-        .map(|(no, choices, text)| {
-            let choices = choices.iter().filter_map(|c| c.chars().next()).collect();
-            (no, Answer { choices, text })
-        })
-        .collect();
+impl Sheet {
+    /// The answers by question number, as grading takes them.
+    fn answers(&self, sitting_id: i32) -> AppResult<BTreeMap<u32, Answer>> {
+        let unreadable =
+            |what: &str| AppError::Internal(format!("answers of sitting {sitting_id}: {what}"));
+        let mut out = BTreeMap::new();
+        for part in self.choices.split(';').filter(|p| !p.is_empty()) {
+            let (no, choices) = part
+                .split_once(':')
+                .ok_or_else(|| unreadable(&format!("'{part}' has no question number")))?;
+            let no: u32 = no
+                .parse()
+                .map_err(|_| unreadable(&format!("'{no}' is not a question number")))?;
+            let letters: Vec<String> = serde_json::from_str(choices)
+                .map_err(|e| unreadable(&format!("choices of question {no}: {e}")))?;
+            let choices = letters.iter().filter_map(|c| c.chars().next()).collect();
+            out.insert(
+                no,
+                Answer {
+                    choices,
+                    text: None,
+                },
+            );
+        }
+        for (no, text) in &self.texts {
+            let no = u32::try_from(*no)
+                .map_err(|_| unreadable(&format!("'{no}' is not a question number")))?;
+            out.entry(no).or_insert_with(Answer::default).text = Some(text.clone());
+        }
+        Ok(out)
+    }
+}
+
+fn regrade_one(s: &GradedSitting, sheet: &Sheet, k: usize, cx: &Context) -> AppResult<Outcome> {
+    let sheet = sheet.answers(s.id)?;
+    let answers = sheet.len();
     let result = grade_sheet(
         &s.sanction,
         &cx.papers[k],
@@ -208,14 +252,16 @@ fn regrade_one(s: &GradedSitting, sheet: &str, k: usize, cx: &Context) -> AppRes
 }
 
 /// Runs CPU-bound work off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(format!("grading task failed: {e}")))
 }
 
 /// `f` over `inputs` on every core, results in input order; the first error wins.
-fn parallel<I: Sync, O: Send>(
+pub(crate) fn parallel<I: Sync, O: Send>(
     inputs: &[I],
     f: impl Fn(&I) -> AppResult<O> + Sync,
 ) -> AppResult<Vec<O>> {
@@ -239,4 +285,40 @@ fn parallel<I: Sync, O: Send>(
         out.extend(part?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_reads_back_choices_and_typed_answers_in_any_order() {
+        let sheet = Sheet {
+            choices: r#"3:["B","D"];1:["A"];2:[]"#.into(),
+            texts: vec![(2, "Hà Nội".into())],
+        };
+        let answers = sheet.answers(7).unwrap();
+        assert_eq!(answers.len(), 3);
+        assert_eq!(answers[&1].choices, vec!['A']);
+        assert_eq!(answers[&3].choices, vec!['B', 'D']);
+        assert_eq!(answers[&2].text.as_deref(), Some("Hà Nội"));
+        assert!(answers[&2].choices.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_sheet_names_the_sitting_and_the_question() {
+        let sheet = Sheet {
+            choices: r#"1:["A"];x:["B"]"#.into(),
+            texts: vec![],
+        };
+        let e = sheet.answers(42).unwrap_err().to_string();
+        assert!(e.contains("sitting 42") && e.contains("'x'"), "{e}");
+        let sheet = Sheet {
+            choices: "5:not json".into(),
+            texts: vec![],
+        };
+        let e = sheet.answers(42).unwrap_err().to_string();
+        assert!(e.contains("question 5"), "{e}");
+    }
 }

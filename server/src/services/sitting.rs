@@ -504,7 +504,7 @@ pub(crate) async fn finish_many(
     let mut ids: Vec<i32> = requests.iter().map(|r| r.0).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut found: HashMap<i32, sittings::Model> = sittings::Entity::find()
+    let found: HashMap<i32, sittings::Model> = sittings::Entity::find()
         .filter(sittings::Column::Id.is_in(ids.clone()))
         .order_by_asc(sittings::Column::Id)
         .lock_exclusive()
@@ -541,35 +541,45 @@ pub(crate) async fn finish_many(
     for list in answers.values_mut() {
         list.sort_by_key(|a| a.item_no);
     }
-    let mut chain = audit::Chain::open(&txn).await?;
-    let mut out = Vec::with_capacity(requests.len());
+    // First pass: decide each request; the sittings to finish are graded afterwards, all at
+    // once and on every core, so the write lock is held for as short a time as possible.
+    let mut slots: Vec<Slot> = Vec::with_capacity(requests.len());
+    let mut finishing: Vec<Finishing> = Vec::new();
+    let mut finishing_index: HashMap<i32, usize> = HashMap::new();
     for (id, who) in requests {
         let Some(sitting) = found.get(id) else {
-            out.push(Err(match who {
+            slots.push(Slot::Done(Err(match who {
                 Finisher::Candidate { .. } => {
                     AppError::Unauthorized("this sitting no longer exists".into())
                 }
                 Finisher::Clock => AppError::Internal(format!("sitting {id} vanished")),
-            }));
+            })));
             continue;
         };
         if let Finisher::Candidate { login, .. } = who {
             if sitting.active_login.as_deref() != Some(login.as_str()) {
-                out.push(Err(AppError::Unauthorized(
+                slots.push(Slot::Done(Err(AppError::Unauthorized(
                     "signed in on another computer: this page is locked".into(),
-                )));
+                ))));
                 continue;
             }
         }
+        if let Some(&k) = finishing_index.get(id) {
+            // Asked twice in one batch: the second sees it finished by the first.
+            slots.push(Slot::Finish(k));
+            continue;
+        }
         let Some(session) = sessions.get(&sitting.session_id) else {
-            out.push(Err(AppError::Internal(format!(
+            slots.push(Slot::Done(Err(AppError::Internal(format!(
                 "sitting {id} has no session"
-            ))));
+            )))));
             continue;
         };
         let (status, actor) = match (effective_status(sitting, session.starts_at, now), who) {
             ("waiting", Finisher::Candidate { .. }) => {
-                out.push(Err(AppError::Locked("the exam has not started yet".into())));
+                slots.push(Slot::Done(Err(AppError::Locked(
+                    "the exam has not started yet".into(),
+                ))));
                 continue;
             }
             ("open", Finisher::Candidate { ticket_no, .. }) => {
@@ -577,32 +587,66 @@ pub(crate) async fn finish_many(
             }
             ("closed", _) if sitting.status == WAITING => (CLOSED, "system:clock".to_string()),
             _ => {
-                out.push(Ok(sitting.clone()));
+                slots.push(Slot::Done(Ok(sitting.clone())));
                 continue;
             }
         };
-        let Some((blueprint, marking)) = exams.get(&session.exam_id) else {
-            out.push(Err(AppError::Internal(format!(
+        if !exams.contains_key(&session.exam_id) {
+            slots.push(Slot::Done(Err(AppError::Internal(format!(
                 "session {} has no exam",
                 session.id
-            ))));
+            )))));
             continue;
-        };
-        let graded = match paper_of(sitting) {
-            Ok(paper) => {
-                let items = state
-                    .items
-                    .get_many(&txn, paper.items().map(|i| i.version_id).collect())
-                    .await?;
-                let stored = answers.get(id).map(Vec::as_slice).unwrap_or_default();
-                grade_loaded(sitting, &paper, blueprint, &items, marking, stored)
+        }
+        let paper = match paper_of(sitting) {
+            Ok(paper) => paper,
+            Err(e) => {
+                slots.push(Slot::Done(Err(e)));
+                continue;
             }
-            Err(e) => Err(e),
         };
+        finishing_index.insert(*id, finishing.len());
+        slots.push(Slot::Finish(finishing.len()));
+        finishing.push(Finishing {
+            sitting: sitting.clone(),
+            exam_id: session.exam_id,
+            paper,
+            answers: answers.remove(id).unwrap_or_default(),
+            status,
+            actor,
+        });
+    }
+
+    let versions: std::collections::BTreeSet<i32> = finishing
+        .iter()
+        .flat_map(|f| f.paper.items().map(|i| i.version_id))
+        .collect();
+    let items = state
+        .items
+        .get_many(&txn, versions.into_iter().collect())
+        .await?;
+    let finishing = std::sync::Arc::new(finishing);
+    let graded = {
+        let (finishing, exams, items) = (finishing.clone(), std::sync::Arc::new(exams), items);
+        crate::services::grading::blocking(move || {
+            crate::services::grading::parallel(&finishing[..], |f| {
+                let (blueprint, marking) = &exams[&f.exam_id];
+                Ok(grade_loaded(
+                    &f.sitting, &f.paper, blueprint, &items, marking, &f.answers,
+                ))
+            })
+        })
+        .await??
+    };
+
+    let mut chain = audit::Chain::open(&txn).await?;
+    let mut rows: Vec<(i32, &'static str, String)> = Vec::with_capacity(finishing.len());
+    let mut finished: Vec<AppResult<sittings::Model>> = Vec::with_capacity(finishing.len());
+    for (f, graded) in finishing.iter().zip(graded) {
         let (result, receipt) = match graded {
             Ok(g) => g,
             Err(e) => {
-                out.push(Err(e));
+                finished.push(Err(e));
                 continue;
             }
         };
@@ -611,7 +655,7 @@ pub(crate) async fn finish_many(
             passed: result.passed,
             receipt_sha256: receipt.clone(),
             submitted_at: now,
-            closed_by: if status == SUBMITTED {
+            closed_by: if f.status == SUBMITTED {
                 "candidate".into()
             } else {
                 "clock".into()
@@ -619,23 +663,58 @@ pub(crate) async fn finish_many(
         };
         let json =
             serde_json::to_string(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
-        let sitting = repo::sitting::finish(&txn, sitting.clone(), status, json, now).await?;
+        let sitting = sittings::Model {
+            status: f.status.to_string(),
+            submitted_at: Some(now),
+            result: Some(json.clone()),
+            ..f.sitting.clone()
+        };
+        rows.push((sitting.id, f.status, json));
         chain.push(
             now,
             Event {
-                actor: &actor,
-                action: if status == SUBMITTED { "sitting.submit" } else { "sitting.close" },
+                actor: &f.actor,
+                action: if f.status == SUBMITTED { "sitting.submit" } else { "sitting.close" },
                 entity: "sitting",
                 entity_id: sitting.id.to_string(),
                 details: serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
             },
         );
-        found.insert(sitting.id, sitting.clone());
-        out.push(Ok(sitting));
+        finished.push(Ok(sitting));
     }
+    repo::sitting::finish_rows(&txn, &rows, now).await?;
     chain.write(&txn).await?;
     txn.commit().await?;
-    Ok(out)
+    Ok(slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Done(outcome) => outcome,
+            Slot::Finish(k) => match &finished[k] {
+                Ok(sitting) => Ok(sitting.clone()),
+                Err(e) => Err(AppError::Internal(format!(
+                    "sitting {} could not be graded: {e}",
+                    finishing[k].sitting.id
+                ))),
+            },
+        })
+        .collect())
+}
+
+/// What a request of a [`finish_many`] batch gets.
+enum Slot {
+    Done(AppResult<sittings::Model>),
+    /// The outcome of `finishing[k]`.
+    Finish(usize),
+}
+
+/// A sitting a [`finish_many`] batch finishes, with what grading it needs.
+struct Finishing {
+    sitting: sittings::Model,
+    exam_id: i32,
+    paper: Paper,
+    answers: Vec<answers::Model>,
+    status: &'static str,
+    actor: String,
 }
 
 /// Closes one sitting whose time is up (a page found it so before the closer did).
