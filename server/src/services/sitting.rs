@@ -548,19 +548,19 @@ pub(crate) async fn finish_many(
     let mut finishing_index: HashMap<i32, usize> = HashMap::new();
     for (id, who) in requests {
         let Some(sitting) = found.get(id) else {
-            slots.push(Slot::Done(Err(match who {
+            slots.push(Slot::Done(Box::new(Err(match who {
                 Finisher::Candidate { .. } => {
                     AppError::Unauthorized("this sitting no longer exists".into())
                 }
                 Finisher::Clock => AppError::Internal(format!("sitting {id} vanished")),
-            })));
+            }))));
             continue;
         };
         if let Finisher::Candidate { login, .. } = who {
             if sitting.active_login.as_deref() != Some(login.as_str()) {
-                slots.push(Slot::Done(Err(AppError::Unauthorized(
+                slots.push(Slot::Done(Box::new(Err(AppError::Unauthorized(
                     "signed in on another computer: this page is locked".into(),
-                ))));
+                )))));
                 continue;
             }
         }
@@ -570,16 +570,16 @@ pub(crate) async fn finish_many(
             continue;
         }
         let Some(session) = sessions.get(&sitting.session_id) else {
-            slots.push(Slot::Done(Err(AppError::Internal(format!(
+            slots.push(Slot::Done(Box::new(Err(AppError::Internal(format!(
                 "sitting {id} has no session"
-            )))));
+            ))))));
             continue;
         };
         let (status, actor) = match (effective_status(sitting, session.starts_at, now), who) {
             ("waiting", Finisher::Candidate { .. }) => {
-                slots.push(Slot::Done(Err(AppError::Locked(
+                slots.push(Slot::Done(Box::new(Err(AppError::Locked(
                     "the exam has not started yet".into(),
-                ))));
+                )))));
                 continue;
             }
             ("open", Finisher::Candidate { ticket_no, .. }) => {
@@ -587,21 +587,21 @@ pub(crate) async fn finish_many(
             }
             ("closed", _) if sitting.status == WAITING => (CLOSED, "system:clock".to_string()),
             _ => {
-                slots.push(Slot::Done(Ok(sitting.clone())));
+                slots.push(Slot::Done(Box::new(Ok(sitting.clone()))));
                 continue;
             }
         };
         if !exams.contains_key(&session.exam_id) {
-            slots.push(Slot::Done(Err(AppError::Internal(format!(
+            slots.push(Slot::Done(Box::new(Err(AppError::Internal(format!(
                 "session {} has no exam",
                 session.id
-            )))));
+            ))))));
             continue;
         }
         let paper = match paper_of(sitting) {
             Ok(paper) => paper,
             Err(e) => {
-                slots.push(Slot::Done(Err(e)));
+                slots.push(Slot::Done(Box::new(Err(e))));
                 continue;
             }
         };
@@ -688,7 +688,7 @@ pub(crate) async fn finish_many(
     Ok(slots
         .into_iter()
         .map(|slot| match slot {
-            Slot::Done(outcome) => outcome,
+            Slot::Done(outcome) => *outcome,
             Slot::Finish(k) => match &finished[k] {
                 Ok(sitting) => Ok(sitting.clone()),
                 Err(e) => Err(AppError::Internal(format!(
@@ -702,7 +702,7 @@ pub(crate) async fn finish_many(
 
 /// What a request of a [`finish_many`] batch gets.
 enum Slot {
-    Done(AppResult<sittings::Model>),
+    Done(Box<AppResult<sittings::Model>>),
     /// The outcome of `finishing[k]`.
     Finish(usize),
 }
