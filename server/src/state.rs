@@ -22,6 +22,8 @@ pub struct AppState {
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
     /// Answer saves and submissions waiting for their group commit.
     pub writes: Arc<GroupCommit>,
+    /// Turns at SQLite's single write lock for the group-commit writers (see [`Self::write_turn`]).
+    pub write_turns: Arc<tokio::sync::Mutex<()>>,
     /// Item versions by id, parsed once (a version never changes).
     pub items: Arc<ItemCache>,
     pub leptos: leptos::config::LeptosOptions,
@@ -49,12 +51,26 @@ impl AppState {
             throttle: Arc::new(throttle),
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
             writes: Arc::new(GroupCommit::default()),
+            write_turns: Arc::new(tokio::sync::Mutex::new(())),
             items: Arc::new(ItemCache::default()),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// On SQLite, the group-commit writers (saves, logins, hand-ins) take turns here, first come
+    /// first served, before they begin a write transaction. SQLite has one writer, and a
+    /// transaction that finds it taken polls with growing sleeps (up to 100 ms a time): under
+    /// a hand-in storm the save writer lost the race again and again (save p99 1.4 s at
+    /// 10,000 candidates). PostgreSQL writers lock rows, not the database: no turn there.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.config.is_sqlite() {
+            Some(self.write_turns.lock().await)
+        } else {
+            None
+        }
     }
 }
 

@@ -280,6 +280,7 @@ async fn run_login_writer(state: AppState, mut rx: mpsc::Receiver<LoginJob>) {
 
 async fn write_logins(state: &AppState, jobs: &[LoginJob], now: DateTime<Utc>) -> AppResult<()> {
     use sea_orm::sea_query::Func;
+    let _turn = state.write_turn().await;
     let txn = crate::db::begin_write(&state.db).await?;
     for job in jobs {
         sittings::Entity::update_many()
@@ -376,6 +377,7 @@ async fn decide_and_write(
     jobs: &[Job],
     now: DateTime<Utc>,
 ) -> AppResult<Vec<AppResult<AnswerAck>>> {
+    let _turn = state.write_turn().await;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut ids: Vec<i32> = jobs.iter().map(|j| j.sitting_id).collect();
     ids.sort_unstable();

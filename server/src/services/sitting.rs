@@ -500,6 +500,7 @@ pub(crate) async fn finish_many(
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
+    let _turn = state.write_turn().await;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut ids: Vec<i32> = requests.iter().map(|r| r.0).collect();
     ids.sort_unstable();
