@@ -60,5 +60,5 @@ fi
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill $pid; wait $pid 2>/dev/null || true
 grep -ci error "$dir/server.log" | xargs echo "server log lines mentioning error:"
-if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE $db"; fi
+if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; fi
 echo "files: $dir"
