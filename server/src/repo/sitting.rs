@@ -317,23 +317,17 @@ pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<Vec<(i32, String)>> {
-    let backend = conn.get_database_backend();
-    let (aggregate, param) = match backend {
-        DbBackend::Postgres => ("string_agg", "$1"),
-        _ => ("group_concat", "?"),
+    let aggregate = match conn.get_database_backend() {
+        DbBackend::Postgres => "string_agg",
+        _ => "group_concat",
     };
-    let sql = format!(
-        "SELECT a.sitting_id, {aggregate}(a.item_no || ':' || a.choices, ';') FROM answers a \
-         WHERE a.sitting_id IN ({}) GROUP BY a.sitting_id",
-        sittings_of_exam_sql(param)
-    );
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [exam_id.into()],
-        ))
-        .await?;
+    let rows = rows_of_exam(conn, exam_id, |sittings| {
+        format!(
+            "SELECT a.sitting_id, {aggregate}(a.item_no || ':' || a.choices, ';') FROM answers a \
+             WHERE a.sitting_id IN ({sittings}) GROUP BY a.sitting_id"
+        )
+    })
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
         .collect()
@@ -344,24 +338,13 @@ pub async fn text_answers_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<Vec<(i32, i32, String)>> {
-    let backend = conn.get_database_backend();
-    let param = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let sql = format!(
-        "SELECT a.sitting_id, a.item_no, a.text FROM answers a \
-         WHERE a.text IS NOT NULL AND a.sitting_id IN ({})",
-        sittings_of_exam_sql(param)
-    );
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [exam_id.into()],
-        ))
-        .await?;
+    let rows = rows_of_exam(conn, exam_id, |sittings| {
+        format!(
+            "SELECT a.sitting_id, a.item_no, a.text FROM answers a \
+             WHERE a.text IS NOT NULL AND a.sitting_id IN ({sittings})"
+        )
+    })
+    .await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -373,12 +356,29 @@ pub async fn text_answers_of_exam<C: ConnectionTrait>(
         .collect()
 }
 
-/// Ids of the sittings of exam `param` (a subquery).
-fn sittings_of_exam_sql(param: &str) -> String {
-    format!(
+/// Runs the query `sql` builds around the subquery of the exam's sitting ids.
+async fn rows_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+    sql: impl FnOnce(&str) -> String,
+) -> AppResult<Vec<sea_orm::QueryResult>> {
+    let backend = conn.get_database_backend();
+    let param = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sittings = format!(
         "SELECT s.id FROM sittings s WHERE s.session_id IN \
          (SELECT se.id FROM sessions se WHERE se.exam_id = {param})"
-    )
+    );
+    Ok(conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql(&sittings),
+            [exam_id.into()],
+        ))
+        .await?)
 }
 
 /// Stores many results at once (`(sitting id, SubmitResult JSON)`), a few hundred per statement.
