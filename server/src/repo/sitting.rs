@@ -84,39 +84,24 @@ pub async fn finish_rows<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let backend = conn.get_database_backend();
+    let head = if backend == DbBackend::Postgres {
+        "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = $1"
+    } else {
+        "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = ?"
+    };
     for chunk in rows.chunks(300) {
-        let mut sql = String::from(
-            "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = ",
+        let values = chunk
+            .iter()
+            .map(|(id, status, result)| vec![(*id).into(), (*status).into(), result.clone().into()])
+            .collect();
+        let stmt = update_from_values(
+            backend,
+            head,
+            vec![now.into()],
+            &["INTEGER", "TEXT", "TEXT"],
+            values,
         );
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3 + 1);
-        values.push(now.into());
-        sql.push_str(if backend == DbBackend::Postgres {
-            "$1"
-        } else {
-            "?"
-        });
-        sql.push_str(" FROM (VALUES ");
-        for (k, (id, status, result)) in chunk.iter().enumerate() {
-            if k > 0 {
-                sql.push(',');
-            }
-            if backend == DbBackend::Postgres {
-                let n = 3 * k + 2;
-                sql.push_str(&format!(
-                    "(CAST(${n} AS INTEGER), CAST(${} AS TEXT), CAST(${} AS TEXT))",
-                    n + 1,
-                    n + 2
-                ));
-            } else {
-                sql.push_str("(?, ?, ?)");
-            }
-            values.push((*id).into());
-            values.push((*status).into());
-            values.push(result.clone().into());
-        }
-        sql.push_str(") AS v WHERE sittings.id = v.column1");
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        conn.execute_raw(stmt).await?;
     }
     Ok(())
 }
@@ -383,28 +368,51 @@ async fn rows_of_exam<C: ConnectionTrait>(
 
 /// Stores many results at once (`(sitting id, SubmitResult JSON)`), a few hundred per statement.
 pub async fn set_results<C: ConnectionTrait>(conn: &C, results: &[(i32, String)]) -> AppResult<()> {
-    let backend = conn.get_database_backend();
     for chunk in results.chunks(500) {
-        let mut sql = String::from("UPDATE sittings SET result = v.column2 FROM (VALUES ");
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 2);
-        for (k, (id, result)) in chunk.iter().enumerate() {
-            if k > 0 {
-                sql.push(',');
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!(
-                    "(CAST(${} AS INTEGER), CAST(${} AS TEXT))",
-                    2 * k + 1,
-                    2 * k + 2
-                )),
-                _ => sql.push_str("(?, ?)"),
-            }
-            values.push((*id).into());
-            values.push(result.clone().into());
-        }
-        sql.push_str(") AS v WHERE sittings.id = v.column1");
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        let rows = chunk
+            .iter()
+            .map(|(id, result)| vec![(*id).into(), result.clone().into()])
+            .collect();
+        let stmt = update_from_values(
+            conn.get_database_backend(),
+            "UPDATE sittings SET result = v.column2",
+            Vec::new(),
+            &["INTEGER", "TEXT"],
+            rows,
+        );
+        conn.execute_raw(stmt).await?;
     }
     Ok(())
+}
+
+/// `{head} FROM (VALUES (…), …) AS v WHERE sittings.id = v.column1`, with `head_values` bound
+/// first (as `?`/`$n` in `head`) and each row's values cast to `types` (PostgreSQL cannot infer
+/// the types of parameters in a `VALUES` list).
+fn update_from_values(
+    backend: DbBackend,
+    head: &str,
+    head_values: Vec<sea_orm::Value>,
+    types: &[&str],
+    rows: Vec<Vec<sea_orm::Value>>,
+) -> Statement {
+    let mut sql = format!("{head} FROM (VALUES ");
+    let mut values = head_values;
+    for (k, row) in rows.into_iter().enumerate() {
+        if k > 0 {
+            sql.push(',');
+        }
+        let bound = values.len();
+        let cells: Vec<String> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match backend {
+                DbBackend::Postgres => format!("CAST(${} AS {t})", bound + 1 + i),
+                _ => "?".to_string(),
+            })
+            .collect();
+        sql.push_str(&format!("({})", cells.join(", ")));
+        values.extend(row);
+    }
+    sql.push_str(") AS v WHERE sittings.id = v.column1");
+    Statement::from_sql_and_values(backend, sql, values)
 }

@@ -198,14 +198,20 @@ pub async fn save(
         req,
         reply,
     };
-    state
-        .writes
-        .sender(state)
-        .try_send(job)
-        .map_err(|e| busy(e, "answers"))?;
+    queue(state.writes.sender(state), job, outcome, "answers").await
+}
+
+/// Queues `job` (503 when the queue is full) and waits for its writer's answer.
+async fn queue<J, T>(
+    tx: &mpsc::Sender<J>,
+    job: J,
+    outcome: oneshot::Receiver<AppResult<T>>,
+    what: &str,
+) -> AppResult<T> {
+    tx.try_send(job).map_err(|e| busy(e, what))?;
     outcome
         .await
-        .map_err(|_| AppError::Internal("the answer writer dropped a save".into()))?
+        .map_err(|_| AppError::Internal(format!("the writer of {what} dropped a request")))?
 }
 
 fn busy<T>(e: mpsc::error::TrySendError<T>, what: &str) -> AppError {
@@ -231,14 +237,13 @@ pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<sitting
         },
         reply,
     };
-    state
-        .writes
-        .submit_sender(state)
-        .try_send(job)
-        .map_err(|e| busy(e, "submissions"))?;
-    outcome
-        .await
-        .map_err(|_| AppError::Internal("the submission writer dropped a request".into()))?
+    queue(
+        state.writes.submit_sender(state),
+        job,
+        outcome,
+        "submissions",
+    )
+    .await
 }
 
 /// Makes `login` the only live login of the sitting (a newer login locks older pages out),
@@ -250,14 +255,7 @@ pub async fn record_login(state: &AppState, sitting_id: i32, login: &str) -> App
         login: login.to_string(),
         reply,
     };
-    state
-        .writes
-        .login_sender(state)
-        .try_send(job)
-        .map_err(|e| busy(e, "logins"))?;
-    outcome
-        .await
-        .map_err(|_| AppError::Internal("the login writer dropped a request".into()))?
+    queue(state.writes.login_sender(state), job, outcome, "logins").await
 }
 
 async fn run_login_writer(state: AppState, mut rx: mpsc::Receiver<LoginJob>) {
