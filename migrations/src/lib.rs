@@ -20,6 +20,7 @@ mod m20261123_000052_create_publications;
 mod m20261123_000053_create_voided_items;
 mod m20261123_000054_create_strike_offs;
 mod m20261123_000055_create_reviews;
+mod m20261203_000060_add_sitting_compact_forms;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000053_create_voided_items::Migration),
             Box::new(m20261123_000054_create_strike_offs::Migration),
             Box::new(m20261123_000055_create_reviews::Migration),
+            Box::new(m20261203_000060_add_sitting_compact_forms::Migration),
         ]
     }
 }

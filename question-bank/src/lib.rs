@@ -6,6 +6,7 @@
 
 pub mod assembly;
 pub mod blueprint;
+pub mod compact;
 pub mod error;
 pub mod format;
 pub mod item;

@@ -105,11 +105,11 @@ pub struct CandidateSection {
 
 /// Check that `item` is the content `paper_item` refers to: same kind, and a permutation that is
 /// a permutation of exactly its options. A mismatch means the wrong version was looked up.
-fn check_fit(paper_item: &PaperItem, item: &Item) -> Result<(), BankError> {
-    let at = format!("items[no={}]", paper_item.no);
+pub(crate) fn check_fit(paper_item: &PaperItem, item: &Item) -> Result<(), BankError> {
+    let at = || format!("items[no={}]", paper_item.no);
     if paper_item.kind != item.kind {
         return Err(BankError::one(
-            at,
+            at(),
             format!(
                 "paper says {} but item version {} is {}",
                 paper_item.kind, paper_item.version_id, item.kind
@@ -117,15 +117,19 @@ fn check_fit(paper_item: &PaperItem, item: &Item) -> Result<(), BankError> {
         ));
     }
     let n = item.options.len();
-    let mut seen = vec![false; n];
+    // Options are few (eight at most, see `Item::validate`), and a `u8` index never reaches
+    // 256: a bit per option, so checking a whole exam allocates nothing.
+    let mut seen = [0u64; 4];
     let fits = paper_item.permutation.len() == n
         && paper_item.permutation.iter().all(|&p| {
-            let p = usize::from(p);
-            p < n && !std::mem::replace(&mut seen[p], true)
+            let (word, bit) = (usize::from(p / 64), 1u64 << (p % 64));
+            let fresh = seen[word] & bit == 0;
+            seen[word] |= bit;
+            usize::from(p) < n && fresh
         });
     if !fits {
         return Err(BankError::one(
-            at,
+            at(),
             format!(
                 "permutation {:?} does not fit the {n} options of item version {}",
                 paper_item.permutation, paper_item.version_id

@@ -22,8 +22,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::blueprint::{Blueprint, PassBasis};
 use crate::error::BankError;
 use crate::item::{Item, ItemKind};
-use crate::paper::{answer_key, find, KeyForItem, Paper, PaperItem};
-use crate::text::fold;
+use crate::paper::{check_fit, find, KeyForItem, Paper, PaperItem};
+use crate::text::{fold, nfc};
 
 /// A candidate's answer to one item (`PUT /api/v1/sitting/answers/{no}`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ pub fn normalize_text_answer(text: &str, mode: TextMatch) -> String {
     }
 }
 
-/// Whether `answer` earns the item. `key` is the item's key on this paper ([`answer_key`]).
+/// Whether `answer` earns the item. `key` is the item's key on this paper ([`crate::paper::answer_key`]).
 pub fn is_correct(key: &KeyForItem, answer: Option<&Answer>, marking: &ExamMarking) -> bool {
     // VN-24: a voided question scores for every candidate, whatever they answered.
     if marking.voided.contains(&key.item_id) {
@@ -196,6 +196,71 @@ pub fn is_correct(key: &KeyForItem, answer: Option<&Answer>, marking: &ExamMarki
     }
 }
 
+/// [`is_correct`] of the item's [`crate::paper::answer_key`] on this paper, computed without building the
+/// key: a whole exam (a hundred thousand papers) is marked with no allocation per choice
+/// question. Letters are bits (`A` = bit 0), so set comparisons are mask operations.
+pub fn marks(
+    paper_item: &PaperItem,
+    item: &Item,
+    answer: Option<&Answer>,
+    marking: &ExamMarking,
+) -> Result<bool, BankError> {
+    check_fit(paper_item, item)?;
+    if marking.voided.contains(&paper_item.item_id) {
+        return Ok(true);
+    }
+    let Some(answer) = answer else {
+        return Ok(false);
+    };
+    if item.kind == ItemKind::FillBlank {
+        let Some(text) = answer.text.as_deref() else {
+            return Ok(false);
+        };
+        let given = normalize_text_answer(text, marking.text_match);
+        return Ok(!given.is_empty()
+            && item
+                .answer
+                .iter()
+                .any(|a| normalize_text_answer(&nfc(a), marking.text_match) == given));
+    }
+    let bit = |shown: usize| 1u32 << (shown % 26);
+    let mut chosen = 0u32;
+    for c in &answer.choices {
+        match c.to_ascii_uppercase() {
+            // A character that is no letter is never a correct option.
+            u @ 'A'..='Z' => chosen |= 1 << (u as u32 - 'A' as u32),
+            _ => return Ok(false),
+        }
+    }
+    let mut official = 0u32;
+    for (shown, &original) in paper_item.permutation.iter().enumerate() {
+        if item.options[usize::from(original)].correct {
+            official |= bit(shown);
+        }
+    }
+    // VN-24: options the board also accepts, in this candidate's letters.
+    let mut extra = 0u32;
+    for &index in marking
+        .accepted_extra
+        .get(&paper_item.item_id)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(shown) = paper_item
+            .permutation
+            .iter()
+            .position(|&p| usize::from(p) == index)
+        {
+            extra |= bit(shown);
+        }
+    }
+    let allowed = official | extra;
+    Ok(match item.kind {
+        ItemKind::Multiple => official & !chosen == 0 && chosen & !allowed == 0,
+        _ => chosen.count_ones() == 1 && chosen & !allowed == 0,
+    })
+}
+
 /// Round a score to 2 places the way results are published (VN-12): half away from zero.
 pub fn round_score(value: Decimal) -> Decimal {
     let mut v = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -233,9 +298,8 @@ pub fn grade<'a>(
         let mut points = Decimal::ZERO;
         let mut max_points = Decimal::ZERO;
         for pi in &section.items {
-            let key = answer_key(pi, find(&lookup, pi)?)?;
             max_points += pi.points;
-            if is_correct(&key, answers.get(&pi.no), marking) {
+            if marks(pi, find(&lookup, pi)?, answers.get(&pi.no), marking)? {
                 correct += 1;
                 points += pi.points;
             }
@@ -271,7 +335,7 @@ mod tests {
     use super::*;
     use crate::blueprint::{Cell, PassRule, Section};
     use crate::item::{Difficulty, ItemOption};
-    use crate::paper::PaperSection;
+    use crate::paper::{answer_key, PaperSection};
     use rust_decimal::dec;
     use std::collections::HashMap;
 
@@ -473,6 +537,156 @@ mod tests {
         let r = exam.grade(&exam.answers(&[59]), &none, &sanctioned(Sanction::Warning));
         assert_eq!(r.sections[0].correct.to_string(), "29.5");
         assert!(!r.passed);
+    }
+
+    /// Every permutation of `0..n`.
+    fn permutations(n: u8) -> Vec<Vec<u8>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for at in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(at, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn marking_without_a_key_agrees_with_the_key_on_every_answer() {
+        use crate::item::ItemOption;
+        // Items of each choice kind, with one or several correct options.
+        let shapes: &[(ItemKind, &[bool])] = &[
+            (ItemKind::Single, &[true, false, false, false]),
+            (ItemKind::Single, &[false, false, true]),
+            (ItemKind::TrueFalse, &[false, true]),
+            (ItemKind::Multiple, &[true, false, true, false]),
+            (ItemKind::Multiple, &[false, true, true, true, false]),
+            (ItemKind::Multiple, &[true, false]),
+        ];
+        let markings = [
+            ExamMarking::default(),
+            ExamMarking {
+                voided: [5].into(),
+                ..ExamMarking::default()
+            },
+            ExamMarking {
+                accepted_extra: [(5, [1].into())].into(),
+                ..ExamMarking::default()
+            },
+            ExamMarking {
+                accepted_extra: [(5, [0, 3, 9].into())].into(),
+                ..ExamMarking::default()
+            },
+        ];
+        let mut checked = 0;
+        for (kind, correct) in shapes {
+            let item = Item {
+                kind: *kind,
+                options: correct
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ItemOption {
+                        text: format!("Phương án {i}"),
+                        correct: *c,
+                        fixed: false,
+                    })
+                    .collect(),
+                ..single(5)
+            };
+            let n = correct.len() as u8;
+            for permutation in permutations(n) {
+                let pi = PaperItem {
+                    no: 1,
+                    item_id: 5,
+                    version_id: 5,
+                    kind: *kind,
+                    points: Decimal::ONE,
+                    permutation,
+                };
+                let key = answer_key(&pi, &item).unwrap();
+                // Every set of letters A to F, plus lower case, repeats and a foreign sign.
+                let mut answers: Vec<Option<Answer>> = vec![None];
+                for set in 0u32..64 {
+                    let letters: Vec<char> = (0..6)
+                        .filter(|b| set & (1 << b) != 0)
+                        .map(|b| (b'A' + b as u8) as char)
+                        .collect();
+                    let lower = letters.iter().map(|c| c.to_ascii_lowercase()).collect();
+                    let mut twice = letters.clone();
+                    twice.extend(letters.iter().take(1));
+                    let mut foreign = letters.clone();
+                    foreign.push('Ă');
+                    for choices in [letters, lower, twice, foreign] {
+                        answers.push(Some(Answer {
+                            choices,
+                            text: None,
+                        }));
+                    }
+                }
+                for marking in &markings {
+                    for answer in &answers {
+                        assert_eq!(
+                            marks(&pi, &item, answer.as_ref(), marking).unwrap(),
+                            is_correct(&key, answer.as_ref(), marking),
+                            "{kind:?} {correct:?} {:?} {answer:?} {marking:?}",
+                            pi.permutation
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked} cases");
+    }
+
+    #[test]
+    fn marking_without_a_key_takes_typed_answers_as_the_key_does() {
+        let item = Item {
+            kind: ItemKind::FillBlank,
+            options: vec![],
+            answer: vec!["Hà Nội".into(), "Thủ đô".into()],
+            ..single(7)
+        };
+        let pi = PaperItem {
+            no: 1,
+            item_id: 7,
+            version_id: 7,
+            kind: ItemKind::FillBlank,
+            points: Decimal::ONE,
+            permutation: vec![],
+        };
+        let key = answer_key(&pi, &item).unwrap();
+        for text in [
+            None,
+            Some(""),
+            Some("  hà   NỘI "),
+            Some("Ha Noi"),
+            Some("thủ đô"),
+            Some("x"),
+        ] {
+            for text_match in [TextMatch::Exact, TextMatch::IgnoreDiacritics] {
+                let marking = ExamMarking {
+                    text_match,
+                    ..ExamMarking::default()
+                };
+                let answer = Answer {
+                    choices: vec![],
+                    text: text.map(str::to_string),
+                };
+                assert_eq!(
+                    marks(&pi, &item, Some(&answer), &marking).unwrap(),
+                    is_correct(&key, Some(&answer), &marking),
+                    "{text:?} {text_match:?}"
+                );
+            }
+        }
+        let mut wrong_kind = pi.clone();
+        wrong_kind.kind = ItemKind::Single;
+        assert!(marks(&wrong_kind, &item, None, &ExamMarking::default()).is_err());
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub enum BenchCommand {
         /// Papers whose pre-generation is timed on its own.
         #[arg(long, default_value_t = 10_000)]
         papers: usize,
+        /// Time again on a database this benchmark already seeded (no new seed).
+        #[arg(long)]
+        again: bool,
     },
 }
 
@@ -145,10 +148,19 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             }
         }
         Command::Bench {
-            command: BenchCommand::Offline { candidates, papers },
+            command:
+                BenchCommand::Offline {
+                    candidates,
+                    papers,
+                    again,
+                },
         } => {
             let state = open(cli.data_dir).await?;
-            let options = crate::bench::OfflineOptions { candidates, papers };
+            let options = crate::bench::OfflineOptions {
+                candidates,
+                papers,
+                again,
+            };
             println!("{}", crate::bench::offline(&state, &options).await?);
         }
         Command::Audit {

@@ -593,3 +593,97 @@ async fn the_whole_exam_regrade_agrees_with_grading_at_hand_in_and_after_a_void(
         .unwrap();
     assert_eq!(regrades.len(), 3, "each regrade is audited");
 }
+
+/// The whole-exam regrade reads each sitting's compact paper and the compact answer sheet kept
+/// at hand-in. Both decode to what was graded; a sitting stored before they were kept (both
+/// absent) is graded from its paper's JSON and its answer rows, with the same marks.
+#[tokio::test]
+async fn the_whole_exam_regrade_reads_compact_forms_and_falls_back_without_them() {
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(1));
+    for seat in 0..3 {
+        let mut n = 0;
+        sit(&app, &d, seat, |_| {
+            n += 1;
+            n % (seat + 2) != 0
+        })
+        .await;
+    }
+    for seat in 0..3 {
+        let s = sittings::Entity::find_by_id(d.tickets[seat].0)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let paper: question_bank::paper::Paper =
+            serde_json::from_str(s.paper.as_deref().unwrap()).unwrap();
+        let compact =
+            question_bank::compact::paper_from_compact(s.paper_compact.as_deref().unwrap())
+                .unwrap();
+        assert_eq!(compact, paper, "the compact paper is the paper");
+        let sheet =
+            question_bank::compact::sheet_from_compact(s.answer_sheet.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            sheet.len(),
+            60,
+            "the sheet kept at hand-in holds every answer"
+        );
+    }
+    let results: Vec<Value> = [
+        stored_result(&app, d.tickets[0].0).await,
+        stored_result(&app, d.tickets[1].0).await,
+        stored_result(&app, d.tickets[2].0).await,
+    ]
+    .into();
+
+    // Seat 0 as if stored before the compact forms, seat 1 without its sheet only; both
+    // results drifted, so the regrade must grade them back from what is left.
+    for (seat, clear_paper) in [(0, true), (1, false)] {
+        let s = sittings::Entity::find_by_id(d.tickets[seat].0)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut drifted = results[seat].clone();
+        drifted["sections"][0]["correct"] = json!("0");
+        let mut a: sittings::ActiveModel = s.into();
+        a.result = sea_orm::Set(Some(drifted.to_string()));
+        a.answer_sheet = sea_orm::Set(None);
+        if clear_paper {
+            a.paper_compact = sea_orm::Set(None);
+        }
+        sea_orm::ActiveModelTrait::update(a, app.db())
+            .await
+            .unwrap();
+    }
+    let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
+        .await
+        .unwrap();
+    assert_eq!((bulk.sittings, bulk.changed), (3, 2));
+    assert_eq!(bulk.answers, 3 * 60);
+    for (ticket, result) in d.tickets.iter().zip(&results) {
+        assert_eq!(&stored_result(&app, ticket.0).await, result);
+    }
+
+    // A damaged compact sheet is reported with its sitting, and nothing is written.
+    let s = sittings::Entity::find_by_id(d.tickets[2].0)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut a: sittings::ActiveModel = s.into();
+    a.answer_sheet = sea_orm::Set(Some("s1;x:A".into()));
+    sea_orm::ActiveModelTrait::update(a, app.db())
+        .await
+        .unwrap();
+    let e = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("sitting {}", d.tickets[2].0)) && e.contains("'x'"),
+        "{e}"
+    );
+    assert_eq!(stored_result(&app, d.tickets[2].0).await, results[2]);
+}

@@ -30,6 +30,12 @@ pub struct Model {
     pub late_admitted: bool,
     pub login_count: i32,
     pub sanction: String,
+    /// The paper in compact form (`question_bank::compact`), for grading a whole exam.
+    #[sea_orm(column_type = "Text")]
+    pub paper_compact: Option<String>,
+    /// The answers the result was graded on, in compact form, written at hand-in.
+    #[sea_orm(column_type = "Text")]
+    pub answer_sheet: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

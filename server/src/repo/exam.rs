@@ -1,6 +1,8 @@
 //! Exams (blueprints), sessions and sittings with their pre-generated papers.
 
 use chrono::{DateTime, Utc};
+use question_bank::compact::paper_to_compact;
+use question_bank::paper::Paper;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -75,8 +77,7 @@ pub struct NewSitting {
     pub seat: i32,
     pub seed_hex: String,
     /// Pre-generated paper, or `None` when papers are built later (`POST .../papers`).
-    pub paper_json: Option<String>,
-    pub paper_sha256: Option<String>,
+    pub paper: Option<question_bank::paper::Paper>,
     pub ends_at: DateTime<Utc>,
 }
 
@@ -92,8 +93,10 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         seat: Set(s.seat),
         pin_hash: Set(None),
         seed: Set(s.seed_hex),
-        paper: Set(s.paper_json),
-        paper_sha256: Set(s.paper_sha256),
+        paper: Set(s.paper.as_ref().map(Paper::canonical_json)),
+        paper_sha256: Set(s.paper.as_ref().map(Paper::sha256)),
+        paper_compact: Set(s.paper.as_ref().map(paper_to_compact)),
+        answer_sheet: Set(None),
         status: Set("waiting".into()),
         ends_at: Set(s.ends_at),
         extra_minutes: Set(0),
@@ -345,6 +348,7 @@ pub async fn move_sitting<C: ConnectionTrait>(
         a.seed = Set(to.seed_hex);
         a.paper = Set(None);
         a.paper_sha256 = Set(None);
+        a.paper_compact = Set(None);
     }
     Ok(a.update(conn).await?)
 }

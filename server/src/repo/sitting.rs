@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, Statement,
 };
 
-use crate::entities::{answers, sessions, sittings};
+use crate::entities::{answers, sittings};
 use crate::error::AppResult;
 
 pub const WAITING: &str = "waiting";
@@ -76,29 +76,47 @@ pub async fn answers_of_many<C: ConnectionTrait>(
         .await?)
 }
 
-/// Finishes many sittings at once (`(sitting id, status, SubmitResult JSON)`), all at `now`:
-/// one statement per few hundred hand-ins.
+/// A hand-in as [`finish_rows`] stores it.
+pub struct FinishRow {
+    pub sitting_id: i32,
+    pub status: &'static str,
+    /// The `SubmitResult` JSON.
+    pub result: String,
+    /// The answers graded, in compact form.
+    pub sheet: String,
+}
+
+/// Finishes many sittings at once, all at `now`: one statement per few hundred hand-ins.
 pub async fn finish_rows<C: ConnectionTrait>(
     conn: &C,
-    rows: &[(i32, &str, String)],
+    rows: &[FinishRow],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let backend = conn.get_database_backend();
     let head = if backend == DbBackend::Postgres {
-        "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = $1"
+        "UPDATE sittings SET status = v.column2, result = v.column3, answer_sheet = v.column4, \
+         submitted_at = $1"
     } else {
-        "UPDATE sittings SET status = v.column2, result = v.column3, submitted_at = ?"
+        "UPDATE sittings SET status = v.column2, result = v.column3, answer_sheet = v.column4, \
+         submitted_at = ?"
     };
-    for chunk in rows.chunks(300) {
+    for chunk in rows.chunks(250) {
         let values = chunk
             .iter()
-            .map(|(id, status, result)| vec![(*id).into(), (*status).into(), result.clone().into()])
+            .map(|r| {
+                vec![
+                    r.sitting_id.into(),
+                    r.status.into(),
+                    r.result.clone().into(),
+                    r.sheet.clone().into(),
+                ]
+            })
             .collect();
         let stmt = update_from_values(
             backend,
             head,
             vec![now.into()],
-            &["INTEGER", "TEXT", "TEXT"],
+            &["INTEGER", "TEXT", "TEXT", "TEXT"],
             values,
         );
         conn.execute_raw(stmt).await?;
@@ -150,15 +168,17 @@ pub async fn due_for_closing<C: ConnectionTrait>(
         .await?)
 }
 
+/// Stores the sitting's paper: its canonical JSON, the hash of that, and the compact form the
+/// whole-exam grader reads.
 pub async fn set_paper<C: ConnectionTrait>(
     conn: &C,
     sitting: sittings::Model,
-    paper_json: String,
-    paper_sha256: String,
+    paper: &question_bank::paper::Paper,
 ) -> AppResult<sittings::Model> {
     let mut a: sittings::ActiveModel = sitting.into();
-    a.paper = Set(Some(paper_json));
-    a.paper_sha256 = Set(Some(paper_sha256));
+    a.paper = Set(Some(paper.canonical_json()));
+    a.paper_sha256 = Set(Some(paper.sha256()));
+    a.paper_compact = Set(Some(question_bank::compact::paper_to_compact(paper)));
     Ok(a.update(conn).await?)
 }
 
@@ -237,67 +257,95 @@ pub async fn set_pin_hash<C: ConnectionTrait>(
     Ok(a.update(conn).await?)
 }
 
-/// A graded sitting as a whole-exam regrade reads it.
+/// A graded sitting as a whole-exam regrade reads it: the compact forms when it has them,
+/// the paper's JSON only when it has not.
 #[derive(Debug, Clone)]
 pub struct GradedSitting {
     pub id: i32,
     pub sanction: String,
+    pub paper_compact: Option<String>,
+    /// The canonical paper JSON, read only when `paper_compact` is absent.
     pub paper: Option<String>,
+    /// The compact answer sheet stored at hand-in, if any.
+    pub answer_sheet: Option<String>,
     /// The stored `SubmitResult` JSON.
     pub result: String,
 }
 
-/// Ids of the sessions of an exam.
-async fn session_ids_of_exam<C: ConnectionTrait>(conn: &C, exam_id: i32) -> AppResult<Vec<i32>> {
-    Ok(sessions::Entity::find()
-        .select_only()
-        .column(sessions::Column::Id)
-        .filter(sessions::Column::ExamId.eq(exam_id))
-        .into_tuple()
-        .all(conn)
-        .await?)
+/// Field and record separators of [`compact_forms_of_exam`] (ASCII unit and record separators:
+/// no compact form, sanction, number or JSON result holds them raw).
+pub const UNIT: char = '\u{1f}';
+pub const RECORD: char = '\u{1e}';
+
+/// The graded sittings of an exam that have both compact forms, one text per session, built by
+/// the database: records `id UNIT sanction UNIT paper UNIT sheet UNIT result` joined by
+/// `RECORD`. A hundred thousand sittings cross as a hundred texts: the driver's cost per row,
+/// not the bytes, is what a whole-exam read pays (issue 8).
+pub async fn compact_forms_of_exam<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+) -> AppResult<Vec<String>> {
+    let (aggregate, chr) = match conn.get_database_backend() {
+        DbBackend::Postgres => ("string_agg", "chr"),
+        _ => ("group_concat", "char"),
+    };
+    let rows = rows_of_exam(conn, exam_id, |sessions| {
+        let unit = format!("{chr}({})", UNIT as u32);
+        format!(
+            "SELECT {aggregate}(s.id || {unit} || s.sanction || {unit} || s.paper_compact || \
+             {unit} || s.answer_sheet || {unit} || s.result, {chr}({})) FROM sittings s \
+             WHERE s.session_id IN ({sessions}) AND s.result IS NOT NULL \
+             AND s.paper_compact IS NOT NULL AND s.answer_sheet IS NOT NULL \
+             GROUP BY s.session_id",
+            RECORD as u32
+        )
+    })
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get_by_index(0)?)).collect()
 }
 
-/// Every graded sitting of an exam, in id order.
+/// The graded sittings of an exam stored before their compact forms were kept (either is
+/// absent), in id order.
 pub async fn graded_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<Vec<GradedSitting>> {
-    let sessions = session_ids_of_exam(conn, exam_id).await?;
-    if sessions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(i32, String, Option<String>, Option<String>)> = sittings::Entity::find()
-        .select_only()
-        .columns([
-            sittings::Column::Id,
-            sittings::Column::Sanction,
-            sittings::Column::Paper,
-            sittings::Column::Result,
-        ])
-        .filter(sittings::Column::SessionId.is_in(sessions))
-        .filter(sittings::Column::Result.is_not_null())
-        .order_by_asc(sittings::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, sanction, paper, result)| {
-            result.map(|result| GradedSitting {
-                id,
-                sanction,
-                paper,
-                result,
+    let rows = rows_of_exam(conn, exam_id, |sessions| {
+        format!(
+            "SELECT s.id, s.sanction, s.paper_compact, \
+             CASE WHEN s.paper_compact IS NULL THEN s.paper END, s.answer_sheet, s.result \
+             FROM sittings s WHERE s.session_id IN ({sessions}) AND s.result IS NOT NULL \
+             AND (s.paper_compact IS NULL OR s.answer_sheet IS NULL) ORDER BY s.id"
+        )
+    })
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GradedSitting {
+                id: r.try_get_by_index(0)?,
+                sanction: r.try_get_by_index(1)?,
+                paper_compact: r.try_get_by_index(2)?,
+                paper: r.try_get_by_index(3)?,
+                answer_sheet: r.try_get_by_index(4)?,
+                result: r.try_get_by_index(5)?,
             })
         })
-        .collect())
+        .collect()
 }
 
-/// The choices of every sitting of an exam, by sitting id, as `no:choices;no:choices…` (the
-/// stored JSON of the choices, whose letters hold neither `:` nor `;`). The database builds
-/// each sheet in one pass over `answers`, so six million answers cross to the server as a
-/// hundred thousand rows; typed answers come from [`text_answers_of_exam`].
+/// The graded sittings of an exam with no compact answer sheet (graded before sheets were
+/// kept), as a subquery over `{sessions}`.
+fn without_sheet(sessions: &str) -> String {
+    format!(
+        "SELECT s.id FROM sittings s WHERE s.session_id IN ({sessions}) \
+         AND s.result IS NOT NULL AND s.answer_sheet IS NULL"
+    )
+}
+
+/// The choices of the graded sittings of an exam that have no compact answer sheet, by sitting
+/// id, as `no:choices;no:choices…` (the stored JSON of the choices, whose letters hold neither
+/// `:` nor `;`). The database builds each sheet in one pass over `answers`; typed answers come
+/// from [`text_answers_of_exam`].
 pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
@@ -306,10 +354,11 @@ pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
         DbBackend::Postgres => "string_agg",
         _ => "group_concat",
     };
-    let rows = rows_of_exam(conn, exam_id, |sittings| {
+    let rows = rows_of_exam(conn, exam_id, |sessions| {
         format!(
             "SELECT a.sitting_id, {aggregate}(a.item_no || ':' || a.choices, ';') FROM answers a \
-             WHERE a.sitting_id IN ({sittings}) GROUP BY a.sitting_id"
+             WHERE a.sitting_id IN ({}) GROUP BY a.sitting_id",
+            without_sheet(sessions)
         )
     })
     .await?;
@@ -318,15 +367,17 @@ pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
         .collect()
 }
 
-/// Every typed answer (`fill_blank`) of an exam: (sitting id, question number, text).
+/// The typed answers (`fill_blank`) of the graded sittings of an exam that have no compact
+/// answer sheet: (sitting id, question number, text).
 pub async fn text_answers_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
 ) -> AppResult<Vec<(i32, i32, String)>> {
-    let rows = rows_of_exam(conn, exam_id, |sittings| {
+    let rows = rows_of_exam(conn, exam_id, |sessions| {
         format!(
             "SELECT a.sitting_id, a.item_no, a.text FROM answers a \
-             WHERE a.text IS NOT NULL AND a.sitting_id IN ({sittings})"
+             WHERE a.text IS NOT NULL AND a.sitting_id IN ({})",
+            without_sheet(sessions)
         )
     })
     .await?;
@@ -341,7 +392,7 @@ pub async fn text_answers_of_exam<C: ConnectionTrait>(
         .collect()
 }
 
-/// Runs the query `sql` builds around the subquery of the exam's sitting ids.
+/// Runs the query `sql` builds around the subquery of the exam's session ids.
 async fn rows_of_exam<C: ConnectionTrait>(
     conn: &C,
     exam_id: i32,
@@ -353,14 +404,11 @@ async fn rows_of_exam<C: ConnectionTrait>(
     } else {
         "?"
     };
-    let sittings = format!(
-        "SELECT s.id FROM sittings s WHERE s.session_id IN \
-         (SELECT se.id FROM sessions se WHERE se.exam_id = {param})"
-    );
+    let sessions = format!("SELECT se.id FROM sessions se WHERE se.exam_id = {param}");
     Ok(conn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            sql(&sittings),
+            sql(&sessions),
             [exam_id.into()],
         ))
         .await?)

@@ -330,8 +330,7 @@ pub async fn create_session(
                 ticket_no: ticket_no.clone(),
                 seat,
                 seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
-                paper_json: None,
-                paper_sha256: None,
+                paper: None,
                 ends_at,
             },
             now,
@@ -413,7 +412,7 @@ async fn store_paper<C: sea_orm::ConnectionTrait>(
         AppError::Internal(format!("session {} secret unreadable: {e}", session.id))
     })?;
     let paper = assembler.for_ticket(&secret, &sitting.ticket_no)?;
-    repo::sitting::set_paper(conn, sitting, paper.canonical_json(), paper.sha256()).await
+    repo::sitting::set_paper(conn, sitting, &paper).await
 }
 
 pub(crate) fn seal_ids(blueprint: &Blueprint) -> Vec<i32> {

@@ -3,11 +3,12 @@
 //! that changed are stored in a few statements. The figures of issue 8 ("offline throughput")
 //! are measured on this path.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use question_bank::blueprint::Blueprint;
+use question_bank::compact::{paper_from_compact, sheet_from_compact};
 use question_bank::paper::Paper;
 use question_bank::scoring::{Answer, ExamMarking};
 use serde::Serialize;
@@ -49,13 +50,16 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
     let blueprint = blueprint_of(&exam)?;
     let marking = exam_marking(&state.db, exam_id).await?;
-    // Three reads at once: on SQLite (WAL) and PostgreSQL alike they run side by side.
-    let (sittings, sheets, texts) = tokio::try_join!(
+    // The sittings with their compact forms, one text per session; the other three reads only
+    // find sittings graded before those forms were kept, so they are empty in the usual case.
+    // On SQLite (WAL) and PostgreSQL alike the four run side by side.
+    let (forms, old_sittings, old_sheets, old_texts) = tokio::try_join!(
+        repo::sitting::compact_forms_of_exam(&state.db, exam_id),
         repo::sitting::graded_of_exam(&state.db, exam_id),
         repo::sitting::answer_sheets_of_exam(&state.db, exam_id),
         repo::sitting::text_answers_of_exam(&state.db, exam_id),
     )?;
-    let mut sheets: HashMap<i32, Sheet> = sheets
+    let mut old: HashMap<i32, Sheet> = old_sheets
         .into_iter()
         .map(|(id, choices)| {
             let sheet = Sheet {
@@ -65,54 +69,37 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
             (id, sheet)
         })
         .collect();
-    for (sitting_id, no, text) in texts {
-        sheets.entry(sitting_id).or_default().texts.push((no, text));
+    for (sitting_id, no, text) in old_texts {
+        old.entry(sitting_id).or_default().texts.push((no, text));
     }
     let read = started.elapsed();
 
     let started = Instant::now();
-    // Papers are parsed first (their text is then dropped: a hundred thousand of them weigh
-    // half a gigabyte), so the items they use can be fetched once.
-    let (sittings, papers) = blocking(move || {
-        let papers = parallel(&sittings, parse_paper)?;
-        let sittings: Vec<GradedSitting> = sittings
-            .into_iter()
-            .map(|s| GradedSitting { paper: None, ..s })
+    // Papers and sheets are decoded first, so the items the papers use can be fetched once.
+    let jobs = blocking(move || {
+        let records: Vec<&str> = forms
+            .iter()
+            .flat_map(|f| f.split(repo::sitting::RECORD))
             .collect();
-        AppResult::Ok((sittings, papers))
+        let mut jobs = parallel(&records, |r| decode_record(r))?;
+        jobs.extend(parallel(&old_sittings, |s| decode_old(s, &old))?);
+        jobs.sort_unstable_by_key(|j| j.id);
+        AppResult::Ok(jobs)
     })
     .await??;
-    let jobs: Vec<(GradedSitting, Sheet)> = sittings
-        .into_iter()
-        .map(|s| {
-            let sheet = sheets.remove(&s.id).unwrap_or_default();
-            (s, sheet)
-        })
-        .collect();
-    let jobs = Arc::new(jobs);
-    let versions: BTreeSet<i32> = papers
-        .iter()
-        .flat_map(|p| p.items().map(|i| i.version_id))
-        .collect();
     let items = state
         .items
-        .get_many(&state.db, versions.into_iter().collect())
+        .get_many(&state.db, distinct_versions(&jobs))
         .await?;
     let context = Arc::new(Context {
         blueprint,
         marking,
         items,
-        papers,
     });
+    let jobs = Arc::new(jobs);
     let outcomes = {
         let (jobs, context) = (jobs.clone(), context.clone());
-        blocking(move || {
-            let indexed: Vec<usize> = (0..jobs.len()).collect();
-            parallel(&indexed, |&k| {
-                regrade_one(&jobs[k].0, &jobs[k].1, k, &context)
-            })
-        })
-        .await??
+        blocking(move || parallel(&jobs[..], |job| regrade_one(job, &context))).await??
     };
     let answers = outcomes.iter().map(|o| o.answers).sum();
     let changed: Vec<(i32, String)> = outcomes
@@ -159,8 +146,16 @@ struct Context {
     blueprint: Blueprint,
     marking: ExamMarking,
     items: HashMap<i32, Arc<question_bank::Item>>,
-    /// By position in the job list.
-    papers: Vec<Paper>,
+}
+
+/// One graded sitting, decoded and ready to be marked again.
+struct Job {
+    id: i32,
+    sanction: String,
+    /// The stored `SubmitResult` JSON.
+    result: String,
+    paper: Paper,
+    sheet: BTreeMap<u32, Answer>,
 }
 
 struct Outcome {
@@ -170,7 +165,81 @@ struct Outcome {
     changed: Option<String>,
 }
 
-fn parse_paper(s: &GradedSitting) -> AppResult<Paper> {
+/// One record of [`repo::sitting::compact_forms_of_exam`], decoded.
+fn decode_record(record: &str) -> AppResult<Job> {
+    let unreadable = |what: &str| {
+        let start: String = record.chars().take(24).collect();
+        AppError::Internal(format!("compact record '{start}…' of a sitting: {what}"))
+    };
+    let mut fields = record.split(repo::sitting::UNIT);
+    let mut field = || {
+        fields
+            .next()
+            .ok_or_else(|| unreadable("fields are missing"))
+    };
+    let (id, sanction, paper, sheet, result) = (field()?, field()?, field()?, field()?, field()?);
+    let id: i32 = id
+        .parse()
+        .map_err(|_| unreadable(&format!("'{id}' is not a sitting id")))?;
+    Ok(Job {
+        id,
+        sanction: sanction.to_string(),
+        result: result.to_string(),
+        paper: paper_from_compact(paper)
+            .map_err(|e| AppError::Internal(format!("paper of sitting {id}: {e}")))?,
+        sheet: sheet_from_compact(sheet)
+            .map_err(|e| AppError::Internal(format!("answer sheet of sitting {id}: {e}")))?,
+    })
+}
+
+/// A sitting stored before its compact forms were kept, decoded from what it has.
+fn decode_old(s: &GradedSitting, old: &HashMap<i32, Sheet>) -> AppResult<Job> {
+    let sheet = match &s.answer_sheet {
+        Some(compact) => sheet_from_compact(compact)
+            .map_err(|e| AppError::Internal(format!("answer sheet of sitting {}: {e}", s.id)))?,
+        None => old
+            .get(&s.id)
+            .map(|o| o.answers(s.id))
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    Ok(Job {
+        id: s.id,
+        sanction: s.sanction.clone(),
+        result: s.result.clone(),
+        paper: paper_of(s)?,
+        sheet,
+    })
+}
+
+/// The item versions the papers use, each once. Six million paper items name a few hundred
+/// versions: a bit per version id is far cheaper than a set of them.
+fn distinct_versions(jobs: &[Job]) -> Vec<i32> {
+    let mut seen: Vec<u64> = Vec::new();
+    let mut out = Vec::new();
+    for item in jobs.iter().flat_map(|j| j.paper.items()) {
+        let Ok(v) = usize::try_from(item.version_id) else {
+            continue; // never stored: ids are positive
+        };
+        let (word, bit) = (v / 64, 1u64 << (v % 64));
+        if word >= seen.len() {
+            seen.resize(word + 1, 0);
+        }
+        if seen[word] & bit == 0 {
+            seen[word] |= bit;
+            out.push(item.version_id);
+        }
+    }
+    out
+}
+
+/// The sitting's paper, from its compact form or, for a sitting stored before that form was
+/// kept, from its canonical JSON.
+fn paper_of(s: &GradedSitting) -> AppResult<Paper> {
+    if let Some(compact) = &s.paper_compact {
+        return paper_from_compact(compact)
+            .map_err(|e| AppError::Internal(format!("paper of sitting {}: {e}", s.id)));
+    }
     let json = s
         .paper
         .as_deref()
@@ -220,19 +289,20 @@ impl Sheet {
     }
 }
 
-fn regrade_one(s: &GradedSitting, sheet: &Sheet, k: usize, cx: &Context) -> AppResult<Outcome> {
-    let sheet = sheet.answers(s.id)?;
-    let answers = sheet.len();
+fn regrade_one(job: &Job, cx: &Context) -> AppResult<Outcome> {
     let result = grade_sheet(
-        &s.sanction,
-        &cx.papers[k],
+        &job.sanction,
+        &job.paper,
         &cx.blueprint,
         &cx.items,
         &cx.marking,
-        &sheet,
+        &job.sheet,
     )?;
-    let previous: SubmitResult = serde_json::from_str(&s.result).map_err(|e| {
-        AppError::Internal(format!("stored result of sitting {} unreadable: {e}", s.id))
+    let previous: SubmitResult = serde_json::from_str(&job.result).map_err(|e| {
+        AppError::Internal(format!(
+            "stored result of sitting {} unreadable: {e}",
+            job.id
+        ))
     })?;
     let changed = if previous.sections == result.sections && previous.passed == result.passed {
         None
@@ -245,8 +315,8 @@ fn regrade_one(s: &GradedSitting, sheet: &Sheet, k: usize, cx: &Context) -> AppR
         Some(serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?)
     };
     Ok(Outcome {
-        sitting_id: s.id,
-        answers,
+        sitting_id: job.id,
+        answers: job.sheet.len(),
         changed,
     })
 }

@@ -578,16 +578,24 @@ struct RoundData {
 impl RoundData {
     async fn load<C: ConnectionTrait>(conn: &C, round: rounds::Model) -> AppResult<RoundData> {
         let rule_set = stored_rule_set(&round)?;
-        let positions = repo::round::positions_of_round(conn, round.id).await?;
-        let applications = repo::round::applications_of_round(conn, round.id).await?;
-        let marks = repo::results::marks_of_round(conn, round.id)
-            .await?
+        // Independent reads: on a pool (SQLite in WAL, PostgreSQL) they run side by side; in a
+        // transaction they simply take turns.
+        let (positions, applications, marks, exams, head_decisions, strike_offs, reviews) = tokio::try_join!(
+            repo::round::positions_of_round(conn, round.id),
+            repo::round::applications_of_round(conn, round.id),
+            repo::results::marks_of_round(conn, round.id),
+            repo::results::exams_with_sittings(conn, round.id),
+            repo::results::head_decisions_of_round(conn, round.id),
+            repo::results::strike_offs_of_round(conn, round.id),
+            repo::results::reviews_of_round(conn, round.id),
+        )?;
+        let marks = marks
             .into_iter()
             .map(|m| ((m.application_id, m.component.clone()), m))
             .collect();
         let mut round1: Option<HashMap<i32, StoredResult>> = None;
         let mut round2_cbt = HashMap::new();
-        for (exam, sittings) in repo::results::exams_with_sittings(conn, round.id).await? {
+        for (exam, sittings) in exams {
             let target = match exam.stage.as_str() {
                 "round1" => round1.get_or_insert_with(HashMap::new),
                 "round2_cbt" => &mut round2_cbt,
@@ -604,19 +612,19 @@ impl RoundData {
             }
         }
         let mut decisions: HashMap<i32, HashSet<i32>> = HashMap::new();
-        for d in repo::results::head_decisions_of_round(conn, round.id).await? {
+        for d in head_decisions {
             let ids: Vec<i32> = serde_json::from_str(&d.application_ids)
                 .map_err(|e| AppError::Internal(format!("stored head decision {}: {e}", d.id)))?;
             decisions.entry(d.position_id).or_default().extend(ids);
         }
         let mut struck = HashMap::new();
-        for so in repo::results::strike_offs_of_round(conn, round.id).await? {
+        for so in strike_offs {
             let cause = StrikeCause::from_str(&so.cause)
                 .map_err(|e| AppError::Internal(format!("stored strike-off {}: {e}", so.id)))?;
             struck.insert(so.application_id, cause);
         }
         let mut reviewed = HashMap::new();
-        for r in repo::results::reviews_of_round(conn, round.id).await? {
+        for r in reviews {
             if let Some(official) = &r.official {
                 reviewed.insert(
                     (r.application_id, r.component.clone()),

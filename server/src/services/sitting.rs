@@ -384,7 +384,9 @@ pub(crate) async fn regrade<C: ConnectionTrait>(
     sitting: sittings::Model,
 ) -> AppResult<(sittings::Model, SubmitResult, SubmitResult)> {
     let previous = stored_result(&sitting)?;
-    let (result, receipt) = grade_sitting(conn, items, &sitting).await?;
+    let Graded {
+        result, receipt, ..
+    } = grade_sitting(conn, items, &sitting).await?;
     let regraded = SubmitResult {
         sections: result.sections,
         passed: result.passed,
@@ -401,7 +403,7 @@ async fn grade_sitting<C: ConnectionTrait>(
     conn: &C,
     item_cache: &crate::state::ItemCache,
     sitting: &sittings::Model,
-) -> AppResult<(PaperResult, String)> {
+) -> AppResult<Graded> {
     let session = session_of(conn, sitting).await?;
     let exam = exam_of(conn, &session).await?;
     let blueprint = blueprint_of(&exam)?;
@@ -447,6 +449,16 @@ pub(crate) fn grade_sheet(
     Ok(result)
 }
 
+/// A sitting graded from its stored answers.
+pub(crate) struct Graded {
+    pub result: PaperResult,
+    /// SHA-256 of the canonical answer sheet (with each answer's `seq`): the candidate's receipt.
+    pub receipt: String,
+    /// The answers graded, in compact form ([`question_bank::compact`]): stored with the result
+    /// so the whole exam can be graded again from one read.
+    pub sheet: String,
+}
+
 /// The grading itself, over what is already read: `stored` in question order.
 pub(crate) fn grade_loaded(
     sitting: &sittings::Model,
@@ -455,7 +467,7 @@ pub(crate) fn grade_loaded(
     items: &HashMap<i32, std::sync::Arc<question_bank::Item>>,
     marking: &ExamMarking,
     stored: &[answers::Model],
-) -> AppResult<(PaperResult, String)> {
+) -> AppResult<Graded> {
     let mut sheet: BTreeMap<u32, Answer> = BTreeMap::new();
     for a in stored {
         let s = saved(a);
@@ -478,7 +490,11 @@ pub(crate) fn grade_loaded(
             .map_err(|e| AppError::Internal(e.to_string()))?
             .as_bytes(),
     ));
-    Ok((result, receipt))
+    Ok(Graded {
+        result,
+        receipt,
+        sheet: question_bank::compact::sheet_to_compact(&sheet),
+    })
 }
 
 /// Who asks for a sitting to be finished.
@@ -641,10 +657,14 @@ pub(crate) async fn finish_many(
     };
 
     let mut chain = audit::Chain::open(&txn).await?;
-    let mut rows: Vec<(i32, &'static str, String)> = Vec::with_capacity(finishing.len());
+    let mut rows: Vec<repo::sitting::FinishRow> = Vec::with_capacity(finishing.len());
     let mut finished: Vec<AppResult<sittings::Model>> = Vec::with_capacity(finishing.len());
     for (f, graded) in finishing.iter().zip(graded) {
-        let (result, receipt) = match graded {
+        let Graded {
+            result,
+            receipt,
+            sheet,
+        } = match graded {
             Ok(g) => g,
             Err(e) => {
                 finished.push(Err(e));
@@ -668,9 +688,15 @@ pub(crate) async fn finish_many(
             status: f.status.to_string(),
             submitted_at: Some(now),
             result: Some(json.clone()),
+            answer_sheet: Some(sheet.clone()),
             ..f.sitting.clone()
         };
-        rows.push((sitting.id, f.status, json));
+        rows.push(repo::sitting::FinishRow {
+            sitting_id: sitting.id,
+            status: f.status,
+            result: json,
+            sheet,
+        });
         chain.push(
             now,
             Event {
@@ -1185,8 +1211,7 @@ pub async fn grant_resitting(
             ticket_no: ticket_no.clone(),
             seat: old.seat,
             seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
-            paper_json: None,
-            paper_sha256: None,
+            paper: None,
             ends_at,
         },
         now,
