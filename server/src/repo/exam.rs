@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use question_bank::compact::paper_to_compact;
 use question_bank::paper::Paper;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::entities::{exams, item_versions, sessions, sittings, voided_items};
@@ -188,6 +189,21 @@ pub async fn mark_session_opened<C: ConnectionTrait>(
 }
 
 /// The sealed item versions of `seal_ids`, as the pool papers are drawn from.
+/// The item versions sealed in the given seals (what their papers may name).
+pub async fn seal_version_ids<C: ConnectionTrait>(
+    conn: &C,
+    seal_ids: &[i32],
+) -> AppResult<Vec<i32>> {
+    use crate::entities::seal_items;
+    Ok(seal_items::Entity::find()
+        .select_only()
+        .column(seal_items::Column::ItemVersionId)
+        .filter(seal_items::Column::SealId.is_in(seal_ids.to_vec()))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
 pub async fn load_pool<C: ConnectionTrait>(
     conn: &C,
     seal_ids: &[i32],

@@ -17,7 +17,7 @@ use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::sitting::GradedSitting;
-use crate::services::exam::blueprint_of;
+use crate::services::exam::{blueprint_of, seal_ids};
 use crate::services::sitting::{exam_marking, grade_sheet, SubmitResult};
 use crate::state::AppState;
 
@@ -75,43 +75,79 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
     let read = started.elapsed();
 
     let started = Instant::now();
-    // Papers and sheets are decoded first, so the items the papers use can be fetched once.
-    let jobs = blocking(move || {
-        let records: Vec<&str> = forms
-            .iter()
-            .flat_map(|f| f.split(repo::sitting::RECORD))
-            .collect();
-        let mut jobs = parallel(&records, |r| decode_record(r))?;
-        jobs.extend(parallel(&old_sittings, |s| decode_old(s, &old))?);
-        jobs.sort_unstable_by_key(|j| j.id);
-        AppResult::Ok(jobs)
-    })
-    .await??;
-    let items = state
-        .items
-        .get_many(&state.db, distinct_versions(&jobs))
-        .await?;
+    // Each sitting is decoded and graded in one pass, holding nothing but its outcome: a
+    // hundred thousand decoded papers and sheets would weigh about a gigabyte. The items of
+    // the exam's seals are fetched first; a paper naming any other version (none is expected)
+    // waits for a second pass, as do sittings stored before their compact forms.
+    let seal_versions = repo::exam::seal_version_ids(&state.db, &seal_ids(&blueprint)).await?;
+    let items = state.items.get_many(&state.db, seal_versions).await?;
     let context = Arc::new(Context {
         blueprint,
         marking,
         items,
     });
-    let jobs = Arc::new(jobs);
-    let outcomes = {
-        let (jobs, context) = (jobs.clone(), context.clone());
-        blocking(move || parallel(&jobs[..], |job| regrade_one(job, &context))).await??
+    let first = {
+        let context = context.clone();
+        blocking(move || {
+            let records: Vec<&str> = forms
+                .iter()
+                .flat_map(|f| f.split(repo::sitting::RECORD))
+                .collect();
+            let mut passes = parallel(&records, |r| {
+                let job = decode_record(r)?;
+                if job
+                    .paper
+                    .items()
+                    .all(|i| context.items.contains_key(&i.version_id))
+                {
+                    regrade_one(&job, &context).map(Pass::Done)
+                } else {
+                    Ok(Pass::Later(Box::new(job)))
+                }
+            })?;
+            for s in &old_sittings {
+                passes.push(Pass::Later(Box::new(decode_old(s, &old)?)));
+            }
+            AppResult::Ok(passes)
+        })
+        .await??
     };
+    let mut outcomes = Vec::with_capacity(first.len());
+    let mut later = Vec::new();
+    for pass in first {
+        match pass {
+            Pass::Done(outcome) => outcomes.push(outcome),
+            Pass::Later(job) => later.push(*job),
+        }
+    }
+    if !later.is_empty() {
+        let mut items = context.items.clone();
+        items.extend(
+            state
+                .items
+                .get_many(&state.db, distinct_versions(&later))
+                .await?,
+        );
+        let context = Context {
+            items,
+            blueprint: context.blueprint.clone(),
+            marking: context.marking.clone(),
+        };
+        outcomes
+            .extend(blocking(move || parallel(&later, |job| regrade_one(job, &context))).await??);
+    }
+    outcomes.sort_unstable_by_key(|o| o.sitting_id);
     let answers = outcomes.iter().map(|o| o.answers).sum();
     let changed: Vec<(i32, String)> = outcomes
-        .into_iter()
-        .filter_map(|o| o.changed.map(|json| (o.sitting_id, json)))
+        .iter()
+        .filter_map(|o| o.changed.clone().map(|json| (o.sitting_id, json)))
         .collect();
     let grade = started.elapsed();
 
     let started = Instant::now();
     let summary = ExamRegrade {
         exam_id,
-        sittings: jobs.len(),
+        sittings: outcomes.len(),
         changed: changed.len(),
         answers,
         read,
@@ -146,6 +182,13 @@ struct Context {
     blueprint: Blueprint,
     marking: ExamMarking,
     items: HashMap<i32, Arc<question_bank::Item>>,
+}
+
+/// What the first pass made of a sitting.
+enum Pass {
+    Done(Outcome),
+    /// Graded once the items it names are fetched.
+    Later(Box<Job>),
 }
 
 /// One graded sitting, decoded and ready to be marked again.
