@@ -59,6 +59,6 @@ else
 fi
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill $pid; wait $pid 2>/dev/null || true
-grep -ci error "$dir/server.log" | xargs echo "server log lines mentioning error:"
+{ grep -ci error "$dir/server.log" || true; } | xargs echo "server log lines mentioning error:"
 if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; fi
 echo "files: $dir"

@@ -29,9 +29,6 @@ pub async fn connect(config: &Config) -> AppResult<DatabaseConnection> {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // Reads of whole exams (grading, ranking) scan tables far larger than the page
-                // cache: mapped, their pages are read without a copy per page.
-                .pragma("mmap_size", "1073741824")
         });
     let db = Database::connect(opts).await?;
     Ok(db)
