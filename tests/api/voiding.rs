@@ -92,6 +92,25 @@ async fn stored_result(app: &TestApp, sitting_id: i32) -> Value {
     serde_json::from_str(&s.result.unwrap()).unwrap()
 }
 
+/// Changes a stored sitting directly, as damage or an older version of the server would have
+/// left it (the API offers no way to).
+async fn alter_sitting(
+    app: &TestApp,
+    sitting_id: i32,
+    change: impl FnOnce(&mut sittings::ActiveModel),
+) {
+    let s = sittings::Entity::find_by_id(sitting_id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut a: sittings::ActiveModel = s.into();
+    change(&mut a);
+    sea_orm::ActiveModelTrait::update(a, app.db())
+        .await
+        .unwrap();
+}
+
 async fn outcome_in_ranking(app: &TestApp, hr: &str, d: &Demo, seat: usize) -> String {
     let sitting = sittings::Entity::find_by_id(d.tickets[seat].0)
         .one(app.db())
@@ -571,16 +590,10 @@ async fn the_whole_exam_regrade_agrees_with_grading_at_hand_in_and_after_a_void(
     let mut drifted = after_void.clone();
     drifted["sections"][0]["correct"] = json!("0");
     drifted["passed"] = json!(false);
-    let s = sittings::Entity::find_by_id(d.tickets[1].0)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut a: sittings::ActiveModel = s.into();
-    a.result = sea_orm::Set(Some(drifted.to_string()));
-    sea_orm::ActiveModelTrait::update(a, app.db())
-        .await
-        .unwrap();
+    alter_sitting(&app, d.tickets[1].0, |a| {
+        a.result = sea_orm::Set(Some(drifted.to_string()))
+    })
+    .await;
     let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
         .await
         .unwrap();
@@ -640,22 +653,16 @@ async fn the_whole_exam_regrade_reads_compact_forms_and_falls_back_without_them(
     // Seat 0 as if stored before the compact forms, seat 1 without its sheet only; both
     // results drifted, so the regrade must grade them back from what is left.
     for (seat, clear_paper) in [(0, true), (1, false)] {
-        let s = sittings::Entity::find_by_id(d.tickets[seat].0)
-            .one(app.db())
-            .await
-            .unwrap()
-            .unwrap();
         let mut drifted = results[seat].clone();
         drifted["sections"][0]["correct"] = json!("0");
-        let mut a: sittings::ActiveModel = s.into();
-        a.result = sea_orm::Set(Some(drifted.to_string()));
-        a.answer_sheet = sea_orm::Set(None);
-        if clear_paper {
-            a.paper_compact = sea_orm::Set(None);
-        }
-        sea_orm::ActiveModelTrait::update(a, app.db())
-            .await
-            .unwrap();
+        alter_sitting(&app, d.tickets[seat].0, |a| {
+            a.result = sea_orm::Set(Some(drifted.to_string()));
+            a.answer_sheet = sea_orm::Set(None);
+            if clear_paper {
+                a.paper_compact = sea_orm::Set(None);
+            }
+        })
+        .await;
     }
     let bulk = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
         .await
@@ -667,16 +674,10 @@ async fn the_whole_exam_regrade_reads_compact_forms_and_falls_back_without_them(
     }
 
     // A damaged compact sheet is reported with its sitting, and nothing is written.
-    let s = sittings::Entity::find_by_id(d.tickets[2].0)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut a: sittings::ActiveModel = s.into();
-    a.answer_sheet = sea_orm::Set(Some("s1;x:A".into()));
-    sea_orm::ActiveModelTrait::update(a, app.db())
-        .await
-        .unwrap();
+    alter_sitting(&app, d.tickets[2].0, |a| {
+        a.answer_sheet = sea_orm::Set(Some("s1;x:A".into()))
+    })
+    .await;
     let e = server::services::grading::regrade_exam(&app.state, "test", d.exam_id)
         .await
         .unwrap_err()
