@@ -26,10 +26,13 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use crate::blueprint::Blueprint;
 use crate::error::BankError;
 use crate::item::ItemKind;
-use crate::paper::{Paper, PaperItem, PaperSection};
-use crate::scoring::Answer;
+use crate::paper::{not_in_pool, ItemRef, Paper, PaperItem, PaperSection};
+use crate::scoring::{
+    marks_given, Answer, CandidateTerms, ExamMarking, Given, PaperResult, Sealed, Tally,
+};
 
 const PAPER_VERSION: &str = "p1";
 const SHEET_VERSION: &str = "s1";
@@ -71,6 +74,84 @@ pub fn paper_to_compact(paper: &Paper) -> String {
 
 /// Reads back [`paper_to_compact`]; an error names the line and the item.
 pub fn paper_from_compact(text: &str) -> Result<Paper, BankError> {
+    let mut sections = Vec::new();
+    for section in sections_of(text)? {
+        let section = section?;
+        let items = section
+            .items()
+            .map(|item| item.map(|i| i.to_paper_item()))
+            .collect::<Result<Vec<_>, _>>()?;
+        sections.push(PaperSection {
+            code: section.code.into_owned(),
+            name: section.name.into_owned(),
+            items,
+        });
+    }
+    Ok(Paper { sections })
+}
+
+/// Grades a paper and an answer sheet kept in compact form, as [`grade`] grades them decoded
+/// (a test holds the two equal), without building either: a whole exam is marked with a few
+/// allocations per candidate. `lookup` finds a sealed item version by its id.
+pub fn grade_compact<'a>(
+    blueprint: &Blueprint,
+    paper: &str,
+    sheet: &str,
+    lookup: impl Fn(i32) -> Option<Sealed<'a>>,
+    marking: &ExamMarking,
+    terms: &CandidateTerms,
+) -> Result<PaperResult, BankError> {
+    let mut answers = sheet_entries(sheet).collect::<Result<Vec<_>, _>>()?;
+    if !answers.is_sorted_by_key(|a| a.no) {
+        answers.sort_by_key(|a| a.no);
+    }
+    if let Some(w) = answers.windows(2).find(|w| w[0].no == w[1].no) {
+        return Err(BankError::one(
+            "compact answer sheet",
+            format!("question {} appears twice", w[0].no),
+        ));
+    }
+    let mut sections = Vec::new();
+    for (s, section) in sections_of(paper)?.enumerate() {
+        let section = section?;
+        let mut tally = Tally::new(blueprint, s, &section.code)?;
+        for item in section.items() {
+            let item = item?;
+            let pi = item.borrowed();
+            let sealed = lookup(pi.version_id).ok_or_else(|| not_in_pool(&pi))?;
+            let given = match answers.binary_search_by_key(&pi.no, |a| a.no) {
+                Ok(k) => Some(answers[k].given()?),
+                Err(_) => None,
+            };
+            let right = marks_given(
+                &pi,
+                sealed,
+                given.as_ref().map(|(letters, text)| Given {
+                    letters: letters.chars(),
+                    text: text.as_deref(),
+                }),
+                marking,
+            )?;
+            tally.add(pi.points, right);
+        }
+        sections.push(tally.result(s, &section.code, terms)?);
+    }
+    Ok(PaperResult::of(sections))
+}
+
+/// A section line of a compact paper, its items not yet read.
+struct CompactSection<'a> {
+    /// Line number, for errors.
+    line: usize,
+    code: Cow<'a, str>,
+    name: Cow<'a, str>,
+    items: &'a str,
+}
+
+/// The section lines of a compact paper, after its version line.
+fn sections_of(
+    text: &str,
+) -> Result<impl Iterator<Item = Result<CompactSection<'_>, BankError>>, BankError> {
     let mut lines = text.split('\n');
     if lines.next() != Some(PAPER_VERSION) {
         return Err(BankError::one(
@@ -78,86 +159,270 @@ pub fn paper_from_compact(text: &str) -> Result<Paper, BankError> {
             format!("expected the version line '{PAPER_VERSION}'"),
         ));
     }
-    let mut sections = Vec::new();
-    for (k, line) in lines.enumerate() {
-        let at = format!("compact paper, line {}", k + 2);
+    Ok(lines.enumerate().map(|(k, line)| {
+        let line_no = k + 2;
+        let at = || format!("compact paper, line {line_no}");
         let mut fields = line.split('\t');
         let (Some(code), Some(name), Some(items), None) =
             (fields.next(), fields.next(), fields.next(), fields.next())
         else {
             return Err(BankError::one(
-                at,
+                at(),
                 "expected a section code, a name and its items, separated by tabs",
             ));
         };
-        let items = items
+        Ok(CompactSection {
+            line: line_no,
+            code: unescape(code).map_err(|m| BankError::one(at(), m))?,
+            name: unescape(name).map_err(|m| BankError::one(at(), m))?,
+            items,
+        })
+    }))
+}
+
+impl CompactSection<'_> {
+    fn items(&self) -> impl Iterator<Item = Result<CompactItem, BankError>> + '_ {
+        self.items
             .split(' ')
             .filter(|i| !i.is_empty())
             .enumerate()
             .map(|(i, item)| {
-                paper_item(item).map_err(|m| BankError::one(format!("{at}, item {}", i + 1), m))
+                CompactItem::parse(item).map_err(|m| {
+                    BankError::one(
+                        format!("compact paper, line {}, item {}", self.line, i + 1),
+                        m,
+                    )
+                })
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        sections.push(PaperSection {
-            code: unescape(code)
-                .map_err(|m| BankError::one(&at, m))?
-                .into_owned(),
-            name: unescape(name)
-                .map_err(|m| BankError::one(&at, m))?
-                .into_owned(),
-            items,
-        });
     }
-    Ok(Paper { sections })
 }
 
-fn paper_item(text: &str) -> Result<PaperItem, String> {
-    let mut fields = text.split(',');
-    let mut field = || {
-        fields
-            .next()
-            .ok_or_else(|| format!("'{text}' does not have the six fields of an item"))
-    };
-    let (no, item_id, version_id, kind, points, permutation) =
-        (field()?, field()?, field()?, field()?, field()?, field()?);
-    if fields.next().is_some() {
-        return Err(format!("'{text}' has more than the six fields of an item"));
+/// Options an item may have in a compact paper: twice what [`Item::validate`] allows, so the
+/// permutation is held inline and a paper naming the wrong version still decodes (and fails to
+/// fit, with the version named).
+const MAX_OPTIONS: usize = 16;
+
+/// One item of a compact paper, decoded without allocating.
+struct CompactItem {
+    no: u32,
+    item_id: i32,
+    version_id: i32,
+    kind: ItemKind,
+    points: Decimal,
+    permutation: [u8; MAX_OPTIONS],
+    options: usize,
+}
+
+impl CompactItem {
+    fn borrowed(&self) -> ItemRef<'_> {
+        ItemRef {
+            no: self.no,
+            item_id: self.item_id,
+            version_id: self.version_id,
+            kind: self.kind,
+            points: self.points,
+            permutation: &self.permutation[..self.options],
+        }
     }
-    let number = |name: &str, value: &str| -> Result<i64, String> {
-        value
-            .parse()
-            .map_err(|_| format!("{name} '{value}' is not a whole number"))
+
+    fn to_paper_item(&self) -> PaperItem {
+        PaperItem {
+            no: self.no,
+            item_id: self.item_id,
+            version_id: self.version_id,
+            kind: self.kind,
+            points: self.points,
+            permutation: self.permutation[..self.options].to_vec(),
+        }
+    }
+
+    /// Reads `no,item_id,version_id,kind,points,permutation`: six million of them are read to
+    /// grade a large exam again, so the usual shape is read in one pass over the bytes, and
+    /// anything else (which it may refuse with a reason) by [`CompactItem::parse_any`].
+    fn parse(text: &str) -> Result<Self, String> {
+        match Self::parse_plain(text.as_bytes()) {
+            Some(item) => Ok(item),
+            None => Self::parse_any(text),
+        }
+    }
+
+    /// The usual shape only: unsigned numbers of at most nine digits, points as digits with at
+    /// most one point, option indexes up to 255. Whatever it reads, [`CompactItem::parse_any`]
+    /// reads to the same item (a test holds them equal).
+    fn parse_plain(b: &[u8]) -> Option<Self> {
+        let mut at = 0;
+        // Digits up to the next byte, which must be `end` (or the end of the text if `end` is
+        // `None`), returned with their count.
+        let mut digits = |end: Option<u8>, most: usize| -> Option<(u64, usize)> {
+            let start = at;
+            let mut value = 0u64;
+            while let Some(&c) = b.get(at) {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                value = value * 10 + u64::from(c - b'0');
+                at += 1;
+            }
+            let count = at - start;
+            if count == 0 || count > most {
+                return None;
+            }
+            match (end, b.get(at)) {
+                (Some(e), Some(&c)) if c == e => at += 1,
+                (None, None) => {}
+                _ => return None,
+            }
+            Some((value, count))
+        };
+        let (no, _) = digits(Some(b','), 9)?;
+        let (item_id, _) = digits(Some(b','), 9)?;
+        let (version_id, _) = digits(Some(b','), 9)?;
+        let kind = match (b.get(at)?, b.get(at + 1)?) {
+            (b's', b',') => ItemKind::Single,
+            (b'm', b',') => ItemKind::Multiple,
+            (b't', b',') => ItemKind::TrueFalse,
+            (b'f', b',') => ItemKind::FillBlank,
+            _ => return None,
+        };
+        at += 2;
+        // Points: digits, then either `,` or `.digits,`.
+        let start = at;
+        let comma = start + b[start..].iter().position(|&c| c == b',')?;
+        let points = &b[start..comma];
+        let (whole, fraction) = match points.iter().position(|&c| c == b'.') {
+            Some(p) => (&points[..p], &points[p + 1..]),
+            None => (points, &points[points.len()..]),
+        };
+        if whole.is_empty()
+            || (fraction.is_empty() && whole.len() < points.len())
+            || whole.len() + fraction.len() > 18
+            || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        let mantissa = whole
+            .iter()
+            .chain(fraction)
+            .fold(0i64, |m, &c| m * 10 + i64::from(c - b'0'));
+        let points =
+            Decimal::try_from_i128_with_scale(i128::from(mantissa), fraction.len() as u32).ok()?;
+        let mut at = comma + 1;
+        let mut permutation = [0u8; MAX_OPTIONS];
+        let mut options = 0;
+        while at < b.len() {
+            let mut value = 0u32;
+            let start = at;
+            while let Some(&c) = b.get(at) {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                value = value * 10 + u32::from(c - b'0');
+                at += 1;
+            }
+            if at == start || at - start > 3 || value > 255 {
+                return None;
+            }
+            *permutation.get_mut(options)? = value as u8;
+            options += 1;
+            match b.get(at) {
+                None => {}
+                Some(b'.') if at + 1 < b.len() => at += 1,
+                _ => return None,
+            }
+        }
+        Some(CompactItem {
+            no: u32::try_from(no).ok()?,
+            item_id: i32::try_from(item_id).ok()?,
+            version_id: i32::try_from(version_id).ok()?,
+            kind,
+            points,
+            permutation,
+            options,
+        })
+    }
+
+    /// Any text, read field by field; an error says what is wrong.
+    fn parse_any(text: &str) -> Result<Self, String> {
+        let mut fields = [""; 6];
+        let mut n = 0;
+        let mut start = 0;
+        for (i, &c) in text.as_bytes().iter().enumerate() {
+            if c == b',' {
+                if n == 5 {
+                    return Err(format!("'{text}' has more than the six fields of an item"));
+                }
+                fields[n] = &text[start..i];
+                n += 1;
+                start = i + 1;
+            }
+        }
+        if n != 5 {
+            return Err(format!("'{text}' does not have the six fields of an item"));
+        }
+        fields[5] = &text[start..];
+        let [no, item_id, version_id, kind, points, order] = fields;
+        let number = |name: &str, value: &str| -> Result<i64, String> {
+            value
+                .parse()
+                .map_err(|_| format!("{name} '{value}' is not a whole number"))
+        };
+        let kind = match kind {
+            "s" => ItemKind::Single,
+            "m" => ItemKind::Multiple,
+            "t" => ItemKind::TrueFalse,
+            "f" => ItemKind::FillBlank,
+            other => return Err(format!("kind '{other}' is not one of s, m, t, f")),
+        };
+        let mut permutation = [0u8; MAX_OPTIONS];
+        let mut options = 0;
+        if !order.is_empty() {
+            for p in order.split('.') {
+                let slot = permutation
+                    .get_mut(options)
+                    .ok_or_else(|| format!("more than {MAX_OPTIONS} options in '{order}'"))?;
+                *slot = p
+                    .parse::<u8>()
+                    .map_err(|_| format!("option index '{p}' is not a number from 0 to 255"))?;
+                options += 1;
+            }
+        }
+        Ok(CompactItem {
+            no: u32::try_from(number("question number", no)?)
+                .map_err(|_| format!("question number '{no}' is out of range"))?,
+            item_id: i32::try_from(number("item id", item_id)?)
+                .map_err(|_| format!("item id '{item_id}' is out of range"))?,
+            version_id: i32::try_from(number("version id", version_id)?)
+                .map_err(|_| format!("version id '{version_id}' is out of range"))?,
+            kind,
+            points: decimal(points).ok_or_else(|| format!("points '{points}' is not a decimal"))?,
+            permutation,
+            options,
+        })
+    }
+}
+
+/// `Decimal::from_str`, with its value and its scale, read directly when the text is plain
+/// digits with at most one point (as points always are), else by `from_str` itself.
+fn decimal(text: &str) -> Option<Decimal> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) if !fraction.is_empty() => (whole, fraction),
+        Some(_) => return Decimal::from_str(text).ok(),
+        None => (text, ""),
     };
-    let kind = match kind {
-        "s" => ItemKind::Single,
-        "m" => ItemKind::Multiple,
-        "t" => ItemKind::TrueFalse,
-        "f" => ItemKind::FillBlank,
-        other => return Err(format!("kind '{other}' is not one of s, m, t, f")),
-    };
-    let permutation = if permutation.is_empty() {
-        Vec::new()
-    } else {
-        permutation
-            .split('.')
-            .map(|p| {
-                p.parse::<u8>()
-                    .map_err(|_| format!("option index '{p}' is not a number from 0 to 255"))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    Ok(PaperItem {
-        no: u32::try_from(number("question number", no)?)
-            .map_err(|_| format!("question number '{no}' is out of range"))?,
-        item_id: i32::try_from(number("item id", item_id)?)
-            .map_err(|_| format!("item id '{item_id}' is out of range"))?,
-        version_id: i32::try_from(number("version id", version_id)?)
-            .map_err(|_| format!("version id '{version_id}' is out of range"))?,
-        kind,
-        points: Decimal::from_str(points)
-            .map_err(|_| format!("points '{points}' is not a decimal"))?,
-        permutation,
-    })
+    let plain = !whole.is_empty()
+        && whole.len() + fraction.len() <= 18
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit());
+    if !plain {
+        return Decimal::from_str(text).ok();
+    }
+    let mantissa = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+    Decimal::try_from_i128_with_scale(i128::from(mantissa), fraction.len() as u32).ok()
 }
 
 /// The compact form of an answer sheet (question number → answer). Unanswered questions (no
@@ -187,41 +452,92 @@ pub fn sheet_to_compact(sheet: &BTreeMap<u32, Answer>) -> String {
 /// Reads back [`sheet_to_compact`]; an error names the entry.
 pub fn sheet_from_compact(text: &str) -> Result<BTreeMap<u32, Answer>, BankError> {
     let mut out = BTreeMap::new();
-    let mut entries = Unescaped::new(text, ';');
-    if entries.next() != Some(SHEET_VERSION) {
-        return Err(BankError::one(
-            "compact answer sheet",
-            format!("expected the version mark '{SHEET_VERSION}'"),
-        ));
-    }
-    for (k, entry) in entries.enumerate() {
-        let at = || format!("compact answer sheet, entry {}", k + 1);
-        let (no, rest) = entry
-            .split_once(':')
-            .ok_or_else(|| BankError::one(at(), format!("'{entry}' has no question number")))?;
-        let no: u32 = no
-            .parse()
-            .map_err(|_| BankError::one(at(), format!("'{no}' is not a question number")))?;
-        let mut parts = Unescaped::new(rest, '|');
-        let letters =
-            unescape(parts.next().unwrap_or_default()).map_err(|m| BankError::one(at(), m))?;
-        let text = parts
-            .next()
-            .map(|t| unescape(t).map(Cow::into_owned))
-            .transpose()
-            .map_err(|m| BankError::one(at(), m))?;
-        if parts.next().is_some() {
-            return Err(BankError::one(at(), "more than one '|' in an answer"));
-        }
+    for entry in sheet_entries(text) {
+        let entry = entry?;
+        let (letters, text) = entry.given()?;
         let answer = Answer {
             choices: letters.chars().collect(),
-            text,
+            text: text.map(Cow::into_owned),
         };
-        if out.insert(no, answer).is_some() {
-            return Err(BankError::one(at(), format!("question {no} appears twice")));
+        if out.insert(entry.no, answer).is_some() {
+            return Err(BankError::one(
+                entry.at(),
+                format!("question {} appears twice", entry.no),
+            ));
         }
     }
     Ok(out)
+}
+
+/// How many answers a compact sheet holds (what a regrade reports as answers read).
+pub fn sheet_answer_count(text: &str) -> usize {
+    Unescaped::new(text, b';').count().saturating_sub(1)
+}
+
+/// One answer of a compact sheet, its values still escaped.
+struct SheetEntry<'a> {
+    /// Position in the sheet (1-based), for errors.
+    k: usize,
+    no: u32,
+    letters: &'a str,
+    text: Option<&'a str>,
+}
+
+impl<'a> SheetEntry<'a> {
+    fn at(&self) -> String {
+        format!("compact answer sheet, entry {}", self.k)
+    }
+
+    /// The letters and the typed text, unescaped (borrowed unless they hold an escape).
+    fn given(&self) -> Result<(Cow<'a, str>, Option<Cow<'a, str>>), BankError> {
+        let letters = unescape(self.letters).map_err(|m| BankError::one(self.at(), m))?;
+        let text = self
+            .text
+            .map(unescape)
+            .transpose()
+            .map_err(|m| BankError::one(self.at(), m))?;
+        Ok((letters, text))
+    }
+}
+
+/// The answers of a compact sheet in the order written, checked for form but not unescaped.
+fn sheet_entries(text: &str) -> impl Iterator<Item = Result<SheetEntry<'_>, BankError>> {
+    let mut entries = Unescaped::new(text, b';');
+    let version = match entries.next() {
+        Some(SHEET_VERSION) => Ok(()),
+        _ => Err(BankError::one(
+            "compact answer sheet",
+            format!("expected the version mark '{SHEET_VERSION}'"),
+        )),
+    };
+    let (version, entries) = match version {
+        Ok(()) => (None, Some(entries)),
+        Err(e) => (Some(Err(e)), None),
+    };
+    version
+        .into_iter()
+        .chain(entries.into_iter().flatten().enumerate().map(|(k, entry)| {
+            let k = k + 1;
+            let at = || format!("compact answer sheet, entry {k}");
+            let (no, rest) = entry
+                .split_once(':')
+                .ok_or_else(|| BankError::one(at(), format!("'{entry}' has no question number")))?;
+            let no: u32 = no
+                .parse()
+                .map_err(|_| BankError::one(at(), format!("'{no}' is not a question number")))?;
+            let mut parts = Unescaped::new(rest, b'|');
+            let letters = parts.next().unwrap_or_default();
+            let text = parts.next();
+            if parts.next().is_some() {
+                return Err(BankError::one(at(), "more than one '|' in an answer"));
+            }
+            Ok(SheetEntry {
+                k,
+                no,
+                letters,
+                text,
+            })
+        }))
 }
 
 /// Characters that separate the values of either form (commas and spaces separate only
@@ -280,11 +596,13 @@ fn unescape(value: &str) -> Result<Cow<'_, str>, String> {
 /// escapes, for [`unescape`]).
 struct Unescaped<'a> {
     rest: Option<&'a str>,
-    sep: char,
+    /// An ASCII separator.
+    sep: u8,
 }
 
 impl<'a> Unescaped<'a> {
-    fn new(text: &'a str, sep: char) -> Self {
+    fn new(text: &'a str, sep: u8) -> Self {
+        debug_assert!(sep.is_ascii());
         Self {
             rest: Some(text),
             sep,
@@ -297,14 +615,17 @@ impl<'a> Iterator for Unescaped<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let text = self.rest?;
+        // The separators and the backslash are ASCII, and no byte of a multi-byte UTF-8
+        // character is: scanning bytes finds exactly the characters.
+        let sep = self.sep;
         let mut escaped = false;
-        for (i, c) in text.char_indices() {
+        for (i, &b) in text.as_bytes().iter().enumerate() {
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if b == b'\\' {
                 escaped = true;
-            } else if c == self.sep {
-                self.rest = Some(&text[i + c.len_utf8()..]);
+            } else if b == sep {
+                self.rest = Some(&text[i + 1..]);
                 return Some(&text[..i]);
             }
         }
@@ -434,5 +755,385 @@ mod tests {
         assert!(e.errors()[0].message.contains("version"));
         let e = sheet_from_compact("s1;1:A;2:|ends with \\").unwrap_err();
         assert!(e.errors()[0].message.contains("ends the value"));
+    }
+
+    use crate::item::Item;
+
+    /// A tiny deterministic generator: the test must draw the same cases on every run.
+    struct Draw(u64);
+
+    impl Draw {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n.max(1) as u64) as usize
+        }
+
+        fn chance(&mut self, percent: usize) -> bool {
+            self.below(100) < percent
+        }
+
+        fn shuffled(&mut self, n: usize) -> Vec<u8> {
+            let mut v: Vec<u8> = (0..n as u8).collect();
+            for i in (1..n).rev() {
+                v.swap(i, self.below(i + 1));
+            }
+            v
+        }
+    }
+
+    /// Sealed items of every kind, by version id 1..=40 (item id = version id + 1000).
+    fn pool(draw: &mut Draw) -> std::collections::HashMap<i32, Item> {
+        use crate::item::{Difficulty, ItemOption};
+        (1..=40)
+            .map(|v| {
+                let kind = [
+                    ItemKind::Single,
+                    ItemKind::Multiple,
+                    ItemKind::TrueFalse,
+                    ItemKind::FillBlank,
+                ][draw.below(4)];
+                let n = match kind {
+                    ItemKind::TrueFalse => 2,
+                    ItemKind::Single => 2 + draw.below(5),
+                    ItemKind::Multiple => 2 + draw.below(7),
+                    ItemKind::FillBlank => 0,
+                };
+                let right = draw.below(n.max(1));
+                let options = (0..n)
+                    .map(|i| ItemOption {
+                        text: format!("Phương án {i}"),
+                        correct: i == right || (kind == ItemKind::Multiple && draw.chance(40)),
+                        fixed: false,
+                    })
+                    .collect();
+                let item = Item {
+                    topic: "Kiến thức chung".into(),
+                    difficulty: Difficulty::new(1).unwrap(),
+                    kind,
+                    stem: format!("Câu {v}"),
+                    options,
+                    answer: if kind == ItemKind::FillBlank {
+                        vec!["Hà Nội".into(), "a;b|c".into()]
+                    } else {
+                        vec![]
+                    },
+                    points: Decimal::ONE,
+                    explanation: None,
+                    tags: vec![],
+                }
+                .validate()
+                .unwrap();
+                (v, item)
+            })
+            .collect()
+    }
+
+    fn random_paper(
+        draw: &mut Draw,
+        items: &std::collections::HashMap<i32, Item>,
+    ) -> (Paper, BTreeMap<u32, Answer>) {
+        let mut no = 0;
+        let mut sheet = BTreeMap::new();
+        let sections = ["GK", "N;N|1", "TA"]
+            .iter()
+            .take(1 + draw.below(3))
+            .map(|code| PaperSection {
+                code: code.to_string(),
+                name: format!("Phần {code}"),
+                items: (0..draw.below(12))
+                    .map(|_| {
+                        no += 1;
+                        let version_id = 1 + draw.below(40) as i32;
+                        let content = &items[&version_id];
+                        let permutation = draw.shuffled(content.options.len());
+                        let letters =
+                            ["", "A", "b", "C", "AB", "BD", "ACE", "A;", "\\B", "Ă", "AA"];
+                        let texts = [
+                            None,
+                            Some(""),
+                            Some(" hà  NỘI"),
+                            Some("Ha Noi"),
+                            Some("a;b|c"),
+                        ];
+                        if draw.chance(85) {
+                            sheet.insert(
+                                no,
+                                answer(
+                                    letters[draw.below(letters.len())],
+                                    texts[draw.below(texts.len())],
+                                ),
+                            );
+                        }
+                        PaperItem {
+                            no,
+                            item_id: version_id + 1000,
+                            version_id,
+                            kind: content.kind,
+                            points: [dec!(1), dec!(0.5), dec!(1.25), dec!(2.00)][draw.below(4)],
+                            permutation,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        (Paper { sections }, sheet)
+    }
+
+    #[test]
+    fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
+        use crate::blueprint::{PassBasis, PassRule, Section};
+        use crate::scoring::{grade, normalized_accepted, Sanction, TextMatch};
+        let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+        let items = pool(&mut draw);
+        let blueprint = Blueprint {
+            sections: ["GK", "N;N|1", "TA"]
+                .iter()
+                .enumerate()
+                .map(|(k, code)| Section {
+                    code: code.to_string(),
+                    name: code.to_string(),
+                    duration_minutes: None,
+                    pass_rule: PassRule {
+                        ratio: dec!(0.5),
+                        basis: if k == 1 {
+                            PassBasis::Points
+                        } else {
+                            PassBasis::Correct
+                        },
+                    },
+                    cells: vec![],
+                })
+                .collect(),
+        };
+        let markings = [
+            ExamMarking::default(),
+            ExamMarking {
+                voided: [1001, 1002, 1003].into(),
+                accepted_extra: [(1004, [0, 1].into()), (1005, [2].into())].into(),
+                text_match: TextMatch::IgnoreDiacritics,
+            },
+        ];
+        let prepared: std::collections::HashMap<(usize, i32), Vec<String>> = markings
+            .iter()
+            .enumerate()
+            .flat_map(|(m, marking)| {
+                items
+                    .iter()
+                    .map(move |(v, item)| ((m, *v), normalized_accepted(item, marking.text_match)))
+            })
+            .collect();
+        let mut passes = [0, 0];
+        for case in 0..3_000 {
+            let (paper, sheet) = random_paper(&mut draw, &items);
+            let marking = &markings[case % 2];
+            let terms = CandidateTerms {
+                sanction: [Sanction::None, Sanction::Reprimand, Sanction::Warning][draw.below(3)],
+                exempt_sections: if draw.chance(10) {
+                    ["TA".to_string()].into()
+                } else {
+                    Default::default()
+                },
+            };
+            let decoded = grade(
+                &blueprint,
+                &paper,
+                |pi| items.get(&pi.version_id),
+                &sheet,
+                marking,
+                &terms,
+            )
+            .unwrap();
+            let compact = grade_compact(
+                &blueprint,
+                &paper_to_compact(&paper),
+                &sheet_to_compact(&sheet),
+                |v| {
+                    // Half the cases with the accepted answers normalized beforehand, as a
+                    // whole-exam regrade has them; half without.
+                    let accepted = prepared.get(&(case % 2, v)).filter(|_| case % 4 < 2);
+                    items.get(&v).map(|item| Sealed {
+                        item,
+                        accepted: accepted.map(Vec::as_slice),
+                    })
+                },
+                marking,
+                &terms,
+            )
+            .unwrap();
+            assert_eq!(compact, decoded, "case {case}: {paper:?} {sheet:?}");
+            passes[usize::from(decoded.passed)] += 1;
+        }
+        // The cases are not all alike: some papers pass, some fail.
+        assert!(passes[0] > 100 && passes[1] > 100, "{passes:?}");
+    }
+
+    #[test]
+    fn grading_compact_forms_refuses_what_grading_the_paper_refuses() {
+        use crate::scoring::grade;
+        let mut draw = Draw(7);
+        let items = pool(&mut draw);
+        let blueprint = Blueprint {
+            sections: vec![crate::blueprint::Section {
+                code: "GK".into(),
+                name: "GK".into(),
+                duration_minutes: None,
+                pass_rule: Default::default(),
+                cells: vec![],
+            }],
+        };
+        let grade_both = |paper: &Paper, sheet: &str, known: &dyn Fn(i32) -> bool| {
+            let decoded = grade(
+                &blueprint,
+                paper,
+                |pi| items.get(&pi.version_id).filter(|_| known(pi.version_id)),
+                &sheet_from_compact(sheet).unwrap_or_default(),
+                &ExamMarking::default(),
+                &CandidateTerms::default(),
+            );
+            let compact = grade_compact(
+                &blueprint,
+                &paper_to_compact(paper),
+                sheet,
+                |v| {
+                    items.get(&v).filter(|_| known(v)).map(|item| Sealed {
+                        item,
+                        accepted: None,
+                    })
+                },
+                &ExamMarking::default(),
+                &CandidateTerms::default(),
+            );
+            (
+                decoded.map_err(|e| e.to_string()),
+                compact.map_err(|e| e.to_string()),
+            )
+        };
+        let paper = |code: &str, version_id: i32, permutation: Vec<u8>| Paper {
+            sections: vec![PaperSection {
+                code: code.into(),
+                name: String::new(),
+                items: vec![PaperItem {
+                    no: 1,
+                    item_id: 1000 + version_id,
+                    version_id,
+                    kind: items[&version_id].kind,
+                    points: Decimal::ONE,
+                    permutation,
+                }],
+            }],
+        };
+        let n = items[&1].options.len();
+        let fits = paper("GK", 1, (0..n as u8).collect());
+        // A version the lookup does not have, a section the blueprint lacks, a permutation
+        // that does not fit: the same error either way.
+        for (paper, known) in [
+            (&fits, &(|v: i32| v != 1) as &dyn Fn(i32) -> bool),
+            (&paper("XX", 1, (0..n as u8).collect()), &|_| true),
+            (&paper("GK", 1, vec![0; n + 1]), &|_| true),
+        ] {
+            let (decoded, compact) = grade_both(paper, "s1", known);
+            assert!(decoded.is_err(), "{decoded:?}");
+            assert_eq!(compact, decoded);
+        }
+        // A damaged sheet is refused, naming what is wrong.
+        for (sheet, says) in [
+            ("s1;1:A;1:B", "twice"),
+            ("s1;x:A", "'x'"),
+            ("1:A", "version"),
+            ("s1;1:A\\", "ends the value"),
+        ] {
+            let e = grade_compact(
+                &blueprint,
+                &paper_to_compact(&fits),
+                sheet,
+                |v| {
+                    items.get(&v).map(|item| Sealed {
+                        item,
+                        accepted: None,
+                    })
+                },
+                &ExamMarking::default(),
+                &CandidateTerms::default(),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(says), "{sheet}: {e}");
+        }
+    }
+
+    #[test]
+    fn points_read_directly_equal_points_read_by_from_str() {
+        for text in [
+            "1",
+            "2.00",
+            "0.5",
+            "1.25",
+            "007",
+            "10.000",
+            "999999999999999999",
+            "1.",
+            ".5",
+            "-1",
+            "1e2",
+            "",
+            "1.2.3",
+            "x",
+            "0.0000000000000001",
+        ] {
+            let direct = decimal(text);
+            let standard = Decimal::from_str(text).ok();
+            assert_eq!(direct, standard, "{text}");
+            if let (Some(a), Some(b)) = (direct, standard) {
+                assert_eq!(a.scale(), b.scale(), "{text}: the scale is kept");
+            }
+        }
+    }
+
+    #[test]
+    fn the_usual_items_read_as_any_item_reads() {
+        let mut draw = Draw(11);
+        let mut texts: Vec<String> = vec![
+            "1,801,3301,s,1,2.0.3.1".into(),
+            "60,2,3,f,2.00,".into(),
+            "7,8,9,m,0.5,7.6.5.4.3.2.1.0".into(),
+            "007,08,09,t,01.50,1.0".into(),
+            "1,2,3,s,1.,0.1".into(),
+            "1,2,3,s,.5,0.1".into(),
+            "1,2,3,s,1,0..1".into(),
+            "1,2,3,s,1,0.1.".into(),
+            "1,2,3,s,1,256".into(),
+            "1,2,3,s,1,0.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16".into(),
+            "1234567890,2,3,s,1,0".into(),
+            "-1,2,3,s,1,0".into(),
+            "+1,2,3,s,1,0".into(),
+            "1,2,3,x,1,0".into(),
+            "1,2,3,s,1,0,".into(),
+            "1,2,3,s,1".into(),
+            "1,2,3,ss,1,0".into(),
+            String::new(),
+        ];
+        let bytes = b"0123456789.,smtfx-";
+        for _ in 0..20_000 {
+            let mut t = String::from("12,345,678,s,1.25,3.1.0.2");
+            // Mutate a few bytes at random: most become other valid or invalid items.
+            for _ in 0..1 + draw.below(3) {
+                let at = draw.below(t.len());
+                let c = bytes[draw.below(bytes.len())] as char;
+                t.replace_range(at..=at, &c.to_string());
+            }
+            texts.push(t);
+        }
+        let mut plain = 0;
+        for text in &texts {
+            if let Some(item) = CompactItem::parse_plain(text.as_bytes()) {
+                plain += 1;
+                let any = CompactItem::parse_any(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert_eq!(item.to_paper_item(), any.to_paper_item(), "{text}");
+                assert_eq!(item.points.scale(), any.points.scale(), "{text}");
+            }
+        }
+        assert!(plain > 1_000, "{plain} texts took the usual path");
     }
 }

@@ -39,6 +39,32 @@ pub struct PaperItem {
     pub permutation: Vec<u8>,
 }
 
+impl PaperItem {
+    /// The item as marking reads it, borrowed.
+    pub fn borrowed(&self) -> ItemRef<'_> {
+        ItemRef {
+            no: self.no,
+            item_id: self.item_id,
+            version_id: self.version_id,
+            kind: self.kind,
+            points: self.points,
+            permutation: &self.permutation,
+        }
+    }
+}
+
+/// A paper item without ownership of its permutation: what checking and marking read, so a
+/// paper kept in compact form ([`crate::compact`]) is marked without building a [`PaperItem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemRef<'a> {
+    pub no: u32,
+    pub item_id: i32,
+    pub version_id: i32,
+    pub kind: ItemKind,
+    pub points: Decimal,
+    pub permutation: &'a [u8],
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaperSection {
     pub code: String,
@@ -105,7 +131,7 @@ pub struct CandidateSection {
 
 /// Check that `item` is the content `paper_item` refers to: same kind, and a permutation that is
 /// a permutation of exactly its options. A mismatch means the wrong version was looked up.
-pub(crate) fn check_fit(paper_item: &PaperItem, item: &Item) -> Result<(), BankError> {
+pub(crate) fn check_fit(paper_item: &ItemRef<'_>, item: &Item) -> Result<(), BankError> {
     let at = || format!("items[no={}]", paper_item.no);
     if paper_item.kind != item.kind {
         return Err(BankError::one(
@@ -142,7 +168,7 @@ pub(crate) fn check_fit(paper_item: &PaperItem, item: &Item) -> Result<(), BankE
 impl CandidateItem {
     /// The candidate's view of one paper item: options in displayed order, lettered A, B, C…
     pub fn new(paper_item: &PaperItem, item: &Item) -> Result<Self, BankError> {
-        check_fit(paper_item, item)?;
+        check_fit(&paper_item.borrowed(), item)?;
         Ok(Self {
             no: paper_item.no,
             kind: item.kind,
@@ -187,15 +213,18 @@ pub(crate) fn find<'a>(
     lookup: &impl Fn(&PaperItem) -> Option<&'a Item>,
     pi: &PaperItem,
 ) -> Result<&'a Item, BankError> {
-    lookup(pi).ok_or_else(|| {
-        BankError::one(
-            format!("items[no={}]", pi.no),
-            format!(
-                "item {} version {} is not in the sealed pool",
-                pi.item_id, pi.version_id
-            ),
-        )
-    })
+    lookup(pi).ok_or_else(|| not_in_pool(&pi.borrowed()))
+}
+
+/// The error of a paper item whose version the lookup does not have.
+pub(crate) fn not_in_pool(pi: &ItemRef<'_>) -> BankError {
+    BankError::one(
+        format!("items[no={}]", pi.no),
+        format!(
+            "item {} version {} is not in the sealed pool",
+            pi.item_id, pi.version_id
+        ),
+    )
 }
 
 /// The key of one paper item, in displayed terms. Server-side only: no `Serialize`.
@@ -231,7 +260,7 @@ impl KeyForItem {
 
 /// Map the item's key through the paper's permutation.
 pub fn answer_key(paper_item: &PaperItem, item: &Item) -> Result<KeyForItem, BankError> {
-    check_fit(paper_item, item)?;
+    check_fit(&paper_item.borrowed(), item)?;
     let mut letters_by_original = vec!['?'; item.options.len()];
     let options = paper_item
         .permutation

@@ -19,10 +19,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::blueprint::{Blueprint, PassBasis};
+use crate::blueprint::{Blueprint, PassBasis, PassRule};
 use crate::error::BankError;
 use crate::item::{Item, ItemKind};
-use crate::paper::{check_fit, find, KeyForItem, Paper, PaperItem};
+use crate::paper::{check_fit, find, ItemRef, KeyForItem, Paper, PaperItem};
 use crate::text::{fold, nfc};
 
 /// A candidate's answer to one item (`PUT /api/v1/sitting/answers/{no}`).
@@ -132,16 +132,35 @@ pub fn normalize_text_answer(text: &str, mode: TextMatch) -> String {
         TextMatch::IgnoreDiacritics => fold(text),
         TextMatch::Exact => {
             // Lower-case in decomposed form so that a capital with a diacritic (NFD `O` + marks)
-            // and its precomposed form lower-case alike, then recompose.
-            let lower: String = text.nfd().flat_map(char::to_lowercase).collect();
-            lower
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .nfc()
-                .collect()
+            // and its precomposed form lower-case alike, collapse the spaces, then recompose.
+            let mut lower = String::with_capacity(text.len() + 8);
+            for word in text.split_whitespace() {
+                if !lower.is_empty() {
+                    lower.push(' ');
+                }
+                lower.extend(word.nfd().flat_map(char::to_lowercase));
+            }
+            lower.nfc().collect()
         }
     }
+}
+
+/// The accepted answers of a `fill_blank` item as [`normalize_text_answer`] leaves them under
+/// `mode`: what each typed answer is compared with. Grading a whole exam normalizes them once
+/// per item rather than once per candidate.
+pub fn normalized_accepted(item: &Item, mode: TextMatch) -> Vec<String> {
+    item.answer
+        .iter()
+        .map(|a| normalize_text_answer(&nfc(a), mode))
+        .collect()
+}
+
+/// A sealed item as grading reads it: its content and, when already computed, its
+/// [`normalized_accepted`] answers under the exam's text match.
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed<'a> {
+    pub item: &'a Item,
+    pub accepted: Option<&'a [String]>,
 }
 
 /// Whether `answer` earns the item. `key` is the item's key on this paper ([`crate::paper::answer_key`]).
@@ -205,6 +224,35 @@ pub fn marks(
     answer: Option<&Answer>,
     marking: &ExamMarking,
 ) -> Result<bool, BankError> {
+    marks_given(
+        &paper_item.borrowed(),
+        Sealed {
+            item,
+            accepted: None,
+        },
+        answer.map(|a| Given {
+            letters: a.choices.iter().copied(),
+            text: a.text.as_deref(),
+        }),
+        marking,
+    )
+}
+
+/// An answer as marking reads it: the chosen letters in any form that yields them, and the
+/// typed text (stored answers and compact answer sheets alike).
+pub(crate) struct Given<'t, L: Iterator<Item = char>> {
+    pub letters: L,
+    pub text: Option<&'t str>,
+}
+
+/// [`marks`] over a borrowed paper item and an answer given in any form.
+pub(crate) fn marks_given<L: Iterator<Item = char>>(
+    paper_item: &ItemRef<'_>,
+    sealed: Sealed<'_>,
+    answer: Option<Given<'_, L>>,
+    marking: &ExamMarking,
+) -> Result<bool, BankError> {
+    let item = sealed.item;
     check_fit(paper_item, item)?;
     if marking.voided.contains(&paper_item.item_id) {
         return Ok(true);
@@ -213,19 +261,24 @@ pub fn marks(
         return Ok(false);
     };
     if item.kind == ItemKind::FillBlank {
-        let Some(text) = answer.text.as_deref() else {
+        let Some(text) = answer.text else {
             return Ok(false);
         };
         let given = normalize_text_answer(text, marking.text_match);
-        return Ok(!given.is_empty()
-            && item
+        if given.is_empty() {
+            return Ok(false);
+        }
+        return Ok(match sealed.accepted {
+            Some(accepted) => accepted.contains(&given),
+            None => item
                 .answer
                 .iter()
-                .any(|a| normalize_text_answer(&nfc(a), marking.text_match) == given));
+                .any(|a| normalize_text_answer(&nfc(a), marking.text_match) == given),
+        });
     }
     let bit = |shown: usize| 1u32 << (shown % 26);
     let mut chosen = 0u32;
-    for c in &answer.choices {
+    for c in answer.letters {
         match c.to_ascii_uppercase() {
             // A character that is no letter is never a correct option.
             u @ 'A'..='Z' => chosen |= 1 << (u as u32 - 'A' as u32),
@@ -282,51 +335,97 @@ pub fn grade<'a>(
     marking: &ExamMarking,
     terms: &CandidateTerms,
 ) -> Result<PaperResult, BankError> {
-    let kept = terms.sanction.kept();
     let mut sections = Vec::with_capacity(paper.sections.len());
     for (s, section) in paper.sections.iter().enumerate() {
+        let mut tally = Tally::new(blueprint, s, &section.code)?;
+        for pi in &section.items {
+            let right = marks(pi, find(&lookup, pi)?, answers.get(&pi.no), marking)?;
+            tally.add(pi.points, right);
+        }
+        sections.push(tally.result(s, &section.code, terms)?);
+    }
+    Ok(PaperResult::of(sections))
+}
+
+impl PaperResult {
+    /// VN-6: the paper passes when every section not exempt does.
+    pub(crate) fn of(sections: Vec<SectionResult>) -> Self {
+        let passed = sections.iter().all(|s| s.passed);
+        PaperResult { sections, passed }
+    }
+}
+
+/// One section's marks as they are counted, turned into its [`SectionResult`] at the end: the
+/// one place where sanctions, exemptions and the pass rule apply, whatever form the paper was
+/// read from.
+pub(crate) struct Tally {
+    rule: PassRule,
+    correct: u32,
+    total: usize,
+    points: Decimal,
+    max_points: Decimal,
+}
+
+impl Tally {
+    /// A section `code` (number `s` on the paper) with nothing counted yet; its pass rule is
+    /// the blueprint's section of that code.
+    pub(crate) fn new(blueprint: &Blueprint, s: usize, code: &str) -> Result<Self, BankError> {
         let rule = blueprint
-            .section(&section.code)
+            .section(code)
             .ok_or_else(|| {
                 BankError::one(
                     format!("sections[{s}]"),
-                    format!("section '{}' is not in the exam's blueprint", section.code),
+                    format!("section '{code}' is not in the exam's blueprint"),
                 )
             })?
             .pass_rule;
-        let mut correct: u32 = 0;
-        let mut points = Decimal::ZERO;
-        let mut max_points = Decimal::ZERO;
-        for pi in &section.items {
-            max_points += pi.points;
-            if marks(pi, find(&lookup, pi)?, answers.get(&pi.no), marking)? {
-                correct += 1;
-                points += pi.points;
-            }
+        Ok(Tally {
+            rule,
+            correct: 0,
+            total: 0,
+            points: Decimal::ZERO,
+            max_points: Decimal::ZERO,
+        })
+    }
+
+    pub(crate) fn add(&mut self, points: Decimal, right: bool) {
+        self.total += 1;
+        self.max_points += points;
+        if right {
+            self.correct += 1;
+            self.points += points;
         }
-        let total = u32::try_from(section.items.len()).map_err(|_| {
+    }
+
+    /// Sanctions scale correct answers and points exactly before the threshold (VN-25).
+    pub(crate) fn result(
+        self,
+        s: usize,
+        code: &str,
+        terms: &CandidateTerms,
+    ) -> Result<SectionResult, BankError> {
+        let kept = terms.sanction.kept();
+        let total = u32::try_from(self.total).map_err(|_| {
             BankError::one(format!("sections[{s}]"), "too many items in one section")
         })?;
-        let correct = (Decimal::from(correct) * kept).normalize();
-        let exact_points = points * kept;
-        let exempt = terms.exempt_sections.contains(&section.code);
+        let correct = (Decimal::from(self.correct) * kept).normalize();
+        let exact_points = self.points * kept;
+        let exempt = terms.exempt_sections.contains(code);
         let passed = exempt
-            || match rule.basis {
-                PassBasis::Correct => rule.passes(correct, Decimal::from(total)),
-                PassBasis::Points => rule.passes(exact_points, max_points),
+            || match self.rule.basis {
+                PassBasis::Correct => self.rule.passes(correct, Decimal::from(total)),
+                PassBasis::Points => self.rule.passes(exact_points, self.max_points),
             };
-        sections.push(SectionResult {
-            code: section.code.clone(),
+        Ok(SectionResult {
+            code: code.to_string(),
             correct,
             total,
             score: round_score(exact_points),
-            max_score: round_score(max_points),
+            max_score: round_score(self.max_points),
             passed,
             exempt,
-        });
+        })
     }
-    let passed = sections.iter().all(|s| s.passed);
-    Ok(PaperResult { sections, passed })
 }
 
 #[cfg(test)]

@@ -160,12 +160,12 @@ async fn measure(
     let winners: usize = rankings.iter().map(|(_, r)| r.winners().count()).sum();
     writeln!(
         out,
-        "regrade from the database: {} sittings, {} answers, {} results changed: read {}, grade {}, write {}, total {}",
+        "regrade from the database: {} sittings, {} answers, {} results changed: read and grade {}, second pass {}, write {}, total {}",
         regrade.sittings,
         regrade.answers,
         regrade.changed,
-        secs(regrade.read),
-        secs(regrade.grade),
+        secs(regrade.read_and_grade),
+        secs(regrade.second_pass),
         secs(regrade.write),
         secs(regraded_in)
     )

@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::entities::{
     exams, head_decisions, marks, publications, reviews, sessions, sittings, strike_offs,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub async fn find_mark<C: ConnectionTrait>(
     conn: &C,
@@ -150,6 +150,65 @@ pub async fn exams_with_sittings<C: ConnectionTrait>(
             (exam, mine)
         })
         .collect())
+}
+
+/// The graded sittings of the round's exams as a ranking reads them: by exam id, each
+/// sitting's `(id, application id, result JSON)` in id order (a retake, VN-23, comes after the
+/// sitting it replaces). The database joins each session's sittings into one text, so a round
+/// of a hundred thousand sittings crosses the driver as a few hundred values.
+pub async fn graded_results_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<std::collections::HashMap<i32, Vec<(i32, i32, String)>>> {
+    use crate::repo::sitting::{RECORD, UNIT};
+    let backend = conn.get_database_backend();
+    let (aggregate, chr, param) = match backend {
+        DbBackend::Postgres => ("string_agg", "chr", "$1"),
+        _ => ("group_concat", "char", "?"),
+    };
+    let unit = format!("{chr}({})", UNIT as u32);
+    // A result is JSON, which holds no raw control character: the separators cannot occur.
+    let sql = format!(
+        "SELECT se.exam_id, {aggregate}(s.id || {unit} || s.application_id || {unit} || s.result, \
+         {chr}({})) FROM sittings s JOIN sessions se ON se.id = s.session_id \
+         JOIN exams e ON e.id = se.exam_id \
+         WHERE e.round_id = {param} AND s.result IS NOT NULL GROUP BY se.exam_id, s.session_id",
+        RECORD as u32
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [round_id.into()],
+        ))
+        .await?;
+    let mut by_exam: std::collections::HashMap<i32, Vec<(i32, i32, String)>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        let exam_id: i32 = row.try_get_by_index(0)?;
+        let text: String = row.try_get_by_index(1)?;
+        let mine = by_exam.entry(exam_id).or_default();
+        for record in text.split(RECORD) {
+            let mut fields = record.splitn(3, UNIT);
+            let (Some(id), Some(application_id), Some(result)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return Err(AppError::Internal(format!(
+                    "a graded result of exam {exam_id} is unreadable"
+                )));
+            };
+            let number = |v: &str| {
+                v.parse::<i32>().map_err(|_| {
+                    AppError::Internal(format!("'{v}' is not an id (results of exam {exam_id})"))
+                })
+            };
+            mine.push((number(id)?, number(application_id)?, result.to_string()));
+        }
+    }
+    for sittings in by_exam.values_mut() {
+        sittings.sort_unstable_by_key(|s| s.0);
+    }
+    Ok(by_exam)
 }
 
 /// The graded result of one sitting, oldest sitting first in [`exams_with_sittings`].

@@ -382,6 +382,55 @@ pub async fn applications_of_round<C: ConnectionTrait>(
         .await?)
 }
 
+/// What a ranking reads of an application: six columns of the eighteen, since a round of a
+/// hundred thousand applications is ranked at once (issue 8).
+#[derive(Debug, Clone)]
+pub struct RankedApplication {
+    pub id: i32,
+    pub position_id: i32,
+    pub eligible: Option<bool>,
+    pub full_name: String,
+    pub priority_points: String,
+    /// JSON list of agency codes.
+    pub agency_preferences: String,
+}
+
+pub async fn ranked_applications_of_round<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+) -> AppResult<Vec<RankedApplication>> {
+    let rows: Vec<(i32, i32, Option<bool>, String, String, String)> = applications::Entity::find()
+        .select_only()
+        .columns([
+            applications::Column::Id,
+            applications::Column::PositionId,
+            applications::Column::Eligible,
+            applications::Column::FullName,
+            applications::Column::PriorityPoints,
+            applications::Column::AgencyPreferences,
+        ])
+        .filter(applications::Column::RoundId.eq(round_id))
+        .order_by_asc(applications::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, position_id, eligible, full_name, priority_points, agency_preferences)| {
+                RankedApplication {
+                    id,
+                    position_id,
+                    eligible,
+                    full_name,
+                    priority_points,
+                    agency_preferences,
+                }
+            },
+        )
+        .collect())
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct ApplicationFilter {
     pub position_id: Option<i32>,

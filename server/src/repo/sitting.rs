@@ -272,52 +272,61 @@ pub struct GradedSitting {
     pub result: String,
 }
 
-/// Field and record separators of [`compact_forms_of_exam`] (ASCII unit and record separators:
-/// no compact form, sanction, number or JSON result holds them raw).
+/// Field and record separators of [`compact_forms_of_sessions`] (ASCII unit and record
+/// separators: no compact form, sanction, number or JSON result holds them raw).
 pub const UNIT: char = '\u{1f}';
 pub const RECORD: char = '\u{1e}';
 
-/// The graded sittings of an exam that have both compact forms, one text per session, built by
-/// the database: records `id UNIT sanction UNIT paper UNIT sheet UNIT result` joined by
-/// `RECORD`. A hundred thousand sittings cross as a hundred texts: the driver's cost per row,
-/// not the bytes, is what a whole-exam read pays (issue 8).
-pub async fn compact_forms_of_exam<C: ConnectionTrait>(
+/// The graded sittings of the given sessions, one text per session, built by the database:
+/// records `id UNIT sanction UNIT paper UNIT sheet UNIT result` joined by `RECORD`, where the
+/// paper and the sheet are the compact forms, empty for a sitting graded before they were kept.
+/// A hundred thousand sittings cross as a hundred texts: the driver's cost per row, not the
+/// bytes, is what a whole-exam read pays (issue 8).
+pub async fn compact_forms_of_sessions<C: ConnectionTrait>(
     conn: &C,
-    exam_id: i32,
+    session_ids: &[i32],
 ) -> AppResult<Vec<String>> {
+    if session_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let (aggregate, chr) = match conn.get_database_backend() {
         DbBackend::Postgres => ("string_agg", "chr"),
         _ => ("group_concat", "char"),
     };
-    let rows = rows_of_exam(conn, exam_id, |sessions| {
-        let unit = format!("{chr}({})", UNIT as u32);
+    let unit = format!("{chr}({})", UNIT as u32);
+    let rows = rows_where(
+        conn,
         format!(
-            "SELECT {aggregate}(s.id || {unit} || s.sanction || {unit} || s.paper_compact || \
-             {unit} || s.answer_sheet || {unit} || s.result, {chr}({})) FROM sittings s \
-             WHERE s.session_id IN ({sessions}) AND s.result IS NOT NULL \
-             AND s.paper_compact IS NOT NULL AND s.answer_sheet IS NOT NULL \
-             GROUP BY s.session_id",
-            RECORD as u32
-        )
-    })
+            "SELECT {aggregate}(s.id || {unit} || s.sanction || {unit} || \
+             coalesce(s.paper_compact, '') || {unit} || coalesce(s.answer_sheet, '') || {unit} || \
+             s.result, {chr}({})) FROM sittings s \
+             WHERE s.session_id IN ({}) AND s.result IS NOT NULL GROUP BY s.session_id",
+            RECORD as u32,
+            id_list(session_ids)
+        ),
+    )
     .await?;
     rows.iter().map(|r| Ok(r.try_get_by_index(0)?)).collect()
 }
 
-/// The graded sittings of an exam stored before their compact forms were kept (either is
-/// absent), in id order.
-pub async fn graded_of_exam<C: ConnectionTrait>(
+/// The given graded sittings, with the paper's JSON where its compact form is absent (sittings
+/// stored before the compact forms were kept), in id order.
+pub async fn graded_sittings<C: ConnectionTrait>(
     conn: &C,
-    exam_id: i32,
+    sitting_ids: &[i32],
 ) -> AppResult<Vec<GradedSitting>> {
-    let rows = rows_of_exam(conn, exam_id, |sessions| {
+    if sitting_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rows_where(
+        conn,
         format!(
             "SELECT s.id, s.sanction, s.paper_compact, \
              CASE WHEN s.paper_compact IS NULL THEN s.paper END, s.answer_sheet, s.result \
-             FROM sittings s WHERE s.session_id IN ({sessions}) AND s.result IS NOT NULL \
-             AND (s.paper_compact IS NULL OR s.answer_sheet IS NULL) ORDER BY s.id"
-        )
-    })
+             FROM sittings s WHERE s.id IN ({}) AND s.result IS NOT NULL ORDER BY s.id",
+            id_list(sitting_ids)
+        ),
+    )
     .await?;
     rows.iter()
         .map(|r| {
@@ -333,53 +342,51 @@ pub async fn graded_of_exam<C: ConnectionTrait>(
         .collect()
 }
 
-/// The graded sittings of an exam with no compact answer sheet (graded before sheets were
-/// kept), as a subquery over `{sessions}`.
-fn without_sheet(sessions: &str) -> String {
-    format!(
-        "SELECT s.id FROM sittings s WHERE s.session_id IN ({sessions}) \
-         AND s.result IS NOT NULL AND s.answer_sheet IS NULL"
-    )
-}
-
-/// The choices of the graded sittings of an exam that have no compact answer sheet, by sitting
-/// id, as `no:choices;no:choices…` (the stored JSON of the choices, whose letters hold neither
-/// `:` nor `;`). The database builds each sheet in one pass over `answers`; typed answers come
-/// from [`text_answers_of_exam`].
-pub async fn answer_sheets_of_exam<C: ConnectionTrait>(
+/// The choices stored in `answers` for the given sittings, by sitting id, as
+/// `no:choices;no:choices…` (the stored JSON of the choices, whose letters hold neither `:`
+/// nor `;`): what a sitting graded before compact sheets were kept is graded again from. The
+/// database builds each sheet in one pass; typed answers come from [`text_answers_of`].
+pub async fn answer_sheets_of<C: ConnectionTrait>(
     conn: &C,
-    exam_id: i32,
+    sitting_ids: &[i32],
 ) -> AppResult<Vec<(i32, String)>> {
+    if sitting_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let aggregate = match conn.get_database_backend() {
         DbBackend::Postgres => "string_agg",
         _ => "group_concat",
     };
-    let rows = rows_of_exam(conn, exam_id, |sessions| {
+    let rows = rows_where(
+        conn,
         format!(
             "SELECT a.sitting_id, {aggregate}(a.item_no || ':' || a.choices, ';') FROM answers a \
              WHERE a.sitting_id IN ({}) GROUP BY a.sitting_id",
-            without_sheet(sessions)
-        )
-    })
+            id_list(sitting_ids)
+        ),
+    )
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
         .collect()
 }
 
-/// The typed answers (`fill_blank`) of the graded sittings of an exam that have no compact
-/// answer sheet: (sitting id, question number, text).
-pub async fn text_answers_of_exam<C: ConnectionTrait>(
+/// The typed answers (`fill_blank`) of the given sittings: (sitting id, question number, text).
+pub async fn text_answers_of<C: ConnectionTrait>(
     conn: &C,
-    exam_id: i32,
+    sitting_ids: &[i32],
 ) -> AppResult<Vec<(i32, i32, String)>> {
-    let rows = rows_of_exam(conn, exam_id, |sessions| {
+    if sitting_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rows_where(
+        conn,
         format!(
             "SELECT a.sitting_id, a.item_no, a.text FROM answers a \
              WHERE a.text IS NOT NULL AND a.sitting_id IN ({})",
-            without_sheet(sessions)
-        )
-    })
+            id_list(sitting_ids)
+        ),
+    )
     .await?;
     rows.iter()
         .map(|r| {
@@ -392,25 +399,26 @@ pub async fn text_answers_of_exam<C: ConnectionTrait>(
         .collect()
 }
 
-/// Runs the query `sql` builds around the subquery of the exam's session ids.
-async fn rows_of_exam<C: ConnectionTrait>(
+/// `1,2,3`: ids are integers, written into the statement as such (a list of a hundred
+/// thousand would exceed the parameters a statement may bind).
+fn id_list(ids: &[i32]) -> String {
+    let mut out = String::with_capacity(ids.len() * 7);
+    for (k, id) in ids.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out
+}
+
+async fn rows_where<C: ConnectionTrait>(
     conn: &C,
-    exam_id: i32,
-    sql: impl FnOnce(&str) -> String,
+    sql: String,
 ) -> AppResult<Vec<sea_orm::QueryResult>> {
     let backend = conn.get_database_backend();
-    let param = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let sessions = format!("SELECT se.id FROM sessions se WHERE se.exam_id = {param}");
     Ok(conn
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql(&sessions),
-            [exam_id.into()],
-        ))
+        .query_all_raw(Statement::from_string(backend, sql))
         .await?)
 }
 

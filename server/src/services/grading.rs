@@ -8,17 +8,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use question_bank::blueprint::Blueprint;
-use question_bank::compact::{paper_from_compact, sheet_from_compact};
+use question_bank::compact::{
+    grade_compact, paper_from_compact, sheet_answer_count, sheet_from_compact,
+};
 use question_bank::paper::Paper;
-use question_bank::scoring::{Answer, ExamMarking};
-use serde::Serialize;
+use question_bank::scoring::{
+    normalized_accepted, Answer, ExamMarking, PaperResult, Sealed, SectionResult,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::sitting::GradedSitting;
 use crate::services::exam::{blueprint_of, seal_ids};
-use crate::services::sitting::{exam_marking, grade_sheet, SubmitResult};
+use crate::services::sitting::{exam_marking, grade_sheet, sanctioned, SubmitResult};
 use crate::state::AppState;
 
 /// What a whole-exam regrade did, with the time of each phase.
@@ -31,10 +35,13 @@ pub struct ExamRegrade {
     pub changed: usize,
     /// Answers read.
     pub answers: usize,
+    /// Reading the compact forms and marking them, side by side.
     #[serde(skip)]
-    pub read: Duration,
+    pub read_and_grade: Duration,
+    /// Sittings the first pass could not mark (stored before the compact forms were kept, or
+    /// naming an item outside the exam's seals), and collating the outcomes.
     #[serde(skip)]
-    pub grade: Duration,
+    pub second_pass: Duration,
     #[serde(skip)]
     pub write: Duration,
 }
@@ -49,75 +56,54 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
     let blueprint = blueprint_of(&exam)?;
-    let marking = exam_marking(&state.db, exam_id).await?;
-    // The sittings with their compact forms, one text per session; the other three reads only
-    // find sittings graded before those forms were kept, so they are empty in the usual case.
-    // On SQLite (WAL) and PostgreSQL alike the four run side by side.
-    let (forms, old_sittings, old_sheets, old_texts) = tokio::try_join!(
-        repo::sitting::compact_forms_of_exam(&state.db, exam_id),
-        repo::sitting::graded_of_exam(&state.db, exam_id),
-        repo::sitting::answer_sheets_of_exam(&state.db, exam_id),
-        repo::sitting::text_answers_of_exam(&state.db, exam_id),
+    let seals = seal_ids(&blueprint);
+    let (marking, sessions, seal_versions) = tokio::try_join!(
+        exam_marking(&state.db, exam_id),
+        repo::exam::sessions_of_exam(&state.db, exam_id),
+        repo::exam::seal_version_ids(&state.db, &seals),
     )?;
-    let mut old: HashMap<i32, Sheet> = old_sheets
-        .into_iter()
-        .map(|(id, choices)| {
-            let sheet = Sheet {
-                choices,
-                texts: Vec::new(),
-            };
-            (id, sheet)
-        })
-        .collect();
-    for (sitting_id, no, text) in old_texts {
-        old.entry(sitting_id).or_default().texts.push((no, text));
-    }
-    let read = started.elapsed();
+    // The items of the exam's seals are fetched first; a paper naming any other version (none
+    // is expected) waits for a second pass, as do sittings stored before their compact forms.
+    let items = state.items.get_many(&state.db, seal_versions).await?;
+    let context = Arc::new(Context::new(blueprint, marking, items));
+    let mut session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
+    session_ids.sort_unstable();
+    let first = read_and_mark(state, &session_ids, &context).await?;
+    let read_and_grade = started.elapsed();
 
     let started = Instant::now();
-    // Each sitting is decoded and graded in one pass, holding nothing but its outcome: a
-    // hundred thousand decoded papers and sheets would weigh about a gigabyte. The items of
-    // the exam's seals are fetched first; a paper naming any other version (none is expected)
-    // waits for a second pass, as do sittings stored before their compact forms.
-    let seal_versions = repo::exam::seal_version_ids(&state.db, &seal_ids(&blueprint)).await?;
-    let items = state.items.get_many(&state.db, seal_versions).await?;
-    let context = Arc::new(Context {
-        blueprint,
-        marking,
-        items,
-    });
-    let first = {
-        let context = context.clone();
-        blocking(move || {
-            let records: Vec<&str> = forms
-                .iter()
-                .flat_map(|f| f.split(repo::sitting::RECORD))
-                .collect();
-            let mut passes = parallel(&records, |r| {
-                let job = decode_record(r)?;
-                if job
-                    .paper
-                    .items()
-                    .all(|i| context.items.contains_key(&i.version_id))
-                {
-                    regrade_one(&job, &context).map(Pass::Done)
-                } else {
-                    Ok(Pass::Later(Box::new(job)))
-                }
-            })?;
-            for s in &old_sittings {
-                passes.push(Pass::Later(Box::new(decode_old(s, &old)?)));
-            }
-            AppResult::Ok(passes)
-        })
-        .await??
-    };
     let mut outcomes = Vec::with_capacity(first.len());
     let mut later = Vec::new();
+    let mut old_ids = Vec::new();
     for pass in first {
         match pass {
             Pass::Done(outcome) => outcomes.push(outcome),
             Pass::Later(job) => later.push(*job),
+            Pass::Old(id) => old_ids.push(id),
+        }
+    }
+    if !old_ids.is_empty() {
+        old_ids.sort_unstable();
+        let (old_sittings, old_sheets, old_texts) = tokio::try_join!(
+            repo::sitting::graded_sittings(&state.db, &old_ids),
+            repo::sitting::answer_sheets_of(&state.db, &old_ids),
+            repo::sitting::text_answers_of(&state.db, &old_ids),
+        )?;
+        let mut old: HashMap<i32, Sheet> = old_sheets
+            .into_iter()
+            .map(|(id, choices)| {
+                let sheet = Sheet {
+                    choices,
+                    texts: Vec::new(),
+                };
+                (id, sheet)
+            })
+            .collect();
+        for (sitting_id, no, text) in old_texts {
+            old.entry(sitting_id).or_default().texts.push((no, text));
+        }
+        for s in &old_sittings {
+            later.push(decode_old(s, &old)?);
         }
     }
     if !later.is_empty() {
@@ -128,30 +114,27 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
                 .get_many(&state.db, distinct_versions(&later))
                 .await?,
         );
-        let context = Context {
-            items,
-            blueprint: context.blueprint.clone(),
-            marking: context.marking.clone(),
-        };
+        let context = Context::new(context.blueprint.clone(), context.marking.clone(), items);
         outcomes
             .extend(blocking(move || parallel(&later, |job| regrade_one(job, &context))).await??);
     }
     outcomes.sort_unstable_by_key(|o| o.sitting_id);
     let answers = outcomes.iter().map(|o| o.answers).sum();
+    let sittings = outcomes.len();
     let changed: Vec<(i32, String)> = outcomes
-        .iter()
-        .filter_map(|o| o.changed.clone().map(|json| (o.sitting_id, json)))
+        .into_iter()
+        .filter_map(|o| o.changed.map(|json| (o.sitting_id, json)))
         .collect();
-    let grade = started.elapsed();
+    let second_pass = started.elapsed();
 
     let started = Instant::now();
     let summary = ExamRegrade {
         exam_id,
-        sittings: outcomes.len(),
+        sittings,
         changed: changed.len(),
         answers,
-        read,
-        grade,
+        read_and_grade,
+        second_pass,
         write: Duration::ZERO,
     };
     let txn = crate::db::begin_write(&state.db).await?;
@@ -182,6 +165,45 @@ struct Context {
     blueprint: Blueprint,
     marking: ExamMarking,
     items: HashMap<i32, Arc<question_bank::Item>>,
+    /// The same items indexed by version id (six million lookups by index instead of by
+    /// hash), each with its accepted answers normalized under the exam's text match.
+    by_version: Vec<Option<(Arc<question_bank::Item>, Vec<String>)>>,
+}
+
+impl Context {
+    fn new(
+        blueprint: Blueprint,
+        marking: ExamMarking,
+        items: HashMap<i32, Arc<question_bank::Item>>,
+    ) -> Self {
+        // Version ids are a table's serial ids; an index up to the largest one is a few
+        // hundred kilobytes even for a bank of a hundred thousand versions.
+        let mut by_version = Vec::new();
+        for (&v, item) in &items {
+            if let Ok(v) = usize::try_from(v) {
+                if v >= by_version.len() {
+                    by_version.resize(v + 1, None);
+                }
+                let accepted = normalized_accepted(item, marking.text_match);
+                by_version[v] = Some((item.clone(), accepted));
+            }
+        }
+        Context {
+            blueprint,
+            marking,
+            items,
+            by_version,
+        }
+    }
+
+    fn sealed(&self, version_id: i32) -> Option<Sealed<'_>> {
+        let v = usize::try_from(version_id).ok()?;
+        let (item, accepted) = self.by_version.get(v)?.as_ref()?;
+        Some(Sealed {
+            item,
+            accepted: Some(accepted),
+        })
+    }
 }
 
 /// What the first pass made of a sitting.
@@ -189,6 +211,52 @@ enum Pass {
     Done(Outcome),
     /// Graded once the items it names are fetched.
     Later(Box<Job>),
+    /// Stored before its compact forms were kept: graded from its canonical data.
+    Old(i32),
+}
+
+/// The first pass: the exam's sessions in a few groups, each read as compact forms and marked
+/// as soon as it arrives, so that reading (a database connection's thread) and marking (a
+/// blocking thread) keep every core busy. No more groups are in flight than there are cores
+/// and one, so at most that many groups of texts are held at once.
+async fn read_and_mark(
+    state: &AppState,
+    session_ids: &[i32],
+    context: &Arc<Context>,
+) -> AppResult<Vec<Pass>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let groups = (cores * 4).max(1);
+    let size = session_ids.len().div_ceil(groups).max(1);
+    let turns = Arc::new(tokio::sync::Semaphore::new(cores + 1));
+    let mut tasks = tokio::task::JoinSet::new();
+    for group in session_ids.chunks(size) {
+        let (db, group, context, turns) = (
+            state.db.clone(),
+            group.to_vec(),
+            context.clone(),
+            turns.clone(),
+        );
+        tasks.spawn(async move {
+            let _turn = turns
+                .acquire_owned()
+                .await
+                .map_err(|e| AppError::Internal(format!("regrade: {e}")))?;
+            let forms = repo::sitting::compact_forms_of_sessions(&db, &group).await?;
+            blocking(move || {
+                forms
+                    .iter()
+                    .flat_map(|f| f.split(repo::sitting::RECORD))
+                    .map(|r| regrade_record(r, &context))
+                    .collect::<AppResult<Vec<Pass>>>()
+            })
+            .await?
+        });
+    }
+    let mut passes = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        passes.extend(done.map_err(|e| AppError::Internal(format!("regrade task: {e}")))??);
+    }
+    Ok(passes)
 }
 
 /// One graded sitting, decoded and ready to be marked again.
@@ -208,31 +276,88 @@ struct Outcome {
     changed: Option<String>,
 }
 
-/// One record of [`repo::sitting::compact_forms_of_exam`], decoded.
-fn decode_record(record: &str) -> AppResult<Job> {
-    let unreadable = |what: &str| {
-        let start: String = record.chars().take(24).collect();
-        AppError::Internal(format!("compact record '{start}…' of a sitting: {what}"))
-    };
-    let mut fields = record.split(repo::sitting::UNIT);
-    let mut field = || {
-        fields
-            .next()
-            .ok_or_else(|| unreadable("fields are missing"))
-    };
-    let (id, sanction, paper, sheet, result) = (field()?, field()?, field()?, field()?, field()?);
-    let id: i32 = id
-        .parse()
-        .map_err(|_| unreadable(&format!("'{id}' is not a sitting id")))?;
-    Ok(Job {
-        id,
-        sanction: sanction.to_string(),
-        result: result.to_string(),
-        paper: paper_from_compact(paper)
-            .map_err(|e| AppError::Internal(format!("paper of sitting {id}: {e}")))?,
-        sheet: sheet_from_compact(sheet)
-            .map_err(|e| AppError::Internal(format!("answer sheet of sitting {id}: {e}")))?,
-    })
+/// One record of [`repo::sitting::compact_forms_of_exam`], split into its fields.
+struct Record<'a> {
+    id: i32,
+    sanction: &'a str,
+    paper: &'a str,
+    sheet: &'a str,
+    result: &'a str,
+}
+
+impl<'a> Record<'a> {
+    fn split(record: &'a str) -> AppResult<Self> {
+        let unreadable = |what: &str| {
+            let start: String = record.chars().take(24).collect();
+            AppError::Internal(format!("compact record '{start}…' of a sitting: {what}"))
+        };
+        let mut fields = record.split(repo::sitting::UNIT);
+        let mut field = || {
+            fields
+                .next()
+                .ok_or_else(|| unreadable("fields are missing"))
+        };
+        let (id, sanction, paper, sheet, result) =
+            (field()?, field()?, field()?, field()?, field()?);
+        let id: i32 = id
+            .parse()
+            .map_err(|_| unreadable(&format!("'{id}' is not a sitting id")))?;
+        Ok(Record {
+            id,
+            sanction,
+            paper,
+            sheet,
+            result,
+        })
+    }
+
+    /// Paper and sheet decoded, for a sitting the first pass cannot mark.
+    fn decode(&self) -> AppResult<Job> {
+        let id = self.id;
+        Ok(Job {
+            id,
+            sanction: self.sanction.to_string(),
+            result: self.result.to_string(),
+            paper: paper_from_compact(self.paper)
+                .map_err(|e| AppError::Internal(format!("paper of sitting {id}: {e}")))?,
+            sheet: sheet_from_compact(self.sheet)
+                .map_err(|e| AppError::Internal(format!("answer sheet of sitting {id}: {e}")))?,
+        })
+    }
+}
+
+/// The first pass over one record: marked straight from its compact forms, or, when its paper
+/// names an item version outside the exam's seals, decoded for the second pass.
+fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
+    let r = Record::split(record)?;
+    if r.paper.is_empty() || r.sheet.is_empty() {
+        return Ok(Pass::Old(r.id));
+    }
+    let missing = std::cell::Cell::new(false);
+    let graded = sanctioned(r.sanction, |terms| {
+        grade_compact(
+            &cx.blueprint,
+            r.paper,
+            r.sheet,
+            |v| {
+                let sealed = cx.sealed(v);
+                missing.set(missing.get() || sealed.is_none());
+                sealed
+            },
+            &cx.marking,
+            terms,
+        )
+    });
+    match graded {
+        Ok(result) => Ok(Pass::Done(outcome(
+            r.id,
+            r.result,
+            result,
+            sheet_answer_count(r.sheet),
+        )?)),
+        Err(_) if missing.get() => Ok(Pass::Later(Box::new(r.decode()?))),
+        Err(e) => Err(AppError::Internal(format!("sitting {}: {e}", r.id))),
+    }
 }
 
 /// A sitting stored before its compact forms were kept, decoded from what it has.
@@ -341,15 +466,57 @@ fn regrade_one(job: &Job, cx: &Context) -> AppResult<Outcome> {
         &cx.marking,
         &job.sheet,
     )?;
-    let previous: SubmitResult = serde_json::from_str(&job.result).map_err(|e| {
+    outcome(job.id, &job.result, result, job.sheet.len())
+}
+
+/// What a stored result compares on: the marks and the verdict, not the receipt or the time.
+#[derive(Deserialize)]
+struct Marks {
+    sections: Vec<SectionResult>,
+    passed: bool,
+}
+
+/// Whether the stored result begins with exactly the JSON of `result`'s marks, as a
+/// [`SubmitResult`] is written (`{"sections":…,"passed":…,` then the rest): then they are
+/// equal, read in a tenth of the time of parsing. `false` proves nothing (the same decimals
+/// may be written differently): the caller then compares the parsed values.
+fn same_text(previous: &str, result: &PaperResult) -> Option<bool> {
+    #[derive(Serialize)]
+    struct MarksText<'a> {
+        sections: &'a [SectionResult],
+        passed: bool,
+    }
+    let fresh = serde_json::to_string(&MarksText {
+        sections: &result.sections,
+        passed: result.passed,
+    })
+    .ok()?;
+    let open = fresh.strip_suffix('}')?;
+    let rest = previous.strip_prefix(open)?;
+    Some(rest.starts_with(',') || rest.starts_with('}'))
+}
+
+/// The sitting's new result, compared with the stored `previous` JSON: only a change is
+/// written, and it keeps the receipt, the time and who closed the sitting.
+fn outcome(
+    sitting_id: i32,
+    previous: &str,
+    result: PaperResult,
+    answers: usize,
+) -> AppResult<Outcome> {
+    let unreadable = |e: serde_json::Error| {
         AppError::Internal(format!(
-            "stored result of sitting {} unreadable: {e}",
-            job.id
+            "stored result of sitting {sitting_id} unreadable: {e}"
         ))
-    })?;
-    let changed = if previous.sections == result.sections && previous.passed == result.passed {
+    };
+    let unchanged = same_text(previous, &result).unwrap_or(false) || {
+        let marks: Marks = serde_json::from_str(previous).map_err(unreadable)?;
+        marks.sections == result.sections && marks.passed == result.passed
+    };
+    let changed = if unchanged {
         None
     } else {
+        let previous: SubmitResult = serde_json::from_str(previous).map_err(unreadable)?;
         let regraded = SubmitResult {
             sections: result.sections,
             passed: result.passed,
@@ -358,8 +525,8 @@ fn regrade_one(job: &Job, cx: &Context) -> AppResult<Outcome> {
         Some(serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?)
     };
     Ok(Outcome {
-        sitting_id: job.id,
-        answers: job.sheet.len(),
+        sitting_id,
+        answers,
         changed,
     })
 }

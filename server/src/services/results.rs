@@ -560,7 +560,7 @@ struct RoundData {
     round: rounds::Model,
     rule_set: RuleSet,
     positions: Vec<(positions::Model, Vec<agencies::Model>)>,
-    applications: Vec<applications::Model>,
+    applications: Vec<repo::round::RankedApplication>,
     /// By (application id, component).
     marks: HashMap<(i32, String), marks::Model>,
     /// `None` when the round has no round-1 exam; else the latest round-1 result by application.
@@ -580,35 +580,37 @@ impl RoundData {
         let rule_set = stored_rule_set(&round)?;
         // Independent reads: on a pool (SQLite in WAL, PostgreSQL) they run side by side; in a
         // transaction they simply take turns.
-        let (positions, applications, marks, exams, head_decisions, strike_offs, reviews) = tokio::try_join!(
-            repo::round::positions_of_round(conn, round.id),
-            repo::round::applications_of_round(conn, round.id),
-            repo::results::marks_of_round(conn, round.id),
-            repo::results::exams_with_sittings(conn, round.id),
-            repo::results::head_decisions_of_round(conn, round.id),
-            repo::results::strike_offs_of_round(conn, round.id),
-            repo::results::reviews_of_round(conn, round.id),
-        )?;
+        let (positions, applications, marks, exams, results, head_decisions, strike_offs, reviews) =
+            tokio::try_join!(
+                repo::round::positions_of_round(conn, round.id),
+                repo::round::ranked_applications_of_round(conn, round.id),
+                repo::results::marks_of_round(conn, round.id),
+                repo::exam::exams_of_round(conn, round.id),
+                repo::results::graded_results_of_round(conn, round.id),
+                repo::results::head_decisions_of_round(conn, round.id),
+                repo::results::strike_offs_of_round(conn, round.id),
+                repo::results::reviews_of_round(conn, round.id),
+            )?;
         let marks = marks
             .into_iter()
             .map(|m| ((m.application_id, m.component.clone()), m))
             .collect();
         let mut round1: Option<HashMap<i32, StoredResult>> = None;
         let mut round2_cbt = HashMap::new();
-        for (exam, sittings) in exams {
+        for exam in exams {
             let target = match exam.stage.as_str() {
                 "round1" => round1.get_or_insert_with(HashMap::new),
                 "round2_cbt" => &mut round2_cbt,
                 _ => continue,
             };
+            let sittings = results.get(&exam.id).map(Vec::as_slice).unwrap_or_default();
             // Sittings come oldest first: a later graded sitting (a retake, VN-23) replaces.
-            for s in sittings {
-                if let Some(text) = &s.result {
-                    let parsed: StoredResult = serde_json::from_str(text).map_err(|e| {
-                        AppError::Internal(format!("stored result of sitting {}: {e}", s.id))
-                    })?;
-                    target.insert(s.application_id, parsed);
-                }
+            let parsed = crate::services::grading::parallel(sittings, |(id, _, text)| {
+                serde_json::from_str::<StoredResult>(text)
+                    .map_err(|e| AppError::Internal(format!("stored result of sitting {id}: {e}")))
+            })?;
+            for ((_, application_id, _), result) in sittings.iter().zip(parsed) {
+                target.insert(*application_id, result);
             }
         }
         let mut decisions: HashMap<i32, HashSet<i32>> = HashMap::new();

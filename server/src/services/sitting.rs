@@ -425,20 +425,31 @@ pub(crate) fn grade_sheet(
     marking: &ExamMarking,
     sheet: &BTreeMap<u32, Answer>,
 ) -> AppResult<PaperResult> {
+    sanctioned(sanction, |terms| {
+        grade(
+            blueprint,
+            paper,
+            |p| items.get(&p.version_id).map(AsRef::as_ref),
+            sheet,
+            marking,
+            terms,
+        )
+    })
+}
+
+/// A grading under the sitting's sanction (VN-25), whatever form the paper is read from: a
+/// reprimand or a warning scales the marks; suspension annuls the test and not signing the
+/// result list gives 0.
+pub(crate) fn sanctioned(
+    sanction: &str,
+    grade: impl FnOnce(&CandidateTerms) -> Result<PaperResult, question_bank::BankError>,
+) -> AppResult<PaperResult> {
     let terms = CandidateTerms {
         sanction: scoring_sanction(sanction),
         ..Default::default()
     };
-    let mut result = grade(
-        blueprint,
-        paper,
-        |p| items.get(&p.version_id).map(AsRef::as_ref),
-        sheet,
-        marking,
-        &terms,
-    )?;
+    let mut result = grade(&terms)?;
     if annulled(sanction) {
-        // VN-25: suspension annuls the test; not signing the result list gives 0.
         for s in &mut result.sections {
             s.correct = rust_decimal::Decimal::ZERO;
             s.score = rust_decimal::Decimal::new(0, 2);
