@@ -96,6 +96,17 @@ impl TestApp {
         }
     }
 
+    /// The paper stored for a sitting, read from its canonical JSON (what was hashed).
+    pub async fn stored_paper(&self, sitting_id: i32) -> question_bank::paper::Paper {
+        use sea_orm::EntityTrait;
+        let row = server::entities::sitting_papers::Entity::find_by_id(sitting_id)
+            .one(self.db())
+            .await
+            .expect("the database answers")
+            .expect("the sitting has a paper");
+        serde_json::from_str(&row.paper).expect("a stored paper is valid JSON")
+    }
+
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
     }

@@ -21,6 +21,7 @@ mod m20261123_000053_create_voided_items;
 mod m20261123_000054_create_strike_offs;
 mod m20261123_000055_create_reviews;
 mod m20261203_000060_add_sitting_compact_forms;
+mod m20261204_000061_move_sitting_papers;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000054_create_strike_offs::Migration),
             Box::new(m20261123_000055_create_reviews::Migration),
             Box::new(m20261203_000060_add_sitting_compact_forms::Migration),
+            Box::new(m20261204_000061_move_sitting_papers::Migration),
         ]
     }
 }

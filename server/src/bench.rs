@@ -395,8 +395,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for s in &sittings {
-        let paper: Paper = serde_json::from_str(s.paper.as_deref().unwrap_or("null"))
-            .map_err(|e| AppError::Internal(format!("paper of sitting {}: {e}", s.id)))?;
+        let paper: Paper = services::sitting::paper_of(&state.db, s).await?;
         let items = state
             .items
             .get_many(&state.db, paper.items().map(|i| i.version_id).collect())
@@ -493,8 +492,7 @@ async fn void_one_item(state: &AppState, exam_id: i32, session_id: i32) -> AppRe
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Internal("no sitting".into()))?;
-    let paper: Paper = serde_json::from_str(sitting.paper.as_deref().unwrap_or("null"))
-        .map_err(|e| AppError::Internal(format!("paper: {e}")))?;
+    let paper: Paper = services::sitting::paper_of(&state.db, &sitting).await?;
     let first = paper
         .items()
         .next()

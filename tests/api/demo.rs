@@ -81,3 +81,61 @@ async fn the_demo_round_is_ready_to_sit_and_seeding_twice_changes_nothing() {
         .await;
     assert_eq!(verify.body["intact"], true);
 }
+
+/// Issue 8: papers moved out of the sittings' rows (migration 61) keep every byte, and moving
+/// them back (its `down`) restores the column as it was.
+#[tokio::test]
+async fn papers_move_to_their_own_table_and_back_unchanged() {
+    use migrations::{Migrator, MigratorTrait};
+    let app = TestApp::spawn().await;
+    server::demo::seed(&app.state).await.unwrap();
+    let hashes = "SELECT COUNT(*) FROM sittings s JOIN sitting_papers p ON p.sitting_id = s.id";
+    assert_eq!(count(&app, hashes).await, 30, "every paper has its row");
+    let ids: Vec<i32> = {
+        let backend = app.db().get_database_backend();
+        app.db()
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT id FROM sittings ORDER BY id".to_string(),
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index(0).unwrap())
+            .collect()
+    };
+    let mut before = Vec::new();
+    for id in &ids {
+        before.push(app.stored_paper(*id).await);
+    }
+    // The paper's canonical JSON is what its published hash covers: it must survive the move.
+    for (id, paper) in ids.iter().zip(&before) {
+        let sha = count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM sittings WHERE id = {id} AND paper_sha256 = '{}'",
+                paper.sha256()
+            ),
+        )
+        .await;
+        assert_eq!(
+            sha, 1,
+            "sitting {id}: the stored JSON hashes to the published hash"
+        );
+    }
+
+    Migrator::down(app.db(), Some(1)).await.unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sittings WHERE paper IS NOT NULL"
+        )
+        .await,
+        30,
+        "moved back into the sittings"
+    );
+    Migrator::up(app.db(), None).await.unwrap();
+    for (id, paper) in ids.iter().zip(&before) {
+        assert_eq!(&app.stored_paper(*id).await, paper, "sitting {id}");
+    }
+}

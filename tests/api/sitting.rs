@@ -500,12 +500,7 @@ async fn a_staff_token_cannot_sit_and_a_candidate_token_cannot_supervise() {
 /// database (the test plays an examiner who knows the key).
 async fn keys_of(app: &TestApp, sitting_id: i32) -> Vec<(u32, String, Vec<char>)> {
     use sea_orm::EntityTrait;
-    let sitting = server::entities::sittings::Entity::find_by_id(sitting_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let paper: question_bank::paper::Paper = serde_json::from_str(&sitting.paper.unwrap()).unwrap();
+    let paper = app.stored_paper(sitting_id).await;
     let mut out = Vec::new();
     for p in paper.items() {
         let v = server::entities::item_versions::Entity::find_by_id(p.version_id)

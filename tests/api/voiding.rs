@@ -20,12 +20,7 @@ struct Question {
 }
 
 async fn paper_of(app: &TestApp, sitting_id: i32) -> Vec<Question> {
-    let sitting = sittings::Entity::find_by_id(sitting_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let paper: question_bank::paper::Paper = serde_json::from_str(&sitting.paper.unwrap()).unwrap();
+    let paper = app.stored_paper(sitting_id).await;
     let mut out = Vec::new();
     for p in paper.items() {
         let v = item_versions::Entity::find_by_id(p.version_id)
@@ -371,12 +366,7 @@ async fn only_the_chair_voids_and_only_items_given_in_the_exam() {
 /// The bank index of the option that `sit` marks when it answers question `no` of the sitting
 /// wrongly (the first of A–D that is not correct on that paper).
 async fn original_of_wrong_answer(app: &TestApp, sitting_id: i32, no: u32) -> usize {
-    let sitting = sittings::Entity::find_by_id(sitting_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    let paper: question_bank::paper::Paper = serde_json::from_str(&sitting.paper.unwrap()).unwrap();
+    let paper = app.stored_paper(sitting_id).await;
     let q = paper_of(app, sitting_id)
         .await
         .into_iter()
@@ -629,8 +619,7 @@ async fn the_whole_exam_regrade_reads_compact_forms_and_falls_back_without_them(
             .await
             .unwrap()
             .unwrap();
-        let paper: question_bank::paper::Paper =
-            serde_json::from_str(s.paper.as_deref().unwrap()).unwrap();
+        let paper = app.stored_paper(s.id).await;
         let compact =
             question_bank::compact::paper_from_compact(s.paper_compact.as_deref().unwrap())
                 .unwrap();

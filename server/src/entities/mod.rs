@@ -18,6 +18,7 @@ pub mod rounds;
 pub mod seal_items;
 pub mod seals;
 pub mod sessions;
+pub mod sitting_papers;
 pub mod sittings;
 pub mod strike_offs;
 pub mod users;

@@ -15,8 +15,7 @@ pub struct Model {
     pub seat: i32,
     pub pin_hash: Option<String>,
     pub seed: String,
-    #[sea_orm(column_type = "Text")]
-    pub paper: Option<String>,
+    /// Set with the paper (whose canonical JSON is in `sitting_papers`), cleared with it.
     pub paper_sha256: Option<String>,
     pub status: String,
     pub ends_at: DateTimeUtc,

@@ -87,14 +87,14 @@ pub async fn insert_sitting<C: ConnectionTrait>(
     s: NewSitting,
     now: DateTime<Utc>,
 ) -> AppResult<sittings::Model> {
-    Ok(sittings::ActiveModel {
+    let json = s.paper.as_ref().map(Paper::canonical_json);
+    let sitting = sittings::ActiveModel {
         session_id: Set(s.session_id),
         application_id: Set(s.application_id),
         ticket_no: Set(s.ticket_no),
         seat: Set(s.seat),
         pin_hash: Set(None),
         seed: Set(s.seed_hex),
-        paper: Set(s.paper.as_ref().map(Paper::canonical_json)),
         paper_sha256: Set(s.paper.as_ref().map(Paper::sha256)),
         paper_compact: Set(s.paper.as_ref().map(paper_to_compact)),
         answer_sheet: Set(None),
@@ -112,7 +112,11 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(conn)
-    .await?)
+    .await?;
+    if let Some(json) = json {
+        crate::repo::sitting::insert_paper_json(conn, sitting.id, json).await?;
+    }
+    Ok(sitting)
 }
 
 pub async fn sessions_of_exam<C: ConnectionTrait>(
@@ -356,13 +360,15 @@ pub async fn move_sitting<C: ConnectionTrait>(
     to: SeatChange,
 ) -> AppResult<sittings::Model> {
     let changes_session = sitting.session_id != to.session_id;
+    if changes_session {
+        crate::repo::sitting::drop_paper_json(conn, sitting.id).await?;
+    }
     let mut a: sittings::ActiveModel = sitting.into();
     a.session_id = Set(to.session_id);
     a.seat = Set(to.seat);
     a.ends_at = Set(to.ends_at);
     if changes_session {
         a.seed = Set(to.seed_hex);
-        a.paper = Set(None);
         a.paper_sha256 = Set(None);
         a.paper_compact = Set(None);
     }

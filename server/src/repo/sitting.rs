@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, Statement,
 };
 
-use crate::entities::{answers, sittings};
+use crate::entities::{answers, sitting_papers, sittings};
 use crate::error::AppResult;
 
 pub const WAITING: &str = "waiting";
@@ -175,11 +175,52 @@ pub async fn set_paper<C: ConnectionTrait>(
     sitting: sittings::Model,
     paper: &question_bank::paper::Paper,
 ) -> AppResult<sittings::Model> {
+    let id = sitting.id;
     let mut a: sittings::ActiveModel = sitting.into();
-    a.paper = Set(Some(paper.canonical_json()));
     a.paper_sha256 = Set(Some(paper.sha256()));
     a.paper_compact = Set(Some(question_bank::compact::paper_to_compact(paper)));
-    Ok(a.update(conn).await?)
+    let sitting = a.update(conn).await?;
+    drop_paper_json(conn, id).await?;
+    insert_paper_json(conn, id, paper.canonical_json()).await?;
+    Ok(sitting)
+}
+
+pub async fn insert_paper_json<C: ConnectionTrait>(
+    conn: &C,
+    sitting_id: i32,
+    json: String,
+) -> AppResult<()> {
+    sitting_papers::Entity::insert(sitting_papers::ActiveModel {
+        sitting_id: Set(sitting_id),
+        paper: Set(json),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn drop_paper_json<C: ConnectionTrait>(conn: &C, sitting_id: i32) -> AppResult<()> {
+    sitting_papers::Entity::delete_by_id(sitting_id)
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The canonical JSON of the given sittings' papers, by sitting id (those without a paper are
+/// left out).
+pub async fn paper_jsons<C: ConnectionTrait>(
+    conn: &C,
+    sitting_ids: &[i32],
+) -> AppResult<std::collections::HashMap<i32, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in sitting_ids.chunks(500) {
+        let rows = sitting_papers::Entity::find()
+            .filter(sitting_papers::Column::SittingId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().map(|r| (r.sitting_id, r.paper)));
+    }
+    Ok(out)
 }
 
 /// A sitting replaced by a re-sitting after a machine failure (VN-23); it is never graded.
@@ -322,7 +363,9 @@ pub async fn graded_sittings<C: ConnectionTrait>(
         conn,
         format!(
             "SELECT s.id, s.sanction, s.paper_compact, \
-             CASE WHEN s.paper_compact IS NULL THEN s.paper END, s.answer_sheet, s.result \
+             CASE WHEN s.paper_compact IS NULL THEN \
+             (SELECT p.paper FROM sitting_papers p WHERE p.sitting_id = s.id) END, \
+             s.answer_sheet, s.result \
              FROM sittings s WHERE s.id IN ({}) AND s.result IS NOT NULL ORDER BY s.id",
             id_list(sitting_ids)
         ),

@@ -98,19 +98,16 @@ impl PaperShapes {
         if let Some(s) = self.get(sitting_id) {
             return Ok(Some(s));
         }
-        let paper: Option<Option<String>> = sittings::Entity::find_by_id(sitting_id)
-            .select_only()
-            .column(sittings::Column::Paper)
-            .into_tuple()
-            .one(conn)
-            .await?;
-        let Some(Some(json)) = paper else {
+        let Some(sitting) = sittings::Entity::find_by_id(sitting_id).one(conn).await? else {
             return Ok(None);
         };
-        let paper: Paper = serde_json::from_str(&json).map_err(|e| {
-            AppError::Internal(format!("paper of sitting {sitting_id} unreadable: {e}"))
-        })?;
-        Ok(Some(self.remember(sitting_id, &paper)))
+        match crate::services::sitting::papers_of(conn, [&sitting])
+            .await?
+            .remove(&sitting_id)
+        {
+            Some(paper) => Ok(Some(self.remember(sitting_id, &paper?))),
+            None => Ok(None),
+        }
     }
 }
 

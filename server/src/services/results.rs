@@ -561,6 +561,8 @@ struct RoundData {
     rule_set: RuleSet,
     positions: Vec<(positions::Model, Vec<agencies::Model>)>,
     applications: Vec<repo::round::RankedApplication>,
+    /// Indexes into `applications` by position id, in application order.
+    by_position: HashMap<i32, Vec<usize>>,
     /// By (application id, component).
     marks: HashMap<(i32, String), marks::Model>,
     /// `None` when the round has no round-1 exam; else the latest round-1 result by application.
@@ -634,11 +636,16 @@ impl RoundData {
                 );
             }
         }
+        let mut by_position: HashMap<i32, Vec<usize>> = HashMap::new();
+        for (k, a) in applications.iter().enumerate() {
+            by_position.entry(a.position_id).or_default().push(k);
+        }
         Ok(RoundData {
             round,
             rule_set,
             positions,
             applications,
+            by_position,
             marks,
             round1,
             round2_cbt,
@@ -717,9 +724,12 @@ impl RoundData {
         let mut unsettled = Vec::new();
         let mut candidates = Vec::new();
         for a in self
-            .applications
-            .iter()
-            .filter(|a| a.position_id == position.id && a.eligible != Some(false))
+            .by_position
+            .get(&position.id)
+            .into_iter()
+            .flatten()
+            .map(|&k| &self.applications[k])
+            .filter(|a| a.eligible != Some(false))
         {
             let (round1_passed, round1_score) = match (&self.round1, has_round1) {
                 (Some(results), true) => match results.get(&a.id) {
@@ -809,14 +819,15 @@ pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResu
 /// The ranking of every position of the round, in position order (what [`publish`] ranks).
 pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(String, Ranking)>> {
     let round = load_round(&state.db, round_id).await?;
-    let data = RoundData::load(&state.db, round).await?;
-    data.positions
-        .iter()
-        .map(|(position, agencies)| {
+    let data = std::sync::Arc::new(RoundData::load(&state.db, round).await?);
+    // Positions are ranked independently: on every core.
+    crate::services::grading::blocking(move || {
+        crate::services::grading::parallel(&data.positions, |(position, agencies)| {
             let (ranking, _) = data.rank_position(position, agencies)?;
             Ok((position.code.clone(), ranking))
         })
-        .collect()
+    })
+    .await?
 }
 
 pub async fn record_head_decision(

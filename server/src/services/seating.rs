@@ -589,8 +589,8 @@ pub async fn move_seat(
         .into_iter()
         .find(|s| s.seat == req.seat && s.status != repo::sitting::VOID);
     let (from_place, to_place) = (place(&sitting), (to.id, req.seat));
-    let needs_paper =
-        sitting.paper.is_some() || occupant.as_ref().is_some_and(|o| o.paper.is_some());
+    let needs_paper = sitting.paper_sha256.is_some()
+        || occupant.as_ref().is_some_and(|o| o.paper_sha256.is_some());
     let pool = if needs_paper && from.id != to.id {
         let blueprint = blueprint_of(&exam)?;
         let pool = repo::exam::load_pool(&txn, &seal_ids(&blueprint)).await?;
@@ -641,7 +641,7 @@ async fn relocate<C: sea_orm::ConnectionTrait>(
         Vec<question_bank::assembly::PoolItem>,
     )>,
 ) -> AppResult<sittings::Model> {
-    let had_paper = sitting.paper.is_some();
+    let had_paper = sitting.paper_sha256.is_some();
     let changes_session = sitting.session_id != session.id;
     let secret = hex::decode(&session.secret).map_err(|e| {
         AppError::Internal(format!("session {} secret unreadable: {e}", session.id))

@@ -126,7 +126,7 @@ pub async fn candidate_login(
     }
     let login = hex::encode(rand_bytes());
     let replaced = sitting.active_login.is_some() && status == "open";
-    let sitting = if sitting.paper.is_none() {
+    let sitting = if sitting.paper_sha256.is_none() {
         // Normally built before the session; a late addition gets its paper now.
         let blueprint = blueprint_of(&exam)?;
         let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
@@ -252,13 +252,52 @@ pub struct SittingView {
     pub result: Option<SubmitResult>,
 }
 
-fn paper_of(sitting: &sittings::Model) -> AppResult<Paper> {
-    let json = sitting
-        .paper
-        .as_deref()
-        .ok_or_else(|| AppError::Internal(format!("sitting {} has no paper", sitting.id)))?;
-    serde_json::from_str(json)
-        .map_err(|e| AppError::Internal(format!("paper of sitting {} unreadable: {e}", sitting.id)))
+/// The sitting's paper (an error if it has none yet).
+pub(crate) async fn paper_of<C: ConnectionTrait>(
+    conn: &C,
+    sitting: &sittings::Model,
+) -> AppResult<Paper> {
+    papers_of(conn, [sitting])
+        .await?
+        .remove(&sitting.id)
+        .unwrap_or_else(|| {
+            Err(AppError::Internal(format!(
+                "sitting {} has no paper",
+                sitting.id
+            )))
+        })
+}
+
+/// The papers of the given sittings, by sitting id (those without a paper are left out): each
+/// decoded from its compact form, which decodes to the very paper whose hash was published,
+/// or, for a sitting stored before that form was kept, read from its canonical JSON. A paper
+/// that cannot be read is an error of its sitting alone; `Err` itself is the database's.
+pub(crate) async fn papers_of<'a, C: ConnectionTrait>(
+    conn: &C,
+    sittings: impl IntoIterator<Item = &'a sittings::Model>,
+) -> AppResult<HashMap<i32, AppResult<Paper>>> {
+    let unreadable = |id: i32, e: &dyn std::fmt::Display| {
+        AppError::Internal(format!("paper of sitting {id} unreadable: {e}"))
+    };
+    let mut out = HashMap::new();
+    let mut older = Vec::new();
+    for s in sittings.into_iter().filter(|s| s.paper_sha256.is_some()) {
+        match &s.paper_compact {
+            Some(compact) => {
+                let paper = question_bank::compact::paper_from_compact(compact)
+                    .map_err(|e| unreadable(s.id, &e));
+                out.insert(s.id, paper);
+            }
+            None => older.push(s.id),
+        }
+    }
+    for (id, json) in repo::sitting::paper_jsons(conn, &older).await? {
+        out.insert(
+            id,
+            serde_json::from_str(&json).map_err(|e| unreadable(id, &e)),
+        );
+    }
+    Ok(out)
 }
 
 fn saved(a: &answers::Model) -> SavedAnswer {
@@ -280,7 +319,7 @@ pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingVi
     let sections = if status == "waiting" {
         Vec::new()
     } else {
-        let paper = paper_of(&sitting)?;
+        let paper = paper_of(&state.db, &sitting).await?;
         state.writes.shapes.remember(sitting.id, &paper);
         let items = state
             .items
@@ -407,7 +446,7 @@ async fn grade_sitting<C: ConnectionTrait>(
     let session = session_of(conn, sitting).await?;
     let exam = exam_of(conn, &session).await?;
     let blueprint = blueprint_of(&exam)?;
-    let paper = paper_of(sitting)?;
+    let paper = paper_of(conn, sitting).await?;
     let items = item_cache
         .get_many(conn, paper.items().map(|i| i.version_id).collect())
         .await?;
@@ -569,6 +608,7 @@ pub(crate) async fn finish_many(
     for list in answers.values_mut() {
         list.sort_by_key(|a| a.item_no);
     }
+    let mut papers = papers_of(&txn, found.values()).await?;
     // First pass: decide each request; the sittings to finish are graded afterwards, all at
     // once and on every core, so the write lock is held for as short a time as possible.
     let mut slots: Vec<Slot> = Vec::with_capacity(requests.len());
@@ -626,10 +666,16 @@ pub(crate) async fn finish_many(
             ))))));
             continue;
         }
-        let paper = match paper_of(sitting) {
-            Ok(paper) => paper,
-            Err(e) => {
+        let paper = match papers.remove(id) {
+            Some(Ok(paper)) => paper,
+            Some(Err(e)) => {
                 slots.push(Slot::Done(Box::new(Err(e))));
+                continue;
+            }
+            None => {
+                slots.push(Slot::Done(Box::new(Err(AppError::Internal(format!(
+                    "sitting {id} has no paper"
+                ))))));
                 continue;
             }
         };

@@ -14,13 +14,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event};
-use crate::entities::{sittings, voided_items};
+use crate::entities::voided_items;
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::sitting::{VOID, WAITING};
 use crate::services::sitting::{regrade, SubmitResult};
 use crate::state::AppState;
-use question_bank::paper::Paper;
 use question_bank::{FieldError, ItemKind};
 
 const MAX_REASON_CHARS: usize = 2_000;
@@ -208,16 +207,6 @@ fn check(req: &VoidRequest) -> AppResult<(i32, String, Correction)> {
     }
 }
 
-fn paper_of(s: &sittings::Model) -> AppResult<Option<Paper>> {
-    s.paper
-        .as_deref()
-        .map(|json| {
-            serde_json::from_str(json)
-                .map_err(|e| AppError::Internal(format!("paper of sitting {}: {e}", s.id)))
-        })
-        .transpose()
-}
-
 /// VN-24: voids `item_id` in the exam and grades again every graded sitting given it.
 pub async fn void_item(
     state: &AppState,
@@ -237,8 +226,10 @@ pub async fn void_item(
     let mut versions = BTreeSet::new();
     // For an accepted option: the item's kind and its fewest options over the versions drawn.
     let mut shape: Option<(ItemKind, usize)> = None;
-    for s in repo::exam::sittings_of_exam(&txn, exam_id).await? {
-        let paper = paper_of(&s)?;
+    let sittings = repo::exam::sittings_of_exam(&txn, exam_id).await?;
+    let mut papers = crate::services::sitting::papers_of(&txn, &sittings).await?;
+    for s in sittings {
+        let paper = papers.remove(&s.id).transpose()?;
         let drawn: Vec<_> = paper
             .iter()
             .flat_map(|p| p.items())
