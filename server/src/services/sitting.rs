@@ -464,7 +464,7 @@ pub(crate) fn grade_sheet(
     marking: &ExamMarking,
     sheet: &BTreeMap<u32, Answer>,
 ) -> AppResult<PaperResult> {
-    sanctioned(sanction, |terms| {
+    Ok(sanctioned(sanction, |terms| {
         grade(
             blueprint,
             paper,
@@ -473,16 +473,16 @@ pub(crate) fn grade_sheet(
             marking,
             terms,
         )
-    })
+    })?)
 }
 
 /// A grading under the sitting's sanction (VN-25), whatever form the paper is read from: a
 /// reprimand or a warning scales the marks; suspension annuls the test and not signing the
 /// result list gives 0.
-pub(crate) fn sanctioned(
+pub(crate) fn sanctioned<E>(
     sanction: &str,
-    grade: impl FnOnce(&CandidateTerms) -> Result<PaperResult, question_bank::BankError>,
-) -> AppResult<PaperResult> {
+    grade: impl FnOnce(&CandidateTerms) -> Result<PaperResult, E>,
+) -> Result<PaperResult, E> {
     let terms = CandidateTerms {
         sanction: scoring_sanction(sanction),
         ..Default::default()
