@@ -226,14 +226,7 @@ impl CompactItem {
     }
 
     fn to_paper_item(&self) -> PaperItem {
-        PaperItem {
-            no: self.no,
-            item_id: self.item_id,
-            version_id: self.version_id,
-            kind: self.kind,
-            points: self.points,
-            permutation: self.permutation[..self.options].to_vec(),
-        }
+        self.borrowed().to_paper_item()
     }
 
     /// Reads `no,item_id,version_id,kind,points,permutation`: six million of them are read to

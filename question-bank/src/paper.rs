@@ -65,6 +65,20 @@ pub struct ItemRef<'a> {
     pub permutation: &'a [u8],
 }
 
+impl ItemRef<'_> {
+    /// The paper item this borrows from, owned.
+    pub fn to_paper_item(&self) -> PaperItem {
+        PaperItem {
+            no: self.no,
+            item_id: self.item_id,
+            version_id: self.version_id,
+            kind: self.kind,
+            points: self.points,
+            permutation: self.permutation.to_vec(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaperSection {
     pub code: String,
