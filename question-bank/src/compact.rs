@@ -3,16 +3,28 @@
 //! seconds). The canonical JSON of a paper stays what is hashed and published; these forms are
 //! derived from it, decode to the same values, and are only ever read by the grader.
 //!
-//! Paper, one line per section after a version line:
+//! Paper, one line per section after a version line. The current form, `p2`:
+//!
+//! ```text
+//! p2
+//! GK<TAB>Kiến thức chung<TAB>@1.00 812=3301sCADB 3115f 3302tBA
+//! ```
+//!
+//! A token `@points` sets the points of the items after it (every line with items starts with
+//! one). An item is `[item_id=]version_id`, its kind as one letter (`s`ingle, `m`ultiple,
+//! `t`rue_false, `f`ill_blank), then its permutation as one capital per displayed option
+//! naming the original option (`A` = 0 … `P` = 15; none for `fill_blank`); the item id is
+//! written only when it differs from the version id. Question numbers are not written: they
+//! run from 1 in paper order. A paper numbered otherwise, or with an option index past 15, is
+//! written in the older form `p1`, which every reader still reads (rows stored before `p2`):
 //!
 //! ```text
 //! p1
-//! GK<TAB>Kiến thức chung<TAB>1,812,3301,s,1,2.0.3.1 2,95,3115,f,1, …
+//! GK<TAB>Kiến thức chung<TAB>1,812,3301,s,1.00,2.0.3.1 2,3115,3115,f,1.00, …
 //! ```
 //!
-//! each item being `no,item_id,version_id,kind,points,permutation` with the kind as one letter
-//! (`s`ingle, `m`ultiple, `t`rue_false, `f`ill_blank) and the permutation as `.`-joined
-//! original option indexes (empty for `fill_blank`).
+//! each item being `no,item_id,version_id,kind,points,permutation`, the permutation as
+//! `.`-joined original option indexes.
 //!
 //! Answer sheet: `s1` then `;no:letters` per answered question, and `|text` after the letters of
 //! a typed answer. Section codes, names, letters and texts are escaped with `\` before any of
@@ -34,13 +46,90 @@ use crate::scoring::{
     marks_given, Answer, CandidateTerms, ExamMarking, Given, PaperResult, Sealed, Tally,
 };
 
-const PAPER_VERSION: &str = "p1";
+/// The paper forms: `p2` is written whenever the paper allows it.
+const PAPER_V1: &str = "p1";
+const PAPER_V2: &str = "p2";
 const SHEET_VERSION: &str = "s1";
 
-/// The compact form of `paper` (see the module notes).
+/// Which paper form a text is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    V1,
+    V2,
+}
+
+fn kind_letter(kind: ItemKind) -> char {
+    match kind {
+        ItemKind::Single => 's',
+        ItemKind::Multiple => 'm',
+        ItemKind::TrueFalse => 't',
+        ItemKind::FillBlank => 'f',
+    }
+}
+
+fn kind_of_letter(letter: u8) -> Option<ItemKind> {
+    match letter {
+        b's' => Some(ItemKind::Single),
+        b'm' => Some(ItemKind::Multiple),
+        b't' => Some(ItemKind::TrueFalse),
+        b'f' => Some(ItemKind::FillBlank),
+        _ => None,
+    }
+}
+
+/// The compact form of `paper` (see the module notes): `p2` when its questions are numbered
+/// 1, 2, 3… in order and no option index passes 15 (as every assembled paper), else `p1`.
 pub fn paper_to_compact(paper: &Paper) -> String {
+    let v2 = paper.items().enumerate().all(|(k, item)| {
+        item.no as usize == k + 1
+            && item
+                .permutation
+                .iter()
+                .all(|&p| usize::from(p) < MAX_OPTIONS)
+    });
+    if v2 {
+        paper_to_v2(paper)
+    } else {
+        paper_to_v1(paper)
+    }
+}
+
+fn paper_to_v2(paper: &Paper) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(32 + paper.item_count() * 10);
+    out.push_str(PAPER_V2);
+    for section in &paper.sections {
+        out.push('\n');
+        escape_into(&mut out, &section.code);
+        out.push('\t');
+        escape_into(&mut out, &section.name);
+        out.push('\t');
+        let mut points: Option<Decimal> = None;
+        for (k, item) in section.items.iter().enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            // Equal decimals may differ in scale (1 and 1.00), which the hash sees.
+            let same = points.is_some_and(|p| p == item.points && p.scale() == item.points.scale());
+            if !same {
+                // Writing into a String cannot fail.
+                let _ = write!(out, "@{} ", item.points);
+                points = Some(item.points);
+            }
+            if item.item_id != item.version_id {
+                let _ = write!(out, "{}=", item.item_id);
+            }
+            let _ = write!(out, "{}{}", item.version_id, kind_letter(item.kind));
+            out.extend(item.permutation.iter().map(|&p| char::from(b'A' + p)));
+        }
+    }
+    out
+}
+
+fn paper_to_v1(paper: &Paper) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(32 + paper.item_count() * 20);
-    out.push_str(PAPER_VERSION);
+    out.push_str(PAPER_V1);
     for section in &paper.sections {
         out.push('\n');
         escape_into(&mut out, &section.code);
@@ -51,36 +140,37 @@ pub fn paper_to_compact(paper: &Paper) -> String {
             if k > 0 {
                 out.push(' ');
             }
-            let kind = match item.kind {
-                ItemKind::Single => 's',
-                ItemKind::Multiple => 'm',
-                ItemKind::TrueFalse => 't',
-                ItemKind::FillBlank => 'f',
-            };
-            out.push_str(&format!(
-                "{},{},{},{kind},{},",
-                item.no, item.item_id, item.version_id, item.points
-            ));
+            let _ = write!(
+                out,
+                "{},{},{},{},{},",
+                item.no,
+                item.item_id,
+                item.version_id,
+                kind_letter(item.kind),
+                item.points
+            );
             for (i, p) in item.permutation.iter().enumerate() {
                 if i > 0 {
                     out.push('.');
                 }
-                out.push_str(&p.to_string());
+                let _ = write!(out, "{p}");
             }
         }
     }
     out
 }
 
-/// Reads back [`paper_to_compact`]; an error names the line and the item.
+/// Reads back [`paper_to_compact`] (either form); an error names the line and the item.
 pub fn paper_from_compact(text: &str) -> Result<Paper, BankError> {
     let mut sections = Vec::new();
+    let mut next_no = 1;
     for section in sections_of(text)? {
         let section = section?;
         let items = section
-            .items()
+            .items(next_no)
             .map(|item| item.map(|i| i.to_paper_item()))
             .collect::<Result<Vec<_>, _>>()?;
+        next_no += items.len() as u32;
         sections.push(PaperSection {
             code: section.code.into_owned(),
             name: section.name.into_owned(),
@@ -92,7 +182,8 @@ pub fn paper_from_compact(text: &str) -> Result<Paper, BankError> {
 
 /// Grades a paper and an answer sheet kept in compact form, as [`grade`] grades them decoded
 /// (a test holds the two equal), without building either: a whole exam is marked with a few
-/// allocations per candidate. `lookup` finds a sealed item version by its id.
+/// allocations per candidate. `lookup` finds a sealed item version by its id. Returns the
+/// result and the number of answers the sheet holds.
 pub fn grade_compact<'a>(
     blueprint: &Blueprint,
     paper: &str,
@@ -100,7 +191,7 @@ pub fn grade_compact<'a>(
     lookup: impl Fn(i32) -> Option<Sealed<'a>>,
     marking: &ExamMarking,
     terms: &CandidateTerms,
-) -> Result<PaperResult, BankError> {
+) -> Result<(PaperResult, usize), BankError> {
     let mut answers = sheet_entries(sheet).collect::<Result<Vec<_>, _>>()?;
     if !answers.is_sorted_by_key(|a| a.no) {
         answers.sort_by_key(|a| a.no);
@@ -112,11 +203,13 @@ pub fn grade_compact<'a>(
         ));
     }
     let mut sections = Vec::new();
+    let mut next_no = 1;
     for (s, section) in sections_of(paper)?.enumerate() {
         let section = section?;
         let mut tally = Tally::new(blueprint, s, &section.code)?;
-        for item in section.items() {
+        for item in section.items(next_no) {
             let item = item?;
+            next_no += 1;
             let pi = item.borrowed();
             let sealed = lookup(pi.version_id).ok_or_else(|| not_in_pool(&pi))?;
             let given = match answers.binary_search_by_key(&pi.no, |a| a.no) {
@@ -136,11 +229,12 @@ pub fn grade_compact<'a>(
         }
         sections.push(tally.result(s, &section.code, terms)?);
     }
-    Ok(PaperResult::of(sections))
+    Ok((PaperResult::of(sections), answers.len()))
 }
 
 /// A section line of a compact paper, its items not yet read.
 struct CompactSection<'a> {
+    form: Form,
     /// Line number, for errors.
     line: usize,
     code: Cow<'a, str>,
@@ -153,13 +247,17 @@ fn sections_of(
     text: &str,
 ) -> Result<impl Iterator<Item = Result<CompactSection<'_>, BankError>>, BankError> {
     let mut lines = text.split('\n');
-    if lines.next() != Some(PAPER_VERSION) {
-        return Err(BankError::one(
-            "compact paper, line 1",
-            format!("expected the version line '{PAPER_VERSION}'"),
-        ));
-    }
-    Ok(lines.enumerate().map(|(k, line)| {
+    let form = match lines.next() {
+        Some(PAPER_V2) => Form::V2,
+        Some(PAPER_V1) => Form::V1,
+        _ => {
+            return Err(BankError::one(
+                "compact paper, line 1",
+                format!("expected the version line '{PAPER_V2}' or '{PAPER_V1}'"),
+            ))
+        }
+    };
+    Ok(lines.enumerate().map(move |(k, line)| {
         let line_no = k + 2;
         let at = || format!("compact paper, line {line_no}");
         let mut fields = line.split('\t');
@@ -172,6 +270,7 @@ fn sections_of(
             ));
         };
         Ok(CompactSection {
+            form,
             line: line_no,
             code: unescape(code).map_err(|m| BankError::one(at(), m))?,
             name: unescape(name).map_err(|m| BankError::one(at(), m))?,
@@ -180,20 +279,72 @@ fn sections_of(
     }))
 }
 
-impl CompactSection<'_> {
-    fn items(&self) -> impl Iterator<Item = Result<CompactItem, BankError>> + '_ {
-        self.items
-            .split(' ')
-            .filter(|i| !i.is_empty())
-            .enumerate()
-            .map(|(i, item)| {
-                CompactItem::parse(item).map_err(|m| {
-                    BankError::one(
-                        format!("compact paper, line {}, item {}", self.line, i + 1),
-                        m,
-                    )
-                })
-            })
+impl<'a> CompactSection<'a> {
+    /// The section's items; `first_no` is the number of its first question (what `p2` does
+    /// not write).
+    fn items(&self, first_no: u32) -> SectionItems<'a> {
+        SectionItems {
+            form: self.form,
+            line: self.line,
+            tokens: self.items.split(' '),
+            count: 0,
+            next_no: first_no,
+            points: None,
+        }
+    }
+}
+
+/// The items of a section line, read one by one.
+struct SectionItems<'a> {
+    form: Form,
+    line: usize,
+    tokens: std::str::Split<'a, char>,
+    /// Items read so far.
+    count: usize,
+    /// `p2`: the number of the next item, and the points set by the last `@` token.
+    next_no: u32,
+    points: Option<Decimal>,
+}
+
+impl Iterator for SectionItems<'_> {
+    type Item = Result<CompactItem, BankError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let token = self.tokens.next()?;
+            if token.is_empty() {
+                continue;
+            }
+            let read = match self.form {
+                Form::V1 => CompactItem::parse(token),
+                Form::V2 => {
+                    if let Some(points) = token.strip_prefix('@') {
+                        match decimal(points) {
+                            Some(p) => {
+                                self.points = Some(p);
+                                continue;
+                            }
+                            None => {
+                                return Some(Err(BankError::one(
+                                    format!("compact paper, line {}", self.line),
+                                    format!("points '{points}' is not a decimal"),
+                                )))
+                            }
+                        }
+                    }
+                    match self.points {
+                        Some(points) => CompactItem::parse_v2(token, self.next_no, points),
+                        None => Err(format!("item '{token}' comes before any '@points'")),
+                    }
+                }
+            };
+            self.count += 1;
+            self.next_no = self.next_no.saturating_add(1);
+            let (line, count) = (self.line, self.count);
+            return Some(read.map_err(|m| {
+                BankError::one(format!("compact paper, line {line}, item {count}"), m)
+            }));
+        }
     }
 }
 
@@ -232,6 +383,61 @@ impl CompactItem {
     /// Reads `no,item_id,version_id,kind,points,permutation`: six million of them are read to
     /// grade a large exam again, so the usual shape is read in one pass over the bytes, and
     /// anything else (which it may refuse with a reason) by [`CompactItem::parse_any`].
+    /// Reads a `p2` item, `[item_id=]version_id` + kind letter + option capitals, in one pass.
+    fn parse_v2(token: &str, no: u32, points: Decimal) -> Result<Self, String> {
+        let unreadable = || {
+            format!("'{token}' is not an item ([item id=]version id, kind s/m/t/f, options A to P)")
+        };
+        let b = token.as_bytes();
+        let mut at = 0;
+        let id = |at: &mut usize| -> Option<i32> {
+            let start = *at;
+            while b.get(*at).is_some_and(u8::is_ascii_digit) {
+                *at += 1;
+            }
+            // Nine digits always fit an i32; ids never have more.
+            if *at == start || *at - start > 9 {
+                return None;
+            }
+            Some(
+                b[start..*at]
+                    .iter()
+                    .fold(0i32, |v, &c| v * 10 + i32::from(c - b'0')),
+            )
+        };
+        let first = id(&mut at).ok_or_else(unreadable)?;
+        let (item_id, version_id) = if b.get(at) == Some(&b'=') {
+            at += 1;
+            (first, id(&mut at).ok_or_else(unreadable)?)
+        } else {
+            (first, first)
+        };
+        let kind = b
+            .get(at)
+            .and_then(|&c| kind_of_letter(c))
+            .ok_or_else(unreadable)?;
+        let letters = &b[at + 1..];
+        if letters.len() > MAX_OPTIONS {
+            return Err(format!("more than {MAX_OPTIONS} options in '{token}'"));
+        }
+        let mut permutation = [0u8; MAX_OPTIONS];
+        for (slot, &c) in permutation.iter_mut().zip(letters) {
+            if !(b'A'..b'A' + MAX_OPTIONS as u8).contains(&c) {
+                return Err(unreadable());
+            }
+            *slot = c - b'A';
+        }
+        Ok(CompactItem {
+            no,
+            item_id,
+            version_id,
+            kind,
+            points,
+            permutation,
+            options: letters.len(),
+        })
+    }
+
     fn parse(text: &str) -> Result<Self, String> {
         match Self::parse_plain(text.as_bytes()) {
             Some(item) => Ok(item),
@@ -462,11 +668,6 @@ pub fn sheet_from_compact(text: &str) -> Result<BTreeMap<u32, Answer>, BankError
     Ok(out)
 }
 
-/// How many answers a compact sheet holds (what a regrade reports as answers read).
-pub fn sheet_answer_count(text: &str) -> usize {
-    Unescaped::new(text, b';').count().saturating_sub(1)
-}
-
 /// One answer of a compact sheet, its values still escaped.
 struct SheetEntry<'a> {
     /// Position in the sheet (1-based), for errors.
@@ -676,7 +877,10 @@ mod tests {
     fn a_paper_reads_back_exactly_as_written() {
         let paper = paper();
         let compact = paper_to_compact(&paper);
-        assert!(compact.starts_with("p1\nGK\tKiến thức chung\t1,801,3301,s,1,2.0.3.1 "));
+        assert!(
+            compact.starts_with("p2\nGK\tKiến thức chung\t@1 801=3301sCADB @1.25 802=3302mEDCBA "),
+            "{compact}"
+        );
         assert!(
             !compact
                 .chars()
@@ -687,20 +891,80 @@ mod tests {
         assert_eq!(back, paper);
         // Decimal scale is kept, so the canonical JSON (and its hash) is unchanged.
         assert_eq!(back.sha256(), paper.sha256());
+        // The older form, which rows stored before `p2` hold, reads to the same paper.
+        let older = paper_to_v1(&paper);
+        assert!(older.starts_with("p1\nGK\tKiến thức chung\t1,801,3301,s,1,2.0.3.1 "));
+        assert_eq!(paper_from_compact(&older).unwrap(), paper);
+    }
+
+    #[test]
+    fn the_short_form_writes_only_what_the_order_does_not_say() {
+        let mut paper = paper();
+        // Equal points of another scale are written again: the hash tells 1 from 1.00.
+        paper.sections[0].items[1].points = dec!(1.00);
+        paper.sections[0].items[2].points = dec!(1.00);
+        // An item's first version has the item's id: written once.
+        paper.sections[0].items[2].item_id = paper.sections[0].items[2].version_id;
+        let compact = paper_to_compact(&paper);
+        assert!(
+            compact.starts_with("p2\nGK\tKiến thức chung\t@1 801=3301sCADB @1.00 802=3302mEDCBA 3303tBA @2.00 804=3304f\n"),
+            "{compact}"
+        );
+        let back = paper_from_compact(&compact).unwrap();
+        assert_eq!(back.sha256(), paper.sha256());
+        assert_eq!(back, paper);
+    }
+
+    #[test]
+    fn a_paper_the_short_form_cannot_hold_is_written_in_the_older_one() {
+        let mut gap = paper();
+        gap.sections[1].items[0].no = 9;
+        let mut wide = paper();
+        wide.sections[0].items[0].permutation = vec![2, 0, 16, 1];
+        for paper in [gap, wide] {
+            let compact = paper_to_compact(&paper);
+            assert!(compact.starts_with("p1\n"), "{compact}");
+            assert_eq!(paper_from_compact(&compact).unwrap(), paper);
+        }
     }
 
     #[test]
     fn a_damaged_paper_is_refused_with_its_line_and_item() {
-        let compact = paper_to_compact(&paper());
-        let e = paper_from_compact(&compact.replacen(",s,", ",x,", 1)).unwrap_err();
+        let older = paper_to_v1(&paper());
+        let e = paper_from_compact(&older.replacen(",s,", ",x,", 1)).unwrap_err();
         assert_eq!(e.errors()[0].location, "compact paper, line 2, item 1");
         assert!(e.errors()[0].message.contains("kind 'x'"));
-        let e = paper_from_compact(&compact.replacen("p1", "p9", 1)).unwrap_err();
+        let e = paper_from_compact(&older.replacen("p1", "p9", 1)).unwrap_err();
         assert!(e.errors()[0].message.contains("version"));
         let e = paper_from_compact("p1\nGK\tname").unwrap_err();
         assert_eq!(e.errors()[0].location, "compact paper, line 2");
         let e = paper_from_compact("p1\nGK\tname\t1,2,3,s,one,0.1").unwrap_err();
         assert!(e.errors()[0].message.contains("points 'one'"));
+        let current = paper_to_compact(&paper());
+        for (damage, location, says) in [
+            ("3302m", "item 2", "'802=3302xEDCBA'"),
+            ("CADB", "item 1", "'801=3301sCaDB'"),
+            ("@1.25", "line 2", "points '1.x5'"),
+            ("@1 ", "item 1", "before any '@points'"),
+            ("801=", "item 1", "'801==3301sCADB'"),
+        ] {
+            let damaged = match damage {
+                "3302m" => current.replacen(damage, "3302x", 1),
+                "CADB" => current.replacen(damage, "CaDB", 1),
+                "@1.25" => current.replacen(damage, "@1.x5", 1),
+                "@1 " => current.replacen(damage, "", 1),
+                _ => current.replacen(damage, "801==", 1),
+            };
+            let e = paper_from_compact(&damaged).unwrap_err();
+            assert!(
+                e.errors()[0].location.ends_with(location),
+                "{damaged}: {:?}",
+                e.errors()
+            );
+            assert!(e.errors()[0].message.contains(says), "{:?}", e.errors());
+        }
+        let e = paper_from_compact(&current.replacen("CADB", "CADBEFGHIJKLMNOPA", 1)).unwrap_err();
+        assert!(e.errors()[0].message.contains("more than 16 options"));
     }
 
     fn answer(choices: &str, text: Option<&str>) -> Answer {
@@ -861,7 +1125,8 @@ mod tests {
                         }
                         PaperItem {
                             no,
-                            item_id: version_id + 1000,
+                            // Mostly an item's first version, as in a bank: the same id.
+                            item_id: version_id + if draw.chance(30) { 1000 } else { 0 },
                             version_id,
                             kind: content.kind,
                             points: [dec!(1), dec!(0.5), dec!(1.25), dec!(2.00)][draw.below(4)],
@@ -938,24 +1203,33 @@ mod tests {
                 &terms,
             )
             .unwrap();
-            let compact = grade_compact(
-                &blueprint,
-                &paper_to_compact(&paper),
-                &sheet_to_compact(&sheet),
-                |v| {
-                    // Half the cases with the accepted answers normalized beforehand, as a
-                    // whole-exam regrade has them; half without.
-                    let accepted = prepared.get(&(case % 2, v)).filter(|_| case % 4 < 2);
-                    items.get(&v).map(|item| Sealed {
-                        item,
-                        accepted: accepted.map(Vec::as_slice),
-                    })
-                },
-                marking,
-                &terms,
-            )
-            .unwrap();
-            assert_eq!(compact, decoded, "case {case}: {paper:?} {sheet:?}");
+            let current = paper_to_compact(&paper);
+            assert!(current.starts_with("p2\n"), "{current}");
+            let answered = sheet
+                .values()
+                .filter(|a| !a.choices.is_empty() || a.text.is_some())
+                .count();
+            // The current form and the older one, still read for the rows that hold it.
+            for form in [current, paper_to_v1(&paper)] {
+                let compact = grade_compact(
+                    &blueprint,
+                    &form,
+                    &sheet_to_compact(&sheet),
+                    |v| {
+                        // Half the cases with the accepted answers normalized beforehand, as
+                        // a whole-exam regrade has them; half without.
+                        let accepted = prepared.get(&(case % 2, v)).filter(|_| case % 4 < 2);
+                        items.get(&v).map(|item| Sealed {
+                            item,
+                            accepted: accepted.map(Vec::as_slice),
+                        })
+                    },
+                    marking,
+                    &terms,
+                )
+                .unwrap();
+                assert_eq!(compact, (decoded.clone(), answered), "case {case}: {form}");
+            }
             passes[usize::from(decoded.passed)] += 1;
         }
         // The cases are not all alike: some papers pass, some fail.
@@ -1000,7 +1274,7 @@ mod tests {
             );
             (
                 decoded.map_err(|e| e.to_string()),
-                compact.map_err(|e| e.to_string()),
+                compact.map(|(result, _)| result).map_err(|e| e.to_string()),
             )
         };
         let paper = |code: &str, version_id: i32, permutation: Vec<u8>| Paper {

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use question_bank::blueprint::Blueprint;
-use question_bank::compact::{
-    grade_compact, paper_from_compact, sheet_answer_count, sheet_from_compact,
-};
+use question_bank::compact::{grade_compact, paper_from_compact, sheet_from_compact};
 use question_bank::paper::Paper;
 use question_bank::scoring::{
     normalized_accepted, Answer, ExamMarking, PaperResult, Sealed, SectionResult,
@@ -334,6 +332,7 @@ fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
         return Ok(Pass::Old(r.id));
     }
     let missing = std::cell::Cell::new(false);
+    let answers = std::cell::Cell::new(0);
     let graded = sanctioned(r.sanction, |terms| {
         grade_compact(
             &cx.blueprint,
@@ -347,14 +346,13 @@ fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
             &cx.marking,
             terms,
         )
+        .map(|(result, count)| {
+            answers.set(count);
+            result
+        })
     });
     match graded {
-        Ok(result) => Ok(Pass::Done(outcome(
-            r.id,
-            r.result,
-            result,
-            sheet_answer_count(r.sheet),
-        )?)),
+        Ok(result) => Ok(Pass::Done(outcome(r.id, r.result, result, answers.get())?)),
         Err(_) if missing.get() => Ok(Pass::Later(Box::new(r.decode()?))),
         Err(e) => Err(AppError::Internal(format!("sitting {}: {e}", r.id))),
     }
