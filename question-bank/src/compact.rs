@@ -286,7 +286,7 @@ impl<'a> CompactSection<'a> {
         SectionItems {
             form: self.form,
             line: self.line,
-            tokens: self.items.split(' '),
+            rest: self.items,
             count: 0,
             next_no: first_no,
             points: None,
@@ -298,7 +298,8 @@ impl<'a> CompactSection<'a> {
 struct SectionItems<'a> {
     form: Form,
     line: usize,
-    tokens: std::str::Split<'a, char>,
+    /// The tokens not yet read, separated by single spaces.
+    rest: &'a str,
     /// Items read so far.
     count: usize,
     /// `p2`: the number of the next item, and the points set by the last `@` token.
@@ -311,7 +312,17 @@ impl Iterator for SectionItems<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let token = self.tokens.next()?;
+            if self.rest.is_empty() {
+                return None;
+            }
+            // Tokens are a few bytes long: a plain scan beats a call to `memchr` per token.
+            let end = self
+                .rest
+                .bytes()
+                .position(|b| b == b' ')
+                .unwrap_or(self.rest.len());
+            let token = &self.rest[..end];
+            self.rest = self.rest.get(end + 1..).unwrap_or_default();
             if token.is_empty() {
                 continue;
             }

@@ -128,6 +128,54 @@ pub struct PaperResult {
 /// Normal form of a typed answer for comparison: lower case, whitespace collapsed and trimmed,
 /// NFC — or [`fold`]ed (diacritics removed too) under [`TextMatch::IgnoreDiacritics`].
 pub fn normalize_text_answer(text: &str, mode: TextMatch) -> String {
+    if let Some(quick) = quick_normal_form(text, mode) {
+        return quick;
+    }
+    normalize_slowly(text, mode)
+}
+
+/// A letter whose lower case, taken alone, is its whole normal form: ASCII, or a precomposed
+/// Latin letter (as Vietnamese is typed) with a one-letter lower case. Such a letter is a
+/// starter that composes with no neighbour, so a text of them needs no decomposition; a test
+/// checks every letter of the two ranges against the full normalization.
+fn quick_lower(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if !matches!(c, '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}') {
+        return None;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// [`normalize_text_answer`] of a text made only of [`quick_lower`] letters and whitespace,
+/// without the Unicode tables (a whole exam holds hundreds of thousands of typed answers);
+/// `None` for any other text, or under [`TextMatch::IgnoreDiacritics`] for a text not all ASCII.
+fn quick_normal_form(text: &str, mode: TextMatch) -> Option<String> {
+    if mode == TextMatch::IgnoreDiacritics && !text.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(quick_lower(c)?);
+    }
+    Some(out)
+}
+
+fn normalize_slowly(text: &str, mode: TextMatch) -> String {
     match mode {
         TextMatch::IgnoreDiacritics => fold(text),
         TextMatch::Exact => {
@@ -437,6 +485,64 @@ mod tests {
     use crate::paper::{answer_key, PaperSection};
     use rust_decimal::dec;
     use std::collections::HashMap;
+
+    #[test]
+    fn the_quick_normal_form_is_the_full_one_for_every_letter_it_takes() {
+        let letters: Vec<char> = ('\u{0}'..='\u{24F}')
+            .chain('\u{1E00}'..='\u{1EFF}')
+            .filter(|&c| quick_lower(c).is_some() && !c.is_whitespace())
+            .collect();
+        assert!(letters.len() > 700, "{} letters", letters.len());
+        for &c in &letters {
+            let one = c.to_string();
+            let quick = quick_normal_form(&one, TextMatch::Exact).unwrap();
+            assert_eq!(
+                quick,
+                normalize_slowly(&one, TextMatch::Exact),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        // Texts of those letters and spaces: the same form both ways, in both modes.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let spaces = [' ', '\t', '\n', '\u{3000}'];
+        let mut quick = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..below(12))
+                .map(|_| match below(5) {
+                    0 => spaces[below(spaces.len())],
+                    1 => (b'A' + below(26) as u8) as char,
+                    2 => ['\u{301}', '\u{323}', 'İ', '\u{2160}'][below(4)],
+                    _ => letters[below(letters.len())],
+                })
+                .collect();
+            for mode in [TextMatch::Exact, TextMatch::IgnoreDiacritics] {
+                if let Some(q) = quick_normal_form(&text, mode) {
+                    quick += 1;
+                    assert_eq!(q, normalize_slowly(&text, mode), "{text:?} {mode:?}");
+                }
+                assert_eq!(
+                    normalize_text_answer(&text, mode),
+                    normalize_slowly(&text, mode)
+                );
+            }
+        }
+        assert!(quick > 5_000, "{quick} texts took the quick path");
+        // What Vietnamese candidates type, in any case and spacing.
+        assert_eq!(
+            quick_normal_form("  HÀ   Nội ", TextMatch::Exact).as_deref(),
+            Some("hà nội")
+        );
+        // Decomposed input and other scripts take the full path.
+        assert_eq!(quick_normal_form("Ha\u{300}", TextMatch::Exact), None);
+        assert_eq!(quick_normal_form("Hà", TextMatch::IgnoreDiacritics), None);
+    }
 
     /// A 4-option single-choice item whose first authored option is the correct one.
     fn single(id: i32) -> Item {

@@ -395,40 +395,88 @@ pub struct RankedApplication {
     pub agency_preferences: String,
 }
 
+/// The applications of the round as a ranking reads them, in id order. The database joins
+/// each position's applications into one text (as it does the graded results): a hundred
+/// thousand rows cross the driver as a few hundred values. A name may hold any character, so
+/// it travels as the hex of its UTF-8 bytes; the other fields cannot hold a separator (numbers,
+/// a decimal, a JSON list).
 pub async fn ranked_applications_of_round<C: ConnectionTrait>(
     conn: &C,
     round_id: i32,
 ) -> AppResult<Vec<RankedApplication>> {
-    let rows: Vec<(i32, i32, Option<bool>, String, String, String)> = applications::Entity::find()
-        .select_only()
-        .columns([
-            applications::Column::Id,
-            applications::Column::PositionId,
-            applications::Column::Eligible,
-            applications::Column::FullName,
-            applications::Column::PriorityPoints,
-            applications::Column::AgencyPreferences,
-        ])
-        .filter(applications::Column::RoundId.eq(round_id))
-        .order_by_asc(applications::Column::Id)
-        .into_tuple()
-        .all(conn)
+    use crate::repo::sitting::{RECORD, UNIT};
+    use sea_orm::{DbBackend, Statement};
+    let backend = conn.get_database_backend();
+    let (aggregate, chr, hex, param) = match backend {
+        DbBackend::Postgres => (
+            "string_agg",
+            "chr",
+            "encode(convert_to(a.full_name, 'UTF8'), 'hex')",
+            "$1",
+        ),
+        _ => ("group_concat", "char", "hex(a.full_name)", "?"),
+    };
+    let unit = format!("{chr}({})", UNIT as u32);
+    let sql = format!(
+        "SELECT {aggregate}(a.id || {unit} || a.position_id || {unit} || \
+         CASE WHEN a.eligible IS NULL THEN '' WHEN a.eligible THEN '1' ELSE '0' END || {unit} || \
+         a.priority_points || {unit} || a.agency_preferences || {unit} || {hex}, {chr}({})) \
+         FROM applications a WHERE a.round_id = {param} GROUP BY a.position_id",
+        RECORD as u32
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [round_id.into()],
+        ))
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, position_id, eligible, full_name, priority_points, agency_preferences)| {
-                RankedApplication {
-                    id,
-                    position_id,
-                    eligible,
-                    full_name,
-                    priority_points,
-                    agency_preferences,
-                }
-            },
-        )
-        .collect())
+    let mut out = Vec::new();
+    for row in rows {
+        let text: String = row.try_get_by_index(0)?;
+        for record in text.split(RECORD) {
+            out.push(ranked_application(record)?);
+        }
+    }
+    out.sort_unstable_by_key(|a| a.id);
+    Ok(out)
+}
+
+/// One record of [`ranked_applications_of_round`].
+fn ranked_application(record: &str) -> AppResult<RankedApplication> {
+    let unreadable = |what: &str| {
+        let start: String = record.chars().take(24).collect();
+        AppError::Internal(format!("application record '{start}…': {what}"))
+    };
+    let mut fields = record.split(crate::repo::sitting::UNIT);
+    let mut field = || {
+        fields
+            .next()
+            .ok_or_else(|| unreadable("fields are missing"))
+    };
+    let (id, position_id, eligible, priority_points, agency_preferences, name) =
+        (field()?, field()?, field()?, field()?, field()?, field()?);
+    let number = |v: &str| {
+        v.parse::<i32>()
+            .map_err(|_| unreadable(&format!("'{v}' is not an id")))
+    };
+    let full_name = hex::decode(name)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| unreadable("the name is not hex of UTF-8"))?;
+    Ok(RankedApplication {
+        id: number(id)?,
+        position_id: number(position_id)?,
+        eligible: match eligible {
+            "" => None,
+            "1" => Some(true),
+            "0" => Some(false),
+            other => return Err(unreadable(&format!("eligible is '{other}'"))),
+        },
+        full_name,
+        priority_points: priority_points.to_string(),
+        agency_preferences: agency_preferences.to_string(),
+    })
 }
 
 #[derive(Debug, Default, Clone)]
