@@ -94,25 +94,39 @@ pub fn paper_to_compact(paper: &Paper) -> String {
     }
 }
 
-fn paper_to_v2(paper: &Paper) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(32 + paper.item_count() * 10);
-    out.push_str(PAPER_V2);
+/// The version line, then per section its head (`code<TAB>name<TAB>`) and what `items` writes
+/// of its items.
+fn write_paper(
+    paper: &Paper,
+    version: &str,
+    bytes_per_item: usize,
+    mut items: impl FnMut(&mut String, &[PaperItem]),
+) -> String {
+    let mut out = String::with_capacity(32 + paper.item_count() * bytes_per_item);
+    out.push_str(version);
     for section in &paper.sections {
         out.push('\n');
         escape_into(&mut out, &section.code);
         out.push('\t');
         escape_into(&mut out, &section.name);
         out.push('\t');
+        items(&mut out, &section.items);
+    }
+    out
+}
+
+// Writing into a String cannot fail: the `write!` results below are ignored.
+fn paper_to_v2(paper: &Paper) -> String {
+    use std::fmt::Write;
+    write_paper(paper, PAPER_V2, 10, |out, items| {
         let mut points: Option<Decimal> = None;
-        for (k, item) in section.items.iter().enumerate() {
+        for (k, item) in items.iter().enumerate() {
             if k > 0 {
                 out.push(' ');
             }
             // Equal decimals may differ in scale (1 and 1.00), which the hash sees.
             let same = points.is_some_and(|p| p == item.points && p.scale() == item.points.scale());
             if !same {
-                // Writing into a String cannot fail.
                 let _ = write!(out, "@{} ", item.points);
                 points = Some(item.points);
             }
@@ -122,21 +136,13 @@ fn paper_to_v2(paper: &Paper) -> String {
             let _ = write!(out, "{}{}", item.version_id, kind_letter(item.kind));
             out.extend(item.permutation.iter().map(|&p| char::from(b'A' + p)));
         }
-    }
-    out
+    })
 }
 
 fn paper_to_v1(paper: &Paper) -> String {
     use std::fmt::Write;
-    let mut out = String::with_capacity(32 + paper.item_count() * 20);
-    out.push_str(PAPER_V1);
-    for section in &paper.sections {
-        out.push('\n');
-        escape_into(&mut out, &section.code);
-        out.push('\t');
-        escape_into(&mut out, &section.name);
-        out.push('\t');
-        for (k, item) in section.items.iter().enumerate() {
+    write_paper(paper, PAPER_V1, 20, |out, items| {
+        for (k, item) in items.iter().enumerate() {
             if k > 0 {
                 out.push(' ');
             }
@@ -156,8 +162,7 @@ fn paper_to_v1(paper: &Paper) -> String {
                 let _ = write!(out, "{p}");
             }
         }
-    }
-    out
+    })
 }
 
 /// Reads back [`paper_to_compact`] (either form); an error names the line and the item.
