@@ -1,7 +1,8 @@
 //! Compact text forms of a paper and of an answer sheet, stored beside the canonical ones so
 //! that a whole exam can be marked again from one narrow read (issue 8: 100,000 candidates in
 //! seconds). The canonical JSON of a paper stays what is hashed and published; these forms are
-//! derived from it, decode to the same values, and are only ever read by the grader.
+//! derived from it and decode to the same values: the grader marks from them, and the live
+//! paths (the candidate's paper, autosave, hand-in) decode the paper from its compact form.
 //!
 //! Paper, one line per section after a version line. The current form, `p2`:
 //!

@@ -444,18 +444,10 @@ pub async fn ranked_applications_of_round<C: ConnectionTrait>(
 
 /// One record of [`ranked_applications_of_round`].
 fn ranked_application(record: &str) -> AppResult<RankedApplication> {
-    let unreadable = |what: &str| {
-        let start: String = record.chars().take(24).collect();
-        AppError::Internal(format!("application record '{start}…': {what}"))
-    };
-    let mut fields = record.split(crate::repo::sitting::UNIT);
-    let mut field = || {
-        fields
-            .next()
-            .ok_or_else(|| unreadable("fields are missing"))
-    };
-    let (id, position_id, eligible, priority_points, agency_preferences, name) =
-        (field()?, field()?, field()?, field()?, field()?, field()?);
+    use crate::repo::sitting::{unit_fields, unreadable_record};
+    let unreadable = |why: &str| unreadable_record(record, "application", why);
+    let [id, position_id, eligible, priority_points, agency_preferences, name] =
+        unit_fields(record, "application")?;
     let number = |v: &str| {
         v.parse::<i32>()
             .map_err(|_| unreadable(&format!("'{v}' is not an id")))

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::entities::{answers, sitting_papers, sittings};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub const WAITING: &str = "waiting";
 pub const SUBMITTED: &str = "submitted";
@@ -317,6 +317,25 @@ pub struct GradedSitting {
 /// separators: no compact form, sanction, number or JSON result holds them raw).
 pub const UNIT: char = '\u{1f}';
 pub const RECORD: char = '\u{1e}';
+
+/// The first `N` fields of one record of a joined read (fields separated by [`UNIT`]), or an
+/// error naming what the record is and how it starts.
+pub fn unit_fields<'a, const N: usize>(record: &'a str, what: &str) -> AppResult<[&'a str; N]> {
+    let mut fields = record.split(UNIT);
+    let mut out = [""; N];
+    for slot in &mut out {
+        *slot = fields
+            .next()
+            .ok_or_else(|| unreadable_record(record, what, "fields are missing"))?;
+    }
+    Ok(out)
+}
+
+/// An error about one record of a joined read: what it is, its first characters, and `why`.
+pub fn unreadable_record(record: &str, what: &str, why: &str) -> AppError {
+    let start: String = record.chars().take(24).collect();
+    AppError::Internal(format!("{what} record '{start}…': {why}"))
+}
 
 /// The graded sittings of the given sessions, one text per session, built by the database:
 /// records `id UNIT sanction UNIT paper UNIT sheet UNIT result` joined by `RECORD`, where the

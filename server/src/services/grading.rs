@@ -285,21 +285,11 @@ struct Record<'a> {
 
 impl<'a> Record<'a> {
     fn split(record: &'a str) -> AppResult<Self> {
-        let unreadable = |what: &str| {
-            let start: String = record.chars().take(24).collect();
-            AppError::Internal(format!("compact record '{start}…' of a sitting: {what}"))
-        };
-        let mut fields = record.split(repo::sitting::UNIT);
-        let mut field = || {
-            fields
-                .next()
-                .ok_or_else(|| unreadable("fields are missing"))
-        };
-        let (id, sanction, paper, sheet, result) =
-            (field()?, field()?, field()?, field()?, field()?);
-        let id: i32 = id
-            .parse()
-            .map_err(|_| unreadable(&format!("'{id}' is not a sitting id")))?;
+        const WHAT: &str = "compact sitting";
+        let [id, sanction, paper, sheet, result] = repo::sitting::unit_fields(record, WHAT)?;
+        let id: i32 = id.parse().map_err(|_| {
+            repo::sitting::unreadable_record(record, WHAT, &format!("'{id}' is not a sitting id"))
+        })?;
         Ok(Record {
             id,
             sanction,
