@@ -515,7 +515,7 @@ async fn void_one_item(state: &AppState, exam_id: i32, session_id: i32) -> AppRe
 
 /// SHA-256 over every ranking line (position, candidate, rank, total, outcome): equal on two
 /// backends exactly when the rankings are.
-fn digest(rankings: &[(String, crate::ranking::Ranking)]) -> String {
+fn digest(rankings: &[(String, crate::rules::Ranking)]) -> String {
     let mut h = Sha256::new();
     for (code, ranking) in rankings {
         for e in &ranking.entries {

@@ -15,7 +15,7 @@ use crate::audit::{self, Event};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
-use crate::ranking::{priority_points, RuleSet};
+use crate::rules::{priority_points, RuleSet};
 use crate::repo;
 use crate::state::AppState;
 

@@ -18,7 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod http;
 pub mod publication;
-pub mod ranking;
+pub mod rules;
 pub mod repo;
 pub mod reports;
 pub mod seating;

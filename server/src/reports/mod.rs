@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::ranking::round2;
+use crate::rules::round2;
 use question_bank::scoring::PaperResult;
 
 /// Buckets of the histogram: tenths of the maximum score.

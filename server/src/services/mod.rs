@@ -1,5 +1,5 @@
 //! Use cases. Each takes the state and plain inputs, enforces the rules (calling the pure
-//! domain in `question_bank` and `ranking`), writes through `repo`, and audits.
+//! domain in `question_bank` and `rules`), writes through `repo`, and audits.
 
 pub mod auth;
 pub mod autosave;

@@ -1,8 +1,8 @@
 //! Round-2 marks, ranking per position, head decisions and publication of results.
 //!
-//! Marks are put together by the pure rules of `ranking::marks` (VN-26, VN-28); a case the
+//! Marks are put together by the pure rules of `rules::marks` (VN-26, VN-28); a case the
 //! rules send to a head stays unsettled until the chair records the head's mark, and is never
-//! guessed. Rankings are computed on demand by `ranking::rank` from what is stored (marks,
+//! guessed. Rankings are computed on demand by `rules::rank` from what is stored (marks,
 //! round-1 and computer round-2 results, priority points, head decisions), so a change of any
 //! input re-ranks the position. A publication stores the canonical JSON of every position's
 //! ranking with its SHA-256 and the audit-chain head; it never changes afterwards.
@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, marks, positions, publications, rounds};
 use crate::error::{AppError, AppResult};
-use crate::ranking::{
+use crate::rules::{
     official_mark, rank, validate_mark, AgencyQuota, Candidate, MarkComponent, MarkOutcome,
     Outcome, Position, Ranking, RankingError, RankingStatus, Round2Form, RuleSet, StrikeCause,
 };
@@ -184,7 +184,7 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 fn two_places(d: Decimal) -> String {
-    format!("{:.2}", crate::ranking::round2(d))
+    format!("{:.2}", crate::rules::round2(d))
 }
 
 fn outcome_code(o: Outcome) -> &'static str {

@@ -4,7 +4,7 @@
 //! results (Vietnamese dates, `round::deadlines::review_deadline`); computer tests have no
 //! review (VN-18) and panels are not paper scripts, so only `written` marks of a paper-written
 //! form are reviewed. Two reviewers mark the script, a third if they differ
-//! (`ranking::review_outcome`); a review mark within 5 of the published one replaces it, a
+//! (`rules::review_outcome`); a review mark within 5 of the published one replaces it, a
 //! larger gap goes to a minuted conference and the chair decides. The replaced mark is what
 //! the ranking reads from then on (`results::RoundData`), so the position is re-ranked; a new
 //! publication is needed to publish the change. Every step is audited.
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
-use crate::ranking::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
+use crate::rules::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
 use crate::repo;
 use crate::services::round::deadlines::review_deadline;
 use crate::services::round::vietnam_today;

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, positions, rounds};
 use crate::error::{AppError, AppResult};
-use crate::ranking::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
+use crate::rules::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
 use crate::repo;
 use crate::state::AppState;
 use question_bank::FieldError;

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::{dec, Decimal};
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::error::RankingError;
-use crate::ranking::rule_set::RuleSet;
+use crate::rules::error::RankingError;
+use crate::rules::rule_set::RuleSet;
 
 /// Decree 300/2026 adds defence workers to the 2.5-point tier from this day on (VN-7).
 pub const DEFENCE_WORKER_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2026, 8, 1) {

@@ -4,8 +4,8 @@
 use rust_decimal::{dec, Decimal};
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::error::RankingError;
-use crate::ranking::rule_set::RuleSet;
+use crate::rules::error::RankingError;
+use crate::rules::rule_set::RuleSet;
 
 /// Pass at 50 % of correct answers unless the round sets another ratio (VN-1).
 pub const DEFAULT_PASS_RATIO: Decimal = dec!(0.50);

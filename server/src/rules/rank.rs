@@ -10,9 +10,9 @@ use std::str::FromStr;
 use rust_decimal::{dec, Decimal};
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::error::RankingError;
-use crate::ranking::marks::{combined_composite, round2, validate_mark};
-use crate::ranking::rule_set::RuleSet;
+use crate::rules::error::RankingError;
+use crate::rules::marks::{combined_composite, round2, validate_mark};
+use crate::rules::rule_set::RuleSet;
 
 /// The raw professional score a winner needs, and in the combined form each part (VN-10).
 pub const PASS_MARK: Decimal = dec!(50);
@@ -1267,7 +1267,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::ranking::priority::priority_points;
+    use crate::rules::priority::priority_points;
 
     fn candidate(id: i64, name: &str) -> Candidate {
         Candidate {

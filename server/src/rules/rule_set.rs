@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::error::RankingError;
+use crate::rules::error::RankingError;
 
 /// The body of rules a round is scored by. Recorded on the round and never inferred, so that a
 /// round keeps its rules when a newer decree arrives (VN-0).

@@ -1,4 +1,4 @@
-//! The recruitment rules of DOMAIN.md as pure functions over plain data: rule sets (VN-0),
+//! The recruitment rules as pure functions over plain data: rule sets (VN-0),
 //! round-1 pass/fail (VN-1, VN-6, VN-25), marks and their official rounding (VN-1, VN-12,
 //! VN-26, VN-28), priority points (VN-7 to VN-9) and the winners of a position (VN-10 to
 //! VN-14, VN-31).

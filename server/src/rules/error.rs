@@ -2,9 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::ranking::marks::MarkComponent;
-use crate::ranking::rank::Round2Form;
-use crate::ranking::rule_set::RuleSet;
+use crate::rules::marks::MarkComponent;
+use crate::rules::rank::Round2Form;
+use crate::rules::rule_set::RuleSet;
 
 /// Why a scoring or ranking input was refused. Nothing is computed from refused input, so a
 /// caller can report the error and change nothing.

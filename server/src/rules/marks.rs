@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::{dec, Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::error::RankingError;
+use crate::rules::error::RankingError;
 
 pub const MARK_MIN: Decimal = dec!(0);
 pub const MARK_MAX: Decimal = dec!(100);
