@@ -17,6 +17,7 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod http;
+pub mod parallel;
 pub mod publication;
 pub mod rules;
 pub mod repo;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::parallel::{blocking, parallel};
 use crate::repo::sitting::GradedSitting;
 use crate::services::exam::{blueprint_of, seal_ids};
 use crate::services::sitting::{exam_marking, grade_sheet, sanctioned, SubmitResult};
@@ -517,42 +518,6 @@ fn outcome(
         answers,
         changed,
     })
-}
-
-/// Runs CPU-bound work off the async workers.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> AppResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(format!("grading task failed: {e}")))
-}
-
-/// `f` over `inputs` on every core, results in input order; the first error wins.
-pub(crate) fn parallel<I: Sync, O: Send>(
-    inputs: &[I],
-    f: impl Fn(&I) -> AppResult<O> + Sync,
-) -> AppResult<Vec<O>> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let size = inputs.len().div_ceil(threads).max(1);
-    let parts: Vec<AppResult<Vec<O>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
-            .chunks(size)
-            .map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<AppResult<Vec<O>>>()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(AppError::Internal("a grading thread panicked".into())))
-            })
-            .collect()
-    });
-    let mut out = Vec::with_capacity(inputs.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -607,7 +607,7 @@ impl RoundData {
             };
             let sittings = results.get(&exam.id).map(Vec::as_slice).unwrap_or_default();
             // Sittings come oldest first: a later graded sitting (a retake, VN-23) replaces.
-            let parsed = crate::services::grading::parallel(sittings, |(id, _, text)| {
+            let parsed = crate::parallel::parallel(sittings, |(id, _, text)| {
                 serde_json::from_str::<StoredResult>(text)
                     .map_err(|e| AppError::Internal(format!("stored result of sitting {id}: {e}")))
             })?;
@@ -821,8 +821,8 @@ pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(Strin
     let round = load_round(&state.db, round_id).await?;
     let data = std::sync::Arc::new(RoundData::load(&state.db, round).await?);
     // Positions are ranked independently: on every core.
-    crate::services::grading::blocking(move || {
-        crate::services::grading::parallel(&data.positions, |(position, agencies)| {
+    crate::parallel::blocking(move || {
+        crate::parallel::parallel(&data.positions, |(position, agencies)| {
             let (ranking, _) = data.rank_position(position, agencies)?;
             Ok((position.code.clone(), ranking))
         })

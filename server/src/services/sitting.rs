@@ -702,8 +702,8 @@ pub(crate) async fn finish_many(
     let finishing = std::sync::Arc::new(finishing);
     let graded = {
         let (finishing, exams, items) = (finishing.clone(), std::sync::Arc::new(exams), items);
-        crate::services::grading::blocking(move || {
-            crate::services::grading::parallel(&finishing[..], |f| {
+        crate::parallel::blocking(move || {
+            crate::parallel::parallel(&finishing[..], |f| {
                 let (blueprint, marking) = &exams[&f.exam_id];
                 Ok(grade_loaded(
                     &f.sitting, &f.paper, blueprint, &items, marking, &f.answers,
