@@ -15,8 +15,8 @@ use crate::audit::{self, Event};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
-use crate::rules::{priority_points, RuleSet};
 use crate::repo;
+use crate::rules::{priority_points, RuleSet};
 use crate::state::AppState;
 
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");

@@ -7,6 +7,7 @@
 //! these functions and store what they return, so every rule is tested with the worked examples
 //! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved.
 
+pub mod calendar;
 pub mod error;
 pub mod marks;
 pub mod priority;

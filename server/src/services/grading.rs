@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event};
 use crate::error::{AppError, AppResult};
-use crate::repo;
 use crate::parallel::{blocking, parallel};
+use crate::repo;
 use crate::repo::sitting::GradedSitting;
 use crate::services::exam::{blueprint_of, seal_ids};
 use crate::services::sitting::{exam_marking, grade_sheet, sanctioned, SubmitResult};

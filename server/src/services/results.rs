@@ -21,11 +21,11 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, marks, positions, publications, rounds};
 use crate::error::{AppError, AppResult};
+use crate::repo;
 use crate::rules::{
     official_mark, rank, validate_mark, AgencyQuota, Candidate, MarkComponent, MarkOutcome,
     Outcome, Position, Ranking, RankingError, RankingStatus, Round2Form, RuleSet, StrikeCause,
 };
-use crate::repo;
 use crate::state::AppState;
 use question_bank::FieldError;
 

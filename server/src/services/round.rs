@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, positions, rounds};
 use crate::error::{AppError, AppResult};
-use crate::rules::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
 use crate::repo;
+use crate::rules::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
 use crate::state::AppState;
 use question_bank::FieldError;
 
