@@ -8,6 +8,7 @@
 //! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved.
 
 pub mod error;
+pub mod lang;
 pub mod marks;
 pub mod priority;
 pub mod rank;
@@ -15,9 +16,11 @@ pub mod round1;
 pub mod rule_set;
 
 pub use error::RankingError;
+pub use lang::Lang;
 pub use marks::{
     combined_composite, double_marking, official_mark, panel_average, review_outcome, round2,
-    validate_mark, HeadReason, MarkComponent, MarkOutcome, ReviewOutcome, REVIEW_CONFERENCE_FROM,
+    two_places, validate_mark, HeadReason, MarkComponent, MarkOutcome, ReviewOutcome,
+    REVIEW_CONFERENCE_FROM,
 };
 pub use priority::{
     priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,

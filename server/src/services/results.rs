@@ -21,11 +21,11 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, marks, positions, publications, rounds};
 use crate::error::{AppError, AppResult};
+use crate::repo;
 use crate::rules::{
-    official_mark, rank, validate_mark, AgencyQuota, Candidate, MarkComponent, MarkOutcome,
+    official_mark, rank, two_places, validate_mark, AgencyQuota, Candidate, Lang, MarkComponent,
     Outcome, Position, Ranking, RankingError, RankingStatus, Round2Form, RuleSet, StrikeCause,
 };
-use crate::repo;
 use crate::state::AppState;
 use question_bank::FieldError;
 
@@ -183,10 +183,6 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn two_places(d: Decimal) -> String {
-    format!("{:.2}", crate::rules::round2(d))
-}
-
 fn outcome_code(o: Outcome) -> &'static str {
     match o {
         Outcome::Winner => "winner",
@@ -287,16 +283,8 @@ fn mark_view(m: &marks::Model) -> AppResult<MarkView> {
         .iter()
         .map(|s| stored_decimal("mark", s))
         .collect::<AppResult<Vec<_>>>()?;
-    let (reason, reason_en) = match official_mark(component, &decimals) {
-        Ok(MarkOutcome::NeedsHead { reason }) => {
-            (Some(reason.reason_vi()), Some(reason.reason_en()))
-        }
-        Ok(MarkOutcome::NeedsThirdMarker) => (
-            Some("hai giám khảo chênh nhau từ 10 điểm: cần giám khảo thứ ba chấm".to_owned()),
-            Some("the two markers differ by 10 or more: a third marker must mark".to_owned()),
-        ),
-        _ => (None, None),
-    };
+    let outcome = official_mark(component, &decimals).ok();
+    let reason = |lang| outcome.as_ref().and_then(|o| o.reason(lang));
     Ok(MarkView {
         application_id: i64::from(m.application_id),
         component: m.component.clone(),
@@ -305,8 +293,8 @@ fn mark_view(m: &marks::Model) -> AppResult<MarkView> {
         status: m.status.clone(),
         head_settled: m.official.is_none() && m.head_official.is_some(),
         head_reason: m.head_reason.clone(),
-        reason,
-        reason_en,
+        reason: reason(Lang::Vi),
+        reason_en: reason(Lang::En),
     })
 }
 

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
-use crate::rules::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
 use crate::repo;
+use crate::rules::{review_outcome, two_places, validate_mark, RankingError, ReviewOutcome};
 use crate::services::round::deadlines::review_deadline;
 use crate::services::round::vietnam_today;
 use crate::state::AppState;
@@ -82,10 +82,6 @@ pub struct ReviewView {
 pub struct ReviewList {
     pub items: Vec<ReviewView>,
     pub total: u64,
-}
-
-fn two_places(d: Decimal) -> String {
-    format!("{:.2}", round2(d))
 }
 
 fn stored_decimal(what: &str, value: &str) -> AppResult<Decimal> {
