@@ -26,8 +26,8 @@ pub use priority::{
     priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,
 };
 pub use rank::{
-    rank, AgencyQuota, Candidate, Outcome, Position, Ranking, RankingEntry, RankingStatus,
-    Round2Form, StrikeCause, PASS_MARK,
+    rank, AgencyQuota, Candidate, Criterion, Gap, Outcome, Position, Ranking, RankingEntry,
+    RankingStatus, Reason, Round2Form, Score, Shortfall, StrikeCause, TieBreak, PASS_MARK,
 };
 pub use round1::{
     part_outcome, round1_outcome, LanguageExemption, LanguageOutcome, LanguagePart, PartOutcome,

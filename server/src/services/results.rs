@@ -183,24 +183,6 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn outcome_code(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Winner => "winner",
-        Outcome::TiedPending => "tied_pending",
-        Outcome::Reserve => "reserve",
-        Outcome::Ineligible => "ineligible",
-        Outcome::FailedRound1 => "failed_round1",
-        Outcome::StruckOff => "struck_off",
-    }
-}
-
-fn status_code(s: RankingStatus) -> &'static str {
-    match s {
-        RankingStatus::Final => "final",
-        RankingStatus::PendingHeadDecision => "pending_head_decision",
-    }
-}
-
 fn check_reason(errors: &mut Vec<FieldError>, value: &str) -> String {
     let v = value.trim();
     if v.is_empty() {
@@ -770,7 +752,7 @@ impl RoundData {
 fn ranking_view(code: &str, ranking: &Ranking, unsettled: Vec<UnsettledMark>) -> RankingView {
     RankingView {
         position_code: code.to_string(),
-        status: status_code(ranking.status).to_string(),
+        status: ranking.status.code().to_string(),
         quota: ranking.quota,
         entries: entry_views(ranking),
         unsettled_marks: unsettled,
@@ -788,10 +770,10 @@ fn entry_views(ranking: &Ranking) -> Vec<RankingEntryView> {
             priority_points: two_places(e.priority_points),
             total: e.total.map(two_places),
             rank: e.rank,
-            outcome: outcome_code(e.outcome).to_string(),
+            outcome: e.outcome.code().to_string(),
             agency: e.agency.clone(),
-            reason: e.reason_vi.clone(),
-            reason_en: e.reason_en.clone(),
+            reason: e.reason.render(Lang::Vi),
+            reason_en: e.reason.render(Lang::En),
         })
         .collect()
 }
@@ -972,7 +954,7 @@ pub async fn record_strike_off(
             "application_id",
             format!(
                 "application {application_id} is '{}' in position {code}: only a winner is struck off the list (VN-14)",
-                outcome_code(outcome)
+                outcome.code()
             ),
         ));
     }
@@ -1008,7 +990,7 @@ pub async fn record_strike_off(
                 "reason": reason,
                 "winners_before": winners(&before),
                 "winners_after": winners(&after),
-                "status_after": status_code(after.status),
+                "status_after": after.status.code(),
             }),
         },
     )
@@ -1049,7 +1031,7 @@ pub async fn publish(
             code: position.code.clone(),
             name: position.name.clone(),
             quota: ranking.quota,
-            status: status_code(ranking.status).to_string(),
+            status: ranking.status.code().to_string(),
             entries: entry_views(&ranking),
         });
     }
