@@ -16,9 +16,8 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{outcome_vi, rank_text};
+use super::{outcome_vi, rank_text, PublicResults, PublishedPosition, RankingEntryView};
 use crate::seating::print::vietnam_time;
-use crate::services::results::{PublicResults, PublishedPosition, RankingEntryView};
 
 static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_NAME: &[u8] = b"DejaVuSans";
@@ -474,7 +473,6 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::results::PublishedPosition;
     use chrono::TimeZone;
 
     fn entry(rank: Option<u32>, name: &str, outcome: &str, reason: &str) -> RankingEntryView {

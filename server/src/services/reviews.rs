@@ -6,10 +6,8 @@
 //! form are reviewed. Two reviewers mark the script, a third if they differ
 //! (`rules::review_outcome`); a review mark within 5 of the published one replaces it, a
 //! larger gap goes to a minuted conference and the chair decides. The replaced mark is what
-//! the ranking reads from then on (`results::RoundData`), so the position is re-ranked; a new
-//! publication is needed to publish the change. Every step is audited.
-
-use std::str::FromStr;
+//! the ranking reads from then on (`results::ranking::RoundData`), so the position is
+//! re-ranked; a new publication is needed to publish the change. Every step is audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -20,7 +18,8 @@ use crate::audit::{self, Event};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::rules::{review_outcome, two_places, validate_mark, RankingError, ReviewOutcome};
+use crate::rules::{review_outcome, two_places, ReviewOutcome};
+use crate::services::results::{parse_mark, stored_decimal};
 use crate::services::round::deadlines::review_deadline;
 use crate::services::round::vietnam_today;
 use crate::state::AppState;
@@ -84,10 +83,6 @@ pub struct ReviewList {
     pub total: u64,
 }
 
-fn stored_decimal(what: &str, value: &str) -> AppResult<Decimal> {
-    Decimal::from_str(value).map_err(|e| AppError::Internal(format!("stored {what} {value}: {e}")))
-}
-
 fn check_text(errors: &mut Vec<FieldError>, location: &str, value: &str) -> String {
     let v = value.trim();
     if v.is_empty() {
@@ -99,33 +94,6 @@ fn check_text(errors: &mut Vec<FieldError>, location: &str, value: &str) -> Stri
         ));
     }
     v.to_string()
-}
-
-fn parse_mark(errors: &mut Vec<FieldError>, location: String, value: &str) -> Option<Decimal> {
-    let Ok(d) = Decimal::from_str(value.trim()) else {
-        errors.push(FieldError::new(
-            location,
-            format!("'{value}' is not a decimal number such as \"62.50\""),
-        ));
-        return None;
-    };
-    match validate_mark(d) {
-        Ok(d) => Some(d),
-        Err(RankingError::MarkOutOfRange(_)) => {
-            errors.push(FieldError::new(
-                location,
-                format!("{value} is outside 0 to 100"),
-            ));
-            None
-        }
-        Err(_) => {
-            errors.push(FieldError::new(
-                location,
-                format!("{value} has more than 2 decimal places"),
-            ));
-            None
-        }
-    }
 }
 
 fn describe(r: &reviews::Model) -> (String, String) {
