@@ -204,6 +204,59 @@ async fn check_paper_written<C: ConnectionTrait>(
     }
 }
 
+/// The last day of the review window, while it is open at `now` (VN-27).
+async fn open_window<C: ConnectionTrait>(
+    conn: &C,
+    round: &rounds::Model,
+    now: DateTime<Utc>,
+) -> AppResult<NaiveDate> {
+    let Some((published_on, deadline)) = window(conn, round).await? else {
+        return Err(AppError::Conflict(format!(
+            "the results of round {} are not published: a review is requested after publication (VN-27)",
+            round.code
+        )));
+    };
+    let today = vietnam_today(now);
+    if today > deadline {
+        return Err(AppError::Conflict(format!(
+            "the review window closed on {deadline}: requests are accepted within 5 working days of the publication on {published_on} (VN-27)"
+        )));
+    }
+    Ok(deadline)
+}
+
+/// The settled written mark of the application, as published, not yet under review.
+async fn published_written_mark<C: ConnectionTrait>(
+    conn: &C,
+    application_id: i32,
+) -> AppResult<String> {
+    let mark = repo::results::find_mark(conn, application_id, WRITTEN)
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "application_id",
+                format!("application {application_id} has no written mark to review"),
+            )
+        })?;
+    let official = match (&mark.official, &mark.head_official) {
+        (Some(o), _) | (None, Some(o)) => o.clone(),
+        (None, None) => {
+            return Err(AppError::Conflict(format!(
+                "the written mark of application {application_id} is not settled: there is nothing published to review"
+            )))
+        }
+    };
+    if repo::results::find_review_of(conn, application_id, WRITTEN)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a review of the written mark of application {application_id} was already requested"
+        )));
+    }
+    Ok(official)
+}
+
 /// HR records a candidate's request, within the window of VN-27.
 pub async fn request_review(
     state: &AppState,
@@ -237,42 +290,8 @@ pub async fn request_review(
         }
     };
     check_paper_written(&txn, &application).await?;
-    let Some((published_on, deadline)) = window(&txn, &round).await? else {
-        return Err(AppError::Conflict(format!(
-            "the results of round {} are not published: a review is requested after publication (VN-27)",
-            round.code
-        )));
-    };
-    let today = vietnam_today(now);
-    if today > deadline {
-        return Err(AppError::Conflict(format!(
-            "the review window closed on {deadline}: requests are accepted within 5 working days of the publication on {published_on} (VN-27)"
-        )));
-    }
-    let mark = repo::results::find_mark(&txn, application_id, WRITTEN)
-        .await?
-        .ok_or_else(|| {
-            AppError::field(
-                "application_id",
-                format!("application {application_id} has no written mark to review"),
-            )
-        })?;
-    let official = match (&mark.official, &mark.head_official) {
-        (Some(o), _) | (None, Some(o)) => o.clone(),
-        (None, None) => {
-            return Err(AppError::Conflict(format!(
-                "the written mark of application {application_id} is not settled: there is nothing published to review"
-            )))
-        }
-    };
-    if repo::results::find_review_of(&txn, application_id, WRITTEN)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a review of the written mark of application {application_id} was already requested"
-        )));
-    }
+    let deadline = open_window(&txn, &round, now).await?;
+    let official = published_written_mark(&txn, application_id).await?;
     let saved = repo::results::insert_review(
         &txn,
         repo::results::ReviewRequestRecord {
