@@ -5,7 +5,12 @@
 //!
 //! Nothing here touches the database, the clock or randomness: services load the data, call
 //! these functions and store what they return, so every rule is tested with the worked examples
-//! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved.
+//! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved,
+//! and [`two_places`] is the one way a score is written.
+//!
+//! What the rules say about a case is data too (`rank::Reason`, `marks::HeadReason`): the
+//! figures and the rule that decided it, written in Vietnamese or English ([`Lang`]) by one
+//! `render` each, so the two languages cannot drift apart.
 
 pub mod error;
 pub mod lang;
