@@ -1,4 +1,4 @@
-//! REST endpoints of marks, ranking and publication (API.md "Marks, ranking and publication").
+//! REST endpoints of marks, ranking and publication (the `results` tag of the OpenAPI document).
 //! Handlers are thin: extract, check the role, call the service, map the result.
 //!
 //! Markers (and the chair) enter marks; the chair settles what the rules send to a head and
@@ -15,10 +15,10 @@ use utoipa::OpenApi;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
+use crate::publication::PublicResults;
 use crate::services::results::{
     self as service, HeadDecisionRequest, HeadSettlement, MarkEntry, MarkList, MarkView,
-    PublicResults, PublicationList, PublicationReceipt, RankingView, ResultsFormat,
-    StrikeOffRequest,
+    PublicationList, PublicationReceipt, RankingView, ResultsFormat, StrikeOffRequest,
 };
 use crate::state::AppState;
 

@@ -2,12 +2,16 @@
 //! font, both made from the stored publication, never from the live ranking, so a printout
 //! shows exactly what the web shows and carries the same SHA-256 and audit-chain head.
 //!
-//! Pure: bytes in, bytes out; the service reads the publication and picks the format.
+//! Pure: the published data (`model`) in, bytes out; the service reads the publication and
+//! picks the format.
 
+pub mod model;
 pub mod pdf;
 pub mod xlsx;
 
-use crate::services::results::RankingEntryView;
+pub use model::{
+    entry_views, PublicResults, PublishedDocument, PublishedPosition, RankingEntryView,
+};
 
 /// The outcome of a ranking entry in words, as printed (Vietnamese, the official language of
 /// the documents).

@@ -16,9 +16,8 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{outcome_vi, rank_text};
+use super::{outcome_vi, rank_text, PublicResults, PublishedPosition, RankingEntryView};
 use crate::seating::print::vietnam_time;
-use crate::services::results::{PublicResults, PublishedPosition, RankingEntryView};
 
 static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_NAME: &[u8] = b"DejaVuSans";
@@ -384,11 +383,14 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
     let catalog = alloc();
     let tree = alloc();
     let info = alloc();
-    let type0 = alloc();
-    let cid = alloc();
-    let descriptor = alloc();
-    let font_file = alloc();
-    let cmap_ref = alloc();
+    // Fields are evaluated in the order written: the object numbers stay as they were.
+    let font = FontRefs {
+        type0: alloc(),
+        cid: alloc(),
+        descriptor: alloc(),
+        font_file: alloc(),
+        cmap: alloc(),
+    };
     let page_refs: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
 
     pdf.catalog(catalog).pages(tree);
@@ -400,7 +402,7 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
         page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
         page.parent(tree);
         page.contents(*content_ref);
-        page.resources().fonts().pair(FONT_RES, type0);
+        page.resources().fonts().pair(FONT_RES, font.type0);
         page.finish();
         let data = deflate(&content.finish())?;
         pdf.stream(*content_ref, &data).filter(Filter::FlateDecode);
@@ -414,23 +416,39 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
         )))
         .creator(TextStr("thituyen"));
 
+    embed_font(&mut pdf, &ts, &font)?;
+    Ok(pdf.finish())
+}
+
+/// The objects of the embedded font.
+struct FontRefs {
+    type0: Ref,
+    cid: Ref,
+    descriptor: Ref,
+    font_file: Ref,
+    cmap: Ref,
+}
+
+/// Embeds the font as a composite (Type0 over CIDFontType2) with the widths of the glyphs
+/// used and a ToUnicode map, so the text can be searched and copied.
+fn embed_font(pdf: &mut Pdf, ts: &Typesetter, refs: &FontRefs) -> Result<(), PdfError> {
     let system_info = SystemInfo {
         registry: Str(b"Adobe"),
         ordering: Str(b"Identity"),
         supplement: 0,
     };
-    pdf.type0_font(type0)
+    pdf.type0_font(refs.type0)
         .base_font(Name(FONT_NAME))
         .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid)
-        .to_unicode(cmap_ref);
+        .descendant_font(refs.cid)
+        .to_unicode(refs.cmap);
     let scale = 1000.0 / ts.units;
     {
-        let mut font = pdf.cid_font(cid);
+        let mut font = pdf.cid_font(refs.cid);
         font.subtype(CidFontType::Type2)
             .base_font(Name(FONT_NAME))
             .system_info(system_info)
-            .font_descriptor(descriptor)
+            .font_descriptor(refs.descriptor)
             .default_width(0.0)
             .cid_to_gid_map_predefined(Name(b"Identity"));
         let mut widths = font.widths();
@@ -440,9 +458,9 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
         widths.finish();
         font.finish();
     }
-    let face = ts.face;
+    let face = &ts.face;
     let bbox = face.global_bounding_box();
-    pdf.font_descriptor(descriptor)
+    pdf.font_descriptor(refs.descriptor)
         .name(Name(FONT_NAME))
         .flags(FontFlags::NON_SYMBOLIC)
         .bbox(Rect::new(
@@ -456,8 +474,8 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
         .descent(f32::from(face.descender()) * scale)
         .cap_height(f32::from(face.capital_height().unwrap_or(face.ascender())) * scale)
         .stem_v(80.0)
-        .font_file2(font_file);
-    pdf.stream(font_file, compressed_font()?)
+        .font_file2(refs.font_file);
+    pdf.stream(refs.font_file, compressed_font()?)
         .filter(Filter::FlateDecode)
         .pair(
             Name(b"Length1"),
@@ -467,14 +485,13 @@ pub fn results_pdf(r: &PublicResults) -> Result<Vec<u8>, PdfError> {
     for (gid, c) in &ts.used {
         cmap.pair(*gid, *c);
     }
-    pdf.cmap(cmap_ref, &cmap.finish());
-    Ok(pdf.finish())
+    pdf.cmap(refs.cmap, &cmap.finish());
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::results::PublishedPosition;
     use chrono::TimeZone;
 
     fn entry(rank: Option<u32>, name: &str, outcome: &str, reason: &str) -> RankingEntryView {

@@ -6,9 +6,8 @@ use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 use std::collections::HashSet;
 use std::str::FromStr;
 
-use super::{outcome_vi, rank_text};
+use super::{outcome_vi, rank_text, PublicResults};
 use crate::seating::print::vietnam_time;
-use crate::services::results::PublicResults;
 
 /// The columns of a position sheet.
 pub const COLUMNS: [&str; 10] = [

@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::rules::round2;
+use crate::rules::two_places;
 use question_bank::scoring::PaperResult;
 
 /// Buckets of the histogram: tenths of the maximum score.
@@ -91,10 +91,7 @@ pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "0.00".into();
     }
-    format!(
-        "{:.2}",
-        round2(Decimal::from(part) * Decimal::from(100) / Decimal::from(whole))
-    )
+    two_places(Decimal::from(part) * Decimal::from(100) / Decimal::from(whole))
 }
 
 /// `a / b`, 2 places.
@@ -102,7 +99,7 @@ pub fn ratio(a: u64, b: u32) -> String {
     if b == 0 {
         return "0.00".into();
     }
-    format!("{:.2}", round2(Decimal::from(a) / Decimal::from(b)))
+    two_places(Decimal::from(a) / Decimal::from(b))
 }
 
 /// The bucket of a score: `floor(10 × score / max)`, the maximum itself in the last bucket.
@@ -240,7 +237,7 @@ mod tests {
 
     #[test]
     fn the_histogram_of_e1_round_one_has_known_bars() {
-        // DOMAIN.md E1 round 1: 40, 41, 35, 38, 29 and 44 correct of 60.
+        // E1, round 1: 40, 41, 35, 38, 29 and 44 correct of 60.
         let results: Vec<PaperResult> = [40, 41, 35, 38, 29, 44]
             .iter()
             .map(|c| {

@@ -6,21 +6,7 @@
 use std::fmt::Write;
 
 use super::{ExamFigures, PositionFigures};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub fn parse(code: Option<&str>) -> Lang {
-        match code.map(str::trim) {
-            Some(c) if c.eq_ignore_ascii_case("en") => Lang::En,
-            _ => Lang::Vi,
-        }
-    }
-}
+use crate::rules::Lang;
 
 fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     match lang {

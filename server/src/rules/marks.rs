@@ -8,6 +8,7 @@ use rust_decimal::{dec, Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::rules::error::RankingError;
+use crate::rules::lang::Lang;
 
 pub const MARK_MIN: Decimal = dec!(0);
 pub const MARK_MAX: Decimal = dec!(100);
@@ -29,6 +30,12 @@ pub fn round2(value: Decimal) -> Decimal {
     let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(2);
     rounded
+}
+
+/// A score or mark as the API, the documents and the reasons write it: officially rounded and
+/// always with 2 places (`78` is `"78.00"`, VN-12).
+pub fn two_places(value: Decimal) -> String {
+    format!("{:.2}", round2(value))
 }
 
 /// Accepts a mark as entered: within 0..=100 with at most 2 decimal places. Returns it with
@@ -81,6 +88,20 @@ impl MarkOutcome {
             MarkOutcome::NeedsThirdMarker => "needs_third_marker",
         }
     }
+
+    /// Why the marks wait for someone, in `lang`; `None` once there is an official mark.
+    pub fn reason(&self, lang: Lang) -> Option<String> {
+        match (self, lang) {
+            (MarkOutcome::Final(_), _) => None,
+            (MarkOutcome::NeedsHead { reason }, _) => Some(reason.render(lang)),
+            (MarkOutcome::NeedsThirdMarker, Lang::Vi) => {
+                Some("hai giám khảo chênh nhau từ 10 điểm: cần giám khảo thứ ba chấm".to_owned())
+            }
+            (MarkOutcome::NeedsThirdMarker, Lang::En) => {
+                Some("the two markers differ by 10 or more: a third marker must mark".to_owned())
+            }
+        }
+    }
 }
 
 /// Why marks went to a head, in terms the head can act on.
@@ -95,33 +116,31 @@ pub enum HeadReason {
 }
 
 impl HeadReason {
-    pub fn reason_vi(&self) -> String {
-        match self {
-            HeadReason::MarkersDiffer { spread } => {
-                format!("hai giám khảo chênh nhau {spread} điểm (trên 5, dưới 10): trưởng ban chấm thi quyết định")
-            }
-            HeadReason::NoTwoMarkersAgree => {
+    /// The reason in `lang`, as the marks' `reason` (Vietnamese) and `reason_en` show it.
+    pub fn render(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (HeadReason::MarkersDiffer { spread }, Lang::Vi) => format!(
+                "hai giám khảo chênh nhau {} điểm (trên 5, dưới 10): trưởng ban chấm thi quyết định",
+                two_places(*spread)
+            ),
+            (HeadReason::MarkersDiffer { spread }, Lang::En) => format!(
+                "the two markers differ by {} (over 5, under 10): the marking-board head decides",
+                two_places(*spread)
+            ),
+            (HeadReason::NoTwoMarkersAgree, Lang::Vi) => {
                 "ba giám khảo chấm khác nhau: trưởng ban chấm thi quyết định".to_owned()
             }
-            HeadReason::PanelSpread { spread } => {
-                format!(
-                    "các thành viên chấm chênh nhau {spread} điểm (trên 10): trưởng ban quyết định"
-                )
-            }
-        }
-    }
-
-    pub fn reason_en(&self) -> String {
-        match self {
-            HeadReason::MarkersDiffer { spread } => format!(
-                "the two markers differ by {spread} (over 5, under 10): the marking-board head decides"
-            ),
-            HeadReason::NoTwoMarkersAgree => {
+            (HeadReason::NoTwoMarkersAgree, Lang::En) => {
                 "no two of the three markers agree: the marking-board head decides".to_owned()
             }
-            HeadReason::PanelSpread { spread } => {
-                format!("panel members differ by {spread} (over 10): the panel head decides")
-            }
+            (HeadReason::PanelSpread { spread }, Lang::Vi) => format!(
+                "các thành viên chấm chênh nhau {} điểm (trên 10): trưởng ban quyết định",
+                two_places(*spread)
+            ),
+            (HeadReason::PanelSpread { spread }, Lang::En) => format!(
+                "panel members differ by {} (over 10): the panel head decides",
+                two_places(*spread)
+            ),
         }
     }
 }
@@ -573,6 +592,55 @@ mod tests {
             MarkOutcome::Final(dec!(64.00))
         );
         Ok(())
+    }
+
+    #[test]
+    fn a_mark_waiting_for_someone_says_who_in_both_languages() {
+        let cases = [
+            (
+                MarkOutcome::NeedsHead {
+                    reason: HeadReason::MarkersDiffer { spread: dec!(5.50) },
+                },
+                "hai giám khảo chênh nhau 5.50 điểm (trên 5, dưới 10): trưởng ban chấm thi quyết định",
+                "the two markers differ by 5.50 (over 5, under 10): the marking-board head decides",
+            ),
+            (
+                MarkOutcome::NeedsHead {
+                    reason: HeadReason::NoTwoMarkersAgree,
+                },
+                "ba giám khảo chấm khác nhau: trưởng ban chấm thi quyết định",
+                "no two of the three markers agree: the marking-board head decides",
+            ),
+            (
+                MarkOutcome::NeedsHead {
+                    reason: HeadReason::PanelSpread {
+                        spread: dec!(10.01),
+                    },
+                },
+                "các thành viên chấm chênh nhau 10.01 điểm (trên 10): trưởng ban quyết định",
+                "panel members differ by 10.01 (over 10): the panel head decides",
+            ),
+            (
+                MarkOutcome::NeedsThirdMarker,
+                "hai giám khảo chênh nhau từ 10 điểm: cần giám khảo thứ ba chấm",
+                "the two markers differ by 10 or more: a third marker must mark",
+            ),
+        ];
+        for (outcome, vi, en) in cases {
+            assert_eq!(outcome.reason(Lang::Vi).as_deref(), Some(vi));
+            assert_eq!(outcome.reason(Lang::En).as_deref(), Some(en));
+        }
+        for lang in Lang::ALL {
+            assert_eq!(MarkOutcome::Final(dec!(64.00)).reason(lang), None);
+        }
+    }
+
+    #[test]
+    fn vn_12_scores_are_written_with_two_places() {
+        assert_eq!(two_places(dec!(78)), "78.00");
+        assert_eq!(two_places(dec!(7.5)), "7.50");
+        assert_eq!(two_places(dec!(74.002)), "74.00");
+        assert_eq!(two_places(dec!(0.105)), "0.11");
     }
 
     #[test]

@@ -5,10 +5,16 @@
 //!
 //! Nothing here touches the database, the clock or randomness: services load the data, call
 //! these functions and store what they return, so every rule is tested with the worked examples
-//! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved.
+//! alone. All scores are `rust_decimal` values with 2 decimal places; no float is involved,
+//! and [`two_places`] is the one way a score is written.
+//!
+//! What the rules say about a case is data too (`rank::Reason`, `marks::HeadReason`): the
+//! figures and the rule that decided it, written in Vietnamese or English ([`Lang`]) by one
+//! `render` each, so the two languages cannot drift apart.
 
 pub mod calendar;
 pub mod error;
+pub mod lang;
 pub mod marks;
 pub mod priority;
 pub mod rank;
@@ -16,16 +22,18 @@ pub mod round1;
 pub mod rule_set;
 
 pub use error::RankingError;
+pub use lang::Lang;
 pub use marks::{
     combined_composite, double_marking, official_mark, panel_average, review_outcome, round2,
-    validate_mark, HeadReason, MarkComponent, MarkOutcome, ReviewOutcome, REVIEW_CONFERENCE_FROM,
+    two_places, validate_mark, HeadReason, MarkComponent, MarkOutcome, ReviewOutcome,
+    REVIEW_CONFERENCE_FROM,
 };
 pub use priority::{
     priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,
 };
 pub use rank::{
-    rank, AgencyQuota, Candidate, Outcome, Position, Ranking, RankingEntry, RankingStatus,
-    Round2Form, StrikeCause, PASS_MARK,
+    rank, AgencyQuota, Candidate, Criterion, Gap, Outcome, Position, Ranking, RankingEntry,
+    RankingStatus, Reason, Round2Form, Score, Shortfall, StrikeCause, TieBreak, PASS_MARK,
 };
 pub use round1::{
     part_outcome, round1_outcome, LanguageExemption, LanguageOutcome, LanguagePart, PartOutcome,

@@ -17,7 +17,7 @@ pub const DEFENCE_WORKER_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2026, 8
     None => panic!("2026-08-01 is a valid date"),
 };
 
-/// A group of DOMAIN.md §3. The codes are those of the API (`priority_groups`).
+/// A priority group (VN-7). The codes are those of the API (`priority_groups`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PriorityGroup {

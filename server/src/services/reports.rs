@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::reports::svg::{self, Lang};
+use crate::reports::svg;
 use crate::reports::{self, ExamFigures, ExamInput, PositionFigures, PositionInput};
+use crate::rules::Lang;
 use crate::state::AppState;
 use question_bank::scoring::PaperResult;
 

@@ -6,10 +6,8 @@
 //! form are reviewed. Two reviewers mark the script, a third if they differ
 //! (`rules::review_outcome`); a review mark within 5 of the published one replaces it, a
 //! larger gap goes to a minuted conference and the chair decides. The replaced mark is what
-//! the ranking reads from then on (`results::RoundData`), so the position is re-ranked; a new
-//! publication is needed to publish the change. Every step is audited.
-
-use std::str::FromStr;
+//! the ranking reads from then on (`results::ranking::RoundData`), so the position is
+//! re-ranked; a new publication is needed to publish the change. Every step is audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -20,7 +18,8 @@ use crate::audit::{self, Event};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::rules::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
+use crate::rules::{review_outcome, two_places, ReviewOutcome};
+use crate::services::results::{parse_mark, stored_decimal};
 use crate::services::round::deadlines::review_deadline;
 use crate::services::round::vietnam_today;
 use crate::state::AppState;
@@ -84,14 +83,6 @@ pub struct ReviewList {
     pub total: u64,
 }
 
-fn two_places(d: Decimal) -> String {
-    format!("{:.2}", round2(d))
-}
-
-fn stored_decimal(what: &str, value: &str) -> AppResult<Decimal> {
-    Decimal::from_str(value).map_err(|e| AppError::Internal(format!("stored {what} {value}: {e}")))
-}
-
 fn check_text(errors: &mut Vec<FieldError>, location: &str, value: &str) -> String {
     let v = value.trim();
     if v.is_empty() {
@@ -103,33 +94,6 @@ fn check_text(errors: &mut Vec<FieldError>, location: &str, value: &str) -> Stri
         ));
     }
     v.to_string()
-}
-
-fn parse_mark(errors: &mut Vec<FieldError>, location: String, value: &str) -> Option<Decimal> {
-    let Ok(d) = Decimal::from_str(value.trim()) else {
-        errors.push(FieldError::new(
-            location,
-            format!("'{value}' is not a decimal number such as \"62.50\""),
-        ));
-        return None;
-    };
-    match validate_mark(d) {
-        Ok(d) => Some(d),
-        Err(RankingError::MarkOutOfRange(_)) => {
-            errors.push(FieldError::new(
-                location,
-                format!("{value} is outside 0 to 100"),
-            ));
-            None
-        }
-        Err(_) => {
-            errors.push(FieldError::new(
-                location,
-                format!("{value} has more than 2 decimal places"),
-            ));
-            None
-        }
-    }
 }
 
 fn describe(r: &reviews::Model) -> (String, String) {
@@ -240,6 +204,59 @@ async fn check_paper_written<C: ConnectionTrait>(
     }
 }
 
+/// The last day of the review window, while it is open at `now` (VN-27).
+async fn open_window<C: ConnectionTrait>(
+    conn: &C,
+    round: &rounds::Model,
+    now: DateTime<Utc>,
+) -> AppResult<NaiveDate> {
+    let Some((published_on, deadline)) = window(conn, round).await? else {
+        return Err(AppError::Conflict(format!(
+            "the results of round {} are not published: a review is requested after publication (VN-27)",
+            round.code
+        )));
+    };
+    let today = vietnam_today(now);
+    if today > deadline {
+        return Err(AppError::Conflict(format!(
+            "the review window closed on {deadline}: requests are accepted within 5 working days of the publication on {published_on} (VN-27)"
+        )));
+    }
+    Ok(deadline)
+}
+
+/// The settled written mark of the application, as published, not yet under review.
+async fn published_written_mark<C: ConnectionTrait>(
+    conn: &C,
+    application_id: i32,
+) -> AppResult<String> {
+    let mark = repo::results::find_mark(conn, application_id, WRITTEN)
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "application_id",
+                format!("application {application_id} has no written mark to review"),
+            )
+        })?;
+    let official = match (&mark.official, &mark.head_official) {
+        (Some(o), _) | (None, Some(o)) => o.clone(),
+        (None, None) => {
+            return Err(AppError::Conflict(format!(
+                "the written mark of application {application_id} is not settled: there is nothing published to review"
+            )))
+        }
+    };
+    if repo::results::find_review_of(conn, application_id, WRITTEN)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a review of the written mark of application {application_id} was already requested"
+        )));
+    }
+    Ok(official)
+}
+
 /// HR records a candidate's request, within the window of VN-27.
 pub async fn request_review(
     state: &AppState,
@@ -273,42 +290,8 @@ pub async fn request_review(
         }
     };
     check_paper_written(&txn, &application).await?;
-    let Some((published_on, deadline)) = window(&txn, &round).await? else {
-        return Err(AppError::Conflict(format!(
-            "the results of round {} are not published: a review is requested after publication (VN-27)",
-            round.code
-        )));
-    };
-    let today = vietnam_today(now);
-    if today > deadline {
-        return Err(AppError::Conflict(format!(
-            "the review window closed on {deadline}: requests are accepted within 5 working days of the publication on {published_on} (VN-27)"
-        )));
-    }
-    let mark = repo::results::find_mark(&txn, application_id, WRITTEN)
-        .await?
-        .ok_or_else(|| {
-            AppError::field(
-                "application_id",
-                format!("application {application_id} has no written mark to review"),
-            )
-        })?;
-    let official = match (&mark.official, &mark.head_official) {
-        (Some(o), _) | (None, Some(o)) => o.clone(),
-        (None, None) => {
-            return Err(AppError::Conflict(format!(
-                "the written mark of application {application_id} is not settled: there is nothing published to review"
-            )))
-        }
-    };
-    if repo::results::find_review_of(&txn, application_id, WRITTEN)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a review of the written mark of application {application_id} was already requested"
-        )));
-    }
+    let deadline = open_window(&txn, &round, now).await?;
+    let official = published_written_mark(&txn, application_id).await?;
     let saved = repo::results::insert_review(
         &txn,
         repo::results::ReviewRequestRecord {
