@@ -3,7 +3,7 @@
 //! a few minutes after launch with every paper pre-generated. Idempotent: a second run keeps
 //! the data and, if nobody has sat the session yet, moves its start to a few minutes ahead.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use question_bank::assembly::{derive_seed, pool_size, Assembler, PoolItem};
 use question_bank::blueprint::Blueprint;
 use question_bank::format::{import, Format, ImportLimits};
@@ -15,9 +15,10 @@ use crate::audit::{self, Event};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
-use crate::rules::{priority_points, RuleSet};
 use crate::repo;
+use crate::rules::{priority_points, RuleSet};
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_time_short;
 
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");
 const CANDIDATES_CSV: &str = include_str!("../demo/candidates.csv");
@@ -327,7 +328,7 @@ async fn describe(state: &AppState) -> AppResult<String> {
                 writeln!(
                     out,
                     "\nSession {} ({}), {}: starts {}, {} min, {} candidates.\n  Session access code (mã ca thi): {}",
-                    session.code, exam.name, session.room, vietnam_time(session.starts_at), exam.duration_minutes, sittings.len(), session.access_code
+                    session.code, exam.name, session.room, vietnam_time_short(session.starts_at), exam.duration_minutes, sittings.len(), session.access_code
                 )
                 .ok();
                 let tickets: Vec<&str> = sittings
@@ -346,16 +347,6 @@ async fn describe(state: &AppState) -> AppResult<String> {
         }
     }
     Ok(out)
-}
-
-fn vietnam_time(t: DateTime<Utc>) -> String {
-    match chrono::FixedOffset::east_opt(7 * 3600) {
-        Some(tz) => t
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M (UTC+7)")
-            .to_string(),
-        None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

@@ -19,13 +19,14 @@ pub mod error;
 pub mod http;
 pub mod parallel;
 pub mod publication;
-pub mod rules;
 pub mod repo;
 pub mod reports;
+pub mod rules;
 pub mod seating;
 pub mod services;
 pub mod state;
 pub mod ui;
+pub mod vietnam_time;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::any;

@@ -17,8 +17,8 @@ use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{outcome_vi, rank_text};
-use crate::seating::print::vietnam_time;
 use crate::services::results::{PublicResults, PublishedPosition, RankingEntryView};
+use crate::vietnam_time::vietnam_time;
 
 static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_NAME: &[u8] = b"DejaVuSans";

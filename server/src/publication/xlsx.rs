@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::str::FromStr;
 
 use super::{outcome_vi, rank_text};
-use crate::seating::print::vietnam_time;
 use crate::services::results::PublicResults;
+use crate::vietnam_time::vietnam_time;
 
 /// The columns of a position sheet.
 pub const COLUMNS: [&str; 10] = [

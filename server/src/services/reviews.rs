@@ -19,11 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
-use crate::rules::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
 use crate::repo;
+use crate::rules::{review_outcome, round2, validate_mark, RankingError, ReviewOutcome};
 use crate::services::round::deadlines::review_deadline;
-use crate::services::round::vietnam_today;
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 const MAX_TEXT_CHARS: usize = 2_000;

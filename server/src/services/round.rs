@@ -11,7 +11,7 @@ pub mod import;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -20,9 +20,10 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Event};
 use crate::entities::{agencies, applications, positions, rounds};
 use crate::error::{AppError, AppResult};
-use crate::rules::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
 use crate::repo;
+use crate::rules::{priority_award, LanguageExemption, PriorityGroup, Round2Form, RuleSet};
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 use self::deadlines::{Deadline, DeadlineInput};
@@ -368,11 +369,6 @@ pub struct Dashboard {
 
 // ---------------------------------------------------------------------------------------------
 // Field checks shared by the JSON endpoints and the file import
-
-/// Today in Vietnam: dates of the recruitment calendar are Vietnamese dates.
-pub fn vietnam_today(now: DateTime<Utc>) -> NaiveDate {
-    (now + Duration::hours(7)).date_naive()
-}
 
 fn check_code(errors: &mut Vec<FieldError>, location: &str, value: &str) -> String {
     let code = value.trim();
