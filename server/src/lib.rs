@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod download;
 pub mod entities;
 pub mod error;
 pub mod http;

@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Event};
 use crate::auth::{Role, StaffUser};
+use crate::download::{safe_file_name, Download};
 use crate::entities::{banks, item_versions, items, seals};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -41,6 +42,8 @@ use crate::state::AppState;
 const MAX_IMPORT_ITEMS: usize = 50_000;
 const DEFAULT_PAGE: u64 = 50;
 const MAX_PAGE: u64 = 500;
+/// The name of the templates' files.
+const TEMPLATE_STEM: &str = "mau-ngan-hang-cau-hoi";
 
 // ---------------------------------------------------------------------------------------------
 // Request and response bodies
@@ -257,13 +260,6 @@ pub struct ImportPreview {
 pub enum ImportOutcome {
     Imported(ImportResult),
     Preview(ImportPreview),
-}
-
-/// A file to download.
-pub struct Download {
-    pub bytes: Vec<u8>,
-    pub file_name: String,
-    pub content_type: &'static str,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -1046,21 +1042,6 @@ pub async fn import_items(
     }))
 }
 
-/// A name safe inside a quoted `Content-Disposition` filename.
-fn download_name(stem: &str, format: Format) -> String {
-    let stem: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{stem}.{}", format.file_extension())
-}
-
 /// The bank's items (current versions, by id) as `format`. Retired items are left out unless
 /// `status` asks for them.
 pub async fn export_bank(
@@ -1091,30 +1072,29 @@ pub async fn export_bank(
     let bytes = tokio::task::spawn_blocking(move || format::export(format, &items))
         .await
         .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
-    Ok(Download {
+    Ok(Download::attachment(
+        safe_file_name(&bank.code, format.file_extension()),
+        format.content_type(),
         bytes,
-        file_name: download_name(&bank.code, format),
-        content_type: format.content_type(),
-    })
+    ))
 }
 
 /// The downloadable templates of the CSV / Excel layout (`question_bank::format::CSV_LAYOUT_DOC`).
 pub fn template(format: &str) -> AppResult<Download> {
-    match format {
-        "csv" => Ok(Download {
-            bytes: format::csv_template(),
-            file_name: download_name("mau-ngan-hang-cau-hoi", Format::Csv),
-            content_type: Format::Csv.content_type(),
-        }),
-        "xlsx" => Ok(Download {
-            bytes: format::xlsx_template()?,
-            file_name: download_name("mau-ngan-hang-cau-hoi", Format::Xlsx),
-            content_type: Format::Xlsx.content_type(),
-        }),
-        other => Err(AppError::NotFound(format!(
-            "no template '{other}' (csv or xlsx)"
-        ))),
-    }
+    let (format, bytes) = match format {
+        "csv" => (Format::Csv, format::csv_template()),
+        "xlsx" => (Format::Xlsx, format::xlsx_template()?),
+        other => {
+            return Err(AppError::NotFound(format!(
+                "no template '{other}' (csv or xlsx)"
+            )))
+        }
+    };
+    Ok(Download::attachment(
+        safe_file_name(TEMPLATE_STEM, format.file_extension()),
+        format.content_type(),
+        bytes,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,11 +6,13 @@
 //! writes and audits.
 
 use chrono::{DateTime, Duration, Utc};
+use question_bank::format::Format;
 use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use crate::audit::{self, Event};
+use crate::download::Download;
 use crate::entities::{applications, exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -711,15 +713,9 @@ pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSe
     })
 }
 
-/// A printout ready to send: HTML shown inline for the print dialog, xlsx downloaded.
-#[derive(Debug)]
-pub struct Printout {
-    pub content_type: &'static str,
-    /// ASCII only, safe in a `Content-Disposition` header.
-    pub file_name: String,
-    pub inline: bool,
-    pub bytes: Vec<u8>,
-}
+/// The name `services::results` still builds published documents under; the type is
+/// [`Download`], the one file type of the API.
+pub use crate::download::Download as Printout;
 
 fn print_format<'a>(given: Option<&str>, allowed: &[&'a str]) -> AppResult<&'a str> {
     let given = given
@@ -741,24 +737,15 @@ fn print_format<'a>(given: Option<&str>, allowed: &[&'a str]) -> AppResult<&'a s
         })
 }
 
-fn html(file_name: String, text: String) -> Printout {
-    Printout {
-        content_type: "text/html; charset=utf-8",
-        file_name,
-        inline: true,
-        bytes: text.into_bytes(),
-    }
-}
-
 /// The admission tickets of a session (`format`: `html`, the default).
 pub async fn admission_tickets(
     state: &AppState,
     session_id: i32,
     format: Option<&str>,
-) -> AppResult<Printout> {
+) -> AppResult<Download> {
     print_format(format, &["html"])?;
     let printed = printable(state, session_id).await?;
-    Ok(html(
+    Ok(Download::html(
         format!("admission-tickets-{session_id}.html"),
         crate::seating::print::admission_tickets_html(&printed),
     ))
@@ -769,20 +756,19 @@ pub async fn seat_list(
     state: &AppState,
     session_id: i32,
     format: Option<&str>,
-) -> AppResult<Printout> {
+) -> AppResult<Download> {
     let format = print_format(format, &["html", "xlsx"])?;
     let printed = printable(state, session_id).await?;
     if format == "xlsx" {
         let bytes = crate::seating::print::seat_list_xlsx(&printed)
             .map_err(|e| AppError::Internal(format!("seat list workbook: {e}")))?;
-        return Ok(Printout {
-            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name: format!("seat-list-{session_id}.xlsx"),
-            inline: false,
+        return Ok(Download::attachment(
+            format!("seat-list-{session_id}.xlsx"),
+            Format::Xlsx.content_type(),
             bytes,
-        });
+        ));
     }
-    Ok(html(
+    Ok(Download::html(
         format!("seat-list-{session_id}.html"),
         crate::seating::print::seat_list_html(&printed),
     ))
