@@ -1,6 +1,6 @@
-//! REST endpoints of recruitment rounds (API.md "Recruitment rounds"): rounds, positions,
-//! applications and their imports, eligibility, priority claims, the dashboard. Handlers are
-//! thin: extract, check the role, call the service, map the result.
+//! REST endpoints of recruitment rounds: rounds, positions, applications and their imports,
+//! eligibility, priority claims, the dashboard. Handlers are thin: extract, check the role,
+//! call the service, map the result.
 //!
 //! HR writes; HR, the council chair and admins read.
 
