@@ -1,5 +1,5 @@
-//! REST endpoints of the question bank (API.md "Question banks"). Handlers are thin: extract,
-//! check the role, call `services::bank`, map the result.
+//! REST endpoints of the question bank. Handlers are thin: extract, check the role, call
+//! `services::bank`, map the result.
 //!
 //! Permissions: `author` writes and submits items and imports drafts; `reviewer` approves,
 //! rejects, retires, imports with `approve=true` and seals (never their own items, VN-29);
