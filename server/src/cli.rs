@@ -1,4 +1,4 @@
-//! The `server` command line (API.md "Command line").
+//! The `server` command line: serve, migrate, demo, bench, audit verify, user create.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 //! a few minutes after launch with every paper pre-generated. Idempotent: a second run keeps
 //! the data and, if nobody has sat the session yet, moves its start to a few minutes ahead.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use question_bank::assembly::{derive_seed, pool_size, Assembler, PoolItem};
 use question_bank::blueprint::Blueprint;
 use question_bank::format::{import, Format, ImportLimits};
@@ -17,6 +17,7 @@ use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::{priority_points, RuleSet};
+use crate::services::fields::{parse_date, two_places};
 use crate::state::AppState;
 use crate::vietnam_time::vietnam_time_short;
 
@@ -197,14 +198,18 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
                 round_id: round.id,
                 position_id: *position_id,
                 full_name: field(0),
-                date_of_birth: NaiveDate::parse_from_str(&field(1), "%Y-%m-%d").map_err(|e| {
-                    AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2))
+                date_of_birth: parse_date(&field(1)).ok_or_else(|| {
+                    AppError::Internal(format!(
+                        "demo/candidates.csv row {}: '{}' is not a date",
+                        i + 2,
+                        field(1)
+                    ))
                 })?,
                 gender: field(2),
                 national_id: field(3),
                 agency_preferences: agencies.clone(),
                 priority_groups: groups,
-                priority_points: format!("{:.2}", points),
+                priority_points: two_places(points),
                 eligible: Some(true),
             },
             now,
