@@ -1,4 +1,4 @@
-//! The `server` command line (API.md "Command line").
+//! The `server` command line: serve, migrate, demo, bench, audit verify, user create.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -167,23 +167,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let state = open(cli.data_dir).await?;
-            let report = crate::audit::verify(&state.db).await?;
-            return Ok(match report.first_broken {
-                None => {
-                    println!(
-                        "audit chain intact: {} entries, head {}",
-                        report.entries, report.head
-                    );
-                    ExitCode::SUCCESS
-                }
-                Some(b) => {
-                    println!(
-                        "audit chain BROKEN at entry {} ({}): {}",
-                        b.id, b.action, b.reason
-                    );
-                    ExitCode::from(1)
-                }
-            });
+            return verify_audit(&state).await;
         }
         Command::User {
             command:
@@ -213,6 +197,27 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit status 1 when the chain is broken, so scripts can act on it.
+async fn verify_audit(state: &AppState) -> AppResult<ExitCode> {
+    let report = crate::audit::verify(&state.db).await?;
+    Ok(match report.first_broken {
+        None => {
+            println!(
+                "audit chain intact: {} entries, head {}",
+                report.entries, report.head
+            );
+            ExitCode::SUCCESS
+        }
+        Some(b) => {
+            println!(
+                "audit chain BROKEN at entry {} ({}): {}",
+                b.id, b.action, b.reason
+            );
+            ExitCode::from(1)
+        }
+    })
 }
 
 async fn serve_on(addr: SocketAddr, state: AppState) -> AppResult<()> {

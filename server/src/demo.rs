@@ -3,21 +3,26 @@
 //! a few minutes after launch with every paper pre-generated. Idempotent: a second run keeps
 //! the data and, if nobody has sat the session yet, moves its start to a few minutes ahead.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use question_bank::assembly::{derive_seed, pool_size, Assembler, PoolItem};
 use question_bank::blueprint::Blueprint;
 use question_bank::format::{import, Format, ImportLimits};
 use question_bank::seal::{seal_root, SealEntry};
 use question_bank::{Difficulty, ItemStatus};
+use sea_orm::ConnectionTrait;
 use std::fmt::Write;
 
 use crate::audit::{self, Event};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
+use crate::entities::{exams, rounds, seals, sessions};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::rules::{priority_points, RuleSet};
+use crate::repo::bank::StoredItem;
+use crate::rules::{priority_points, two_places, RuleSet};
+use crate::services::fields::parse_date;
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_time_short;
 
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");
 const CANDIDATES_CSV: &str = include_str!("../demo/candidates.csv");
@@ -64,46 +69,106 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
 
-    // Staff accounts (kept if they exist, so a re-run never resets a changed password).
-    let mut ids = Vec::new();
-    for (username, full_name, role) in STAFF {
-        let user = match repo::users::find_by_username(&txn, username).await? {
-            Some(u) => u,
-            None => {
-                let hash = hash_password(DEMO_PASSWORD)?;
-                repo::users::insert(&txn, username, &hash, full_name, &[role], now).await?
-            }
-        };
-        ids.push(user.id);
-    }
+    let ids = staff_accounts(&txn, now).await?;
     let (author_id, reviewer_id) = (ids[1], ids[2]);
-
     if let Some(round) = repo::round::find_round_by_code(&txn, ROUND_CODE).await? {
-        // Already seeded: bring the session forward if nobody has started it.
-        for exam in repo::exam::exams_of_round(&txn, round.id).await? {
-            for session in repo::exam::sessions_of_exam(&txn, exam.id).await? {
-                let untouched = repo::exam::sittings_of_session(&txn, session.id)
-                    .await?
-                    .iter()
-                    .all(|s| s.status == "waiting");
-                if session.starts_at < now && untouched {
-                    repo::exam::reschedule_session(
-                        &txn,
-                        session,
-                        now + Duration::minutes(MINUTES_TO_START),
-                        i64::from(exam.duration_minutes),
-                    )
-                    .await?;
-                }
-            }
-        }
+        bring_sessions_forward(&txn, &round, now).await?;
         txn.commit().await?;
         writeln!(out, "Demo round {ROUND_CODE} already present.").ok();
         out.push_str(&describe(state).await?);
         return Ok(out);
     }
 
-    // The bank: imported through the same CSV importer exam boards use.
+    let bank = sealed_bank(&txn, author_id, reviewer_id, now).await?;
+    let (round, application_ids) = round_with_candidates(&txn, now).await?;
+    let (exam, blueprint, pool) = round1_exam(&txn, round.id, &bank, now).await?;
+    let session =
+        session_with_papers(&txn, &exam, &blueprint, &pool, &application_ids, now).await?;
+
+    audit::append(
+        &txn,
+        now,
+        Event {
+            actor: "system:demo",
+            action: "demo.seed",
+            entity: "round",
+            entity_id: round.id.to_string(),
+            details: serde_json::json!({
+                "round": ROUND_CODE, "bank_items": bank.items.len(), "seal_sha256": bank.root,
+                "candidates": application_ids.len(), "session": session.id,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    writeln!(
+        out,
+        "Seeded demo round {ROUND_CODE}: {} approved items sealed as {}.",
+        bank.items.len(),
+        bank.root
+    )
+    .ok();
+    out.push_str(&describe(state).await?);
+    Ok(out)
+}
+
+/// The staff accounts, in the order of [`STAFF`] (kept if they exist, so a re-run never resets
+/// a changed password).
+async fn staff_accounts<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> AppResult<Vec<i32>> {
+    let mut ids = Vec::new();
+    for (username, full_name, role) in STAFF {
+        let user = match repo::users::find_by_username(conn, username).await? {
+            Some(u) => u,
+            None => {
+                let hash = hash_password(DEMO_PASSWORD)?;
+                repo::users::insert(conn, username, &hash, full_name, &[role], now).await?
+            }
+        };
+        ids.push(user.id);
+    }
+    Ok(ids)
+}
+
+/// Already seeded: brings each session nobody has started a few minutes ahead.
+async fn bring_sessions_forward<C: ConnectionTrait>(
+    conn: &C,
+    round: &rounds::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for exam in repo::exam::exams_of_round(conn, round.id).await? {
+        for session in repo::exam::sessions_of_exam(conn, exam.id).await? {
+            let untouched = repo::exam::sittings_of_session(conn, session.id)
+                .await?
+                .iter()
+                .all(|s| s.status == "waiting");
+            if session.starts_at < now && untouched {
+                repo::exam::reschedule_session(
+                    conn,
+                    session,
+                    now + Duration::minutes(MINUTES_TO_START),
+                    i64::from(exam.duration_minutes),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The demo bank, approved and sealed.
+struct SealedBank {
+    items: Vec<StoredItem>,
+    seal: seals::Model,
+    root: String,
+}
+
+/// The bank, imported through the same CSV importer exam boards use, approved and sealed.
+async fn sealed_bank<C: ConnectionTrait>(
+    conn: &C,
+    author_id: i32,
+    reviewer_id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<SealedBank> {
     let items = import(
         Format::Csv,
         "demo/bank.csv",
@@ -111,7 +176,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         &ImportLimits::default(),
     )?;
     let bank = repo::bank::insert_bank(
-        &txn,
+        conn,
         "KTC-DEMO",
         "Ngân hàng câu hỏi Kiến thức chung (mẫu)",
         now,
@@ -121,7 +186,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
     for item in items {
         stored.push(
             repo::bank::insert_item(
-                &txn,
+                conn,
                 bank.id,
                 item,
                 ItemStatus::Approved,
@@ -137,21 +202,31 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         .map(|s| SealEntry::new(s.item_id, s.version, &s.item))
         .collect();
     let root = seal_root(&entries);
-    let seal = repo::bank::insert_seal(&txn, bank.id, &root, &stored, reviewer_id, now).await?;
+    let seal = repo::bank::insert_seal(conn, bank.id, &root, &stored, reviewer_id, now).await?;
+    Ok(SealedBank {
+        items: stored,
+        seal,
+        root,
+    })
+}
 
-    // The round, its positions and candidates.
+/// The round, its positions, and the candidates of `demo/candidates.csv`, all eligible.
+async fn round_with_candidates<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> AppResult<(rounds::Model, Vec<i32>)> {
     let round = repo::round::insert_round(
-        &txn,
+        conn,
         ROUND_CODE,
         "Kỳ thi tuyển công chức thành phố Hải Phòng năm 2026 (dữ liệu mẫu)",
         RuleSet::Vn2025.code(),
         now,
     )
     .await?;
-    let mut position_ids = Vec::new();
+    let mut positions = Vec::new();
     for (code, name, form, agencies) in POSITIONS {
         let p = repo::round::insert_position(
-            &txn,
+            conn,
             round.id,
             &repo::round::NewPosition {
                 code,
@@ -162,83 +237,92 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
             },
         )
         .await?;
-        position_ids.push((
-            code,
-            p.id,
-            agencies.iter().map(|a| a.0.to_string()).collect::<Vec<_>>(),
-        ));
+        let agency_codes = agencies.iter().map(|a| a.0.to_string()).collect();
+        positions.push((code, p.id, agency_codes));
     }
     let mut application_ids = Vec::new();
     let mut reader = csv::Reader::from_reader(CANDIDATES_CSV.as_bytes());
     for (i, row) in reader.records().enumerate() {
-        let row =
-            row.map_err(|e| AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2)))?;
-        let field = |n: usize| row.get(n).unwrap_or("").trim().to_string();
-        let (_, position_id, agencies) = position_ids
-            .iter()
-            .find(|(code, _, _)| *code == field(4))
-            .ok_or_else(|| {
-                AppError::Internal(format!(
-                    "demo/candidates.csv row {}: unknown position",
-                    i + 2
-                ))
-            })?;
-        let groups: Vec<String> = field(5)
-            .split('|')
-            .filter(|g| !g.is_empty())
-            .map(String::from)
-            .collect();
-        let points = priority_points(RuleSet::Vn2025, &groups, &[] as &[&str], now.date_naive())
-            .map_err(|e| AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2)))?;
-        let app = repo::round::insert_application(
-            &txn,
-            repo::round::NewApplication {
-                round_id: round.id,
-                position_id: *position_id,
-                full_name: field(0),
-                date_of_birth: NaiveDate::parse_from_str(&field(1), "%Y-%m-%d").map_err(|e| {
-                    AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2))
-                })?,
-                gender: field(2),
-                national_id: field(3),
-                agency_preferences: agencies.clone(),
-                priority_groups: groups,
-                priority_points: format!("{:.2}", points),
-                eligible: Some(true),
-            },
-            now,
-        )
-        .await?;
-        application_ids.push(app.id);
+        let at = |e: &dyn std::fmt::Display| {
+            AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2))
+        };
+        let row = row.map_err(|e| at(&e))?;
+        let new = candidate(&row, &positions, round.id, now).map_err(|e| at(&e))?;
+        application_ids.push(repo::round::insert_application(conn, new, now).await?.id);
     }
+    Ok((round, application_ids))
+}
 
-    // Round 1 (VN-1): 60 questions in 60 minutes, 4 per topic × difficulty cell, pass at 50 %.
-    let topics: Vec<String> = {
-        let mut t: Vec<String> = stored.iter().map(|s| s.item.topic.clone()).collect();
-        t.sort();
-        t.dedup();
-        t
-    };
+/// A position of the demo round: (code, id, agency codes in plan order).
+type SeededPosition = (&'static str, i32, Vec<String>);
+
+/// The application of one row of `demo/candidates.csv`: name, date of birth, gender, national
+/// id, position code, priority groups separated by `|`.
+fn candidate(
+    row: &csv::StringRecord,
+    positions: &[SeededPosition],
+    round_id: i32,
+    now: DateTime<Utc>,
+) -> Result<repo::round::NewApplication, String> {
+    let field = |n: usize| row.get(n).unwrap_or("").trim().to_string();
+    let (_, position_id, agencies) = positions
+        .iter()
+        .find(|(code, _, _)| *code == field(4))
+        .ok_or("unknown position")?;
+    let groups: Vec<String> = field(5)
+        .split('|')
+        .filter(|g| !g.is_empty())
+        .map(String::from)
+        .collect();
+    let points = priority_points(RuleSet::Vn2025, &groups, &[] as &[&str], now.date_naive())
+        .map_err(|e| e.to_string())?;
+    Ok(repo::round::NewApplication {
+        round_id,
+        position_id: *position_id,
+        full_name: field(0),
+        date_of_birth: parse_date(&field(1))
+            .ok_or_else(|| format!("'{}' is not a date", field(1)))?,
+        gender: field(2),
+        national_id: field(3),
+        agency_preferences: agencies.clone(),
+        priority_groups: groups,
+        priority_points: two_places(points),
+        eligible: Some(true),
+    })
+}
+
+/// Round 1 (VN-1): 60 questions in 60 minutes, 4 per topic × difficulty cell, pass at 50 %.
+async fn round1_exam<C: ConnectionTrait>(
+    conn: &C,
+    round_id: i32,
+    bank: &SealedBank,
+    now: DateTime<Utc>,
+) -> AppResult<(exams::Model, Blueprint, Vec<PoolItem>)> {
+    let seal_id = bank.seal.id;
+    let mut topics: Vec<String> = bank.items.iter().map(|s| s.item.topic.clone()).collect();
+    topics.sort();
+    topics.dedup();
     let cells: Vec<serde_json::Value> = topics
         .iter()
         .flat_map(|topic| {
-            Difficulty::ALL.map(|d| serde_json::json!({"seal_id": seal.id, "topic": topic, "difficulty": d.level(), "count": 4}))
+            Difficulty::ALL.map(|d| serde_json::json!({"seal_id": seal_id, "topic": topic, "difficulty": d.level(), "count": 4}))
         })
         .collect();
     let blueprint: Blueprint = serde_json::from_value(serde_json::json!({
         "sections": [{"code": "KTC", "name": "Kiến thức chung", "pass_ratio": "0.50", "cells": cells}]
     }))
     .map_err(|e| AppError::Internal(format!("demo blueprint: {e}")))?;
-    let pool: Vec<PoolItem> = stored
+    let pool: Vec<PoolItem> = bank
+        .items
         .iter()
-        .map(|s| PoolItem::new(seal.id, s.item_id, s.version_id, s.item.clone()))
+        .map(|s| PoolItem::new(seal_id, s.item_id, s.version_id, s.item.clone()))
         .collect();
     blueprint.validate()?;
     blueprint.check_pool(|seal_id, topic, d| pool_size(&pool, seal_id, topic, d))?;
     let exam = repo::exam::insert_exam(
-        &txn,
+        conn,
         repo::exam::NewExam {
-            round_id: round.id,
+            round_id,
             code: "V1-KTC",
             name: "Vòng 1 – Kiến thức chung",
             stage: "round1",
@@ -249,12 +333,22 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         now,
     )
     .await?;
+    Ok((exam, blueprint, pool))
+}
 
-    // One session a few minutes ahead, every paper built now (nothing to compute at Start).
+/// One session a few minutes ahead, every paper built now (nothing to compute at Start).
+async fn session_with_papers<C: ConnectionTrait>(
+    conn: &C,
+    exam: &exams::Model,
+    blueprint: &Blueprint,
+    pool: &[PoolItem],
+    application_ids: &[i32],
+    now: DateTime<Utc>,
+) -> AppResult<sessions::Model> {
     let starts_at = now + Duration::minutes(MINUTES_TO_START);
     let secret = random_bytes::<32>();
     let session = repo::exam::insert_session(
-        &txn,
+        conn,
         repo::exam::NewSession {
             exam_id: exam.id,
             code: "CA-01",
@@ -267,12 +361,12 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         now,
     )
     .await?;
-    let assembler = Assembler::new(&blueprint, &pool)?;
+    let assembler = Assembler::new(blueprint, pool)?;
     for (i, application_id) in application_ids.iter().enumerate() {
         let ticket_no = format!("HP26-{:04}", i + 1);
         let paper = assembler.for_ticket(&secret, &ticket_no)?;
         repo::exam::insert_sitting(
-            &txn,
+            conn,
             repo::exam::NewSitting {
                 session_id: session.id,
                 application_id: *application_id,
@@ -286,31 +380,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
         )
         .await?;
     }
-
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: "system:demo",
-            action: "demo.seed",
-            entity: "round",
-            entity_id: round.id.to_string(),
-            details: serde_json::json!({
-                "round": ROUND_CODE, "bank_items": stored.len(), "seal_sha256": root,
-                "candidates": application_ids.len(), "session": session.id,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    writeln!(
-        out,
-        "Seeded demo round {ROUND_CODE}: {} approved items sealed as {root}.",
-        stored.len()
-    )
-    .ok();
-    out.push_str(&describe(state).await?);
-    Ok(out)
+    Ok(session)
 }
 
 /// What a newcomer needs on screen: accounts, the session and how to sit it.
@@ -327,7 +397,7 @@ async fn describe(state: &AppState) -> AppResult<String> {
                 writeln!(
                     out,
                     "\nSession {} ({}), {}: starts {}, {} min, {} candidates.\n  Session access code (mã ca thi): {}",
-                    session.code, exam.name, session.room, vietnam_time(session.starts_at), exam.duration_minutes, sittings.len(), session.access_code
+                    session.code, exam.name, session.room, vietnam_time_short(session.starts_at), exam.duration_minutes, sittings.len(), session.access_code
                 )
                 .ok();
                 let tickets: Vec<&str> = sittings
@@ -346,16 +416,6 @@ async fn describe(state: &AppState) -> AppResult<String> {
         }
     }
     Ok(out)
-}
-
-fn vietnam_time(t: DateTime<Utc>) -> String {
-    match chrono::FixedOffset::east_opt(7 * 3600) {
-        Some(tz) => t
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M (UTC+7)")
-            .to_string(),
-        None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

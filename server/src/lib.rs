@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod download;
 pub mod entities;
 pub mod error;
 pub mod http;
@@ -26,6 +27,7 @@ pub mod seating;
 pub mod services;
 pub mod state;
 pub mod ui;
+pub mod vietnam_time;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::any;

@@ -929,7 +929,7 @@ async fn vn_27_a_request_after_the_window_is_refused_naming_the_deadline_and_cha
         .parse()
         .unwrap();
     let deadline = server::services::round::deadlines::review_deadline(
-        server::services::round::vietnam_today(published_at),
+        server::vietnam_time::vietnam_today(published_at),
     );
     let before = f.ranking("CV-27").await;
     // Ten days on, more than 5 working days have passed whatever the weekday.

@@ -1,5 +1,5 @@
-//! REST endpoints of the question bank (API.md "Question banks"). Handlers are thin: extract,
-//! check the role, call `services::bank`, map the result.
+//! REST endpoints of the question bank. Handlers are thin: extract, check the role, call
+//! `services::bank`, map the result.
 //!
 //! Permissions: `author` writes and submits items and imports drafts; `reviewer` approves,
 //! rejects, retires, imports with `approve=true` and seals (never their own items, VN-29);
@@ -9,7 +9,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,9 +20,10 @@ use utoipa::OpenApi;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
+use crate::download::Download;
 use crate::error::{AppError, AppResult};
 use crate::services::bank::{
-    self as service, BankView, Download, Duplicate, ImportOutcome, ImportPreview, ImportRequest,
+    self as service, BankView, Duplicate, ImportOutcome, ImportPreview, ImportRequest,
     ImportResult, ItemContent, ItemList, ItemQuery, ItemView, NewBank, OptionView, PreviewItem,
     Rejection, SealCheck, SealView, Step, TopicCount, VersionSummary,
 };
@@ -458,22 +459,6 @@ pub async fn import_items(
     )
 }
 
-fn download(d: Download) -> AppResult<Response> {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", d.file_name))
-        .map_err(|e| AppError::Internal(format!("download name: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(d.content_type),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        d.bytes,
-    )
-        .into_response())
-}
-
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
@@ -493,7 +478,7 @@ pub async fn export_bank(
     user: StaffUser,
     ApiPath(bank_id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<ExportQuery>,
-) -> AppResult<Response> {
+) -> AppResult<Download> {
     user.require(&ITEM_READERS)?;
     let format = parse_format(query.format.as_deref())?;
     let status = match query.status.as_deref().map(str::trim) {
@@ -503,15 +488,15 @@ pub async fn export_bank(
                 .map_err(|e| AppError::field("status", e))?,
         ),
     };
-    download(service::export_bank(&state, bank_id, format, status).await?)
+    service::export_bank(&state, bank_id, format, status).await
 }
 
 /// The CSV or Excel template of the column layout, with example rows. Public: it holds no data.
 #[utoipa::path(get, path = "/api/v1/banks/templates/{format}", tag = "bank",
     params(("format" = String, Path, description = "`csv` or `xlsx`")),
     responses((status = 200, description = "the template file"), (status = 404)))]
-pub async fn download_template(ApiPath(format): ApiPath<String>) -> AppResult<Response> {
-    download(service::template(format.trim())?)
+pub async fn download_template(ApiPath(format): ApiPath<String>) -> AppResult<Download> {
+    service::template(format.trim())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,6 +546,7 @@ pub async fn get_seal(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn content_disposition_names_are_read_and_stripped_of_paths() {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod docs;
+pub mod download;
 pub mod exam;
 pub mod extract;
 pub mod reports;

@@ -234,7 +234,7 @@ fn serve_results(results: PublicResults, format: ResultsFormat) -> AppResult<Res
     if format == ResultsFormat::Json {
         return Ok(axum::Json(results).into_response());
     }
-    super::seating::printout(service::results_document(&results, format)?)
+    Ok(service::results_document(&results, format)?.into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/results", tag = "results",

@@ -1,20 +1,21 @@
-//! REST endpoints of recruitment rounds (API.md "Recruitment rounds"): rounds, positions,
-//! applications and their imports, eligibility, priority claims, the dashboard. Handlers are
-//! thin: extract, check the role, call the service, map the result.
+//! REST endpoints of recruitment rounds: rounds, positions, applications and their imports,
+//! eligibility, priority claims, the dashboard. Handlers are thin: extract, check the role,
+//! call the service, map the result.
 //!
 //! HR writes; HR, the council chair and admins read.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
+use question_bank::format::Format;
 use serde::Deserialize;
 use utoipa::OpenApi;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
+use crate::download::Download;
 use crate::error::AppResult;
 use crate::services::round::{
     self as service, ApplicationList, ApplicationQuery, ApplicationView, Dashboard,
@@ -286,16 +287,11 @@ pub async fn import_applications(
 #[utoipa::path(get, path = "/api/v1/rounds/templates/applications.csv", tag = "rounds",
     description = service::import::LAYOUT_DOC,
     responses((status = 200, description = "the CSV template (UTF-8 with a byte-order mark): header and two example rows", content_type = "text/csv")))]
-pub async fn get_applications_template() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"applications.csv\"",
-            ),
-        ],
-        service::import::TEMPLATE_CSV,
+pub async fn get_applications_template() -> Download {
+    Download::attachment(
+        "applications.csv".into(),
+        Format::Csv.content_type(),
+        service::import::TEMPLATE_CSV.as_bytes().to_vec(),
     )
 }
 

@@ -2,8 +2,7 @@
 //! their tickets, and the printable admission tickets and room seat lists (issue 5).
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -11,9 +10,10 @@ use utoipa::OpenApi;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
-use crate::error::{AppError, AppResult};
+use crate::download::Download;
+use crate::error::AppResult;
 use crate::services::seating::{
-    self as svc, AssignRequest, AssignResult, Printout, SeatMove, SeatRequest, SessionList,
+    self as svc, AssignRequest, AssignResult, SeatMove, SeatRequest, SessionList,
 };
 use crate::state::AppState;
 
@@ -109,23 +109,6 @@ pub struct PrintQuery {
     pub format: Option<String>,
 }
 
-pub(crate) fn printout(p: Printout) -> AppResult<Response> {
-    let kind = if p.inline { "inline" } else { "attachment" };
-    let disposition = HeaderValue::from_str(&format!("{kind}; filename=\"{}\"", p.file_name))
-        .map_err(|e| AppError::Internal(format!("printout name: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(p.content_type),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        p.bytes,
-    )
-        .into_response())
-}
-
 /// One printable admission ticket (*giấy báo dự thi*) per candidate of the session, a page
 /// each, in Vietnamese, times in Vietnam time.
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/admission-tickets", tag = "exams", security(("bearer" = [])),
@@ -137,9 +120,9 @@ pub async fn admission_tickets(
     user: StaffUser,
     ApiPath(session_id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<PrintQuery>,
-) -> AppResult<Response> {
+) -> AppResult<Download> {
     user.require(&[Role::Hr])?;
-    printout(svc::admission_tickets(&state, session_id, query.format.as_deref()).await?)
+    svc::admission_tickets(&state, session_id, query.format.as_deref()).await
 }
 
 /// The room's seat list: seat, ticket number, name, date of birth, position and a column for
@@ -154,7 +137,7 @@ pub async fn seat_list(
     user: StaffUser,
     ApiPath(session_id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<PrintQuery>,
-) -> AppResult<Response> {
+) -> AppResult<Download> {
     user.require(&[Role::Hr, Role::Supervisor])?;
-    printout(svc::seat_list(&state, session_id, query.format.as_deref()).await?)
+    svc::seat_list(&state, session_id, query.format.as_deref()).await
 }

@@ -17,7 +17,7 @@ use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{outcome_vi, rank_text, PublicResults, PublishedPosition, RankingEntryView};
-use crate::seating::print::vietnam_time;
+use crate::vietnam_time::vietnam_time;
 
 static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_NAME: &[u8] = b"DejaVuSans";

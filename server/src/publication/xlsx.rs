@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::str::FromStr;
 
 use super::{outcome_vi, rank_text, PublicResults};
-use crate::seating::print::vietnam_time;
+use crate::vietnam_time::vietnam_time;
 
 /// The columns of a position sheet.
 pub const COLUMNS: [&str; 10] = [

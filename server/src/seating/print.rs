@@ -5,9 +5,11 @@
 //! Times are printed in Vietnam time (UTC+7), dates as dd/mm/yyyy; every value from the
 //! database is HTML-escaped. The session access code is never printed (VN-21).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 use std::fmt::Write;
+
+use crate::vietnam_time::{vietnam_date, vietnam_time};
 
 /// One seat of a printed list or admission ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,21 +51,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// "07:30 ngày 15/06/2026 (giờ Việt Nam, UTC+7)".
-pub fn vietnam_time(t: DateTime<Utc>) -> String {
-    match FixedOffset::east_opt(7 * 3600) {
-        Some(tz) => t
-            .with_timezone(&tz)
-            .format("%H:%M ngày %d/%m/%Y (giờ Việt Nam, UTC+7)")
-            .to_string(),
-        None => t.format("%H:%M ngày %d/%m/%Y (UTC)").to_string(),
-    }
-}
-
-fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 fn position(seat: &PrintedSeat) -> String {
@@ -141,7 +128,7 @@ pub fn admission_tickets_html(s: &PrintedSession) -> String {
             round = escape(&s.round_name),
             exam = escape(&s.exam_name),
             name = escape(&seat.full_name),
-            dob = date(seat.date_of_birth),
+            dob = vietnam_date(seat.date_of_birth),
             ticket = escape(&seat.ticket_no),
             position = escape(&position(seat)),
             code = escape(&s.session_code),
@@ -171,7 +158,7 @@ pub fn seat_list_html(s: &PrintedSession) -> String {
             seat.seat,
             escape(&seat.ticket_no),
             escape(&seat.full_name),
-            date(seat.date_of_birth),
+            vietnam_date(seat.date_of_birth),
             escape(&position(seat)),
         );
     }
@@ -224,7 +211,7 @@ pub fn seat_list_xlsx(s: &PrintedSession) -> Result<Vec<u8>, XlsxError> {
         sheet.write_number_with_format(r, 0, f64::from(seat.seat), &cell)?;
         sheet.write_string_with_format(r, 1, &seat.ticket_no, &cell)?;
         sheet.write_string_with_format(r, 2, &seat.full_name, &cell)?;
-        sheet.write_string_with_format(r, 3, date(seat.date_of_birth), &cell)?;
+        sheet.write_string_with_format(r, 3, vietnam_date(seat.date_of_birth), &cell)?;
         sheet.write_string_with_format(r, 4, position(seat), &cell)?;
         sheet.write_string_with_format(r, 5, "", &cell)?;
     }
@@ -281,14 +268,6 @@ mod tests {
                 },
             ],
         }
-    }
-
-    #[test]
-    fn start_times_are_printed_in_vietnam_time() {
-        assert_eq!(
-            vietnam_time(Utc.with_ymd_and_hms(2026, 6, 14, 23, 45, 0).unwrap()),
-            "06:45 ngày 15/06/2026 (giờ Việt Nam, UTC+7)"
-        );
     }
 
     #[test]

@@ -19,10 +19,11 @@ use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::{review_outcome, two_places, ReviewOutcome};
+use crate::services::lookup;
 use crate::services::results::{parse_mark, stored_decimal};
 use crate::services::round::deadlines::review_deadline;
-use crate::services::round::vietnam_today;
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 const MAX_TEXT_CHARS: usize = 2_000;
@@ -135,7 +136,7 @@ async fn window<C: ConnectionTrait>(
 }
 
 async fn view<C: ConnectionTrait>(conn: &C, r: reviews::Model) -> AppResult<ReviewView> {
-    let round = load_round(conn, r.round_id).await?;
+    let round = lookup::round(conn, r.round_id).await?;
     let deadline = window(conn, &round)
         .await?
         .map(|(_, d)| d)
@@ -164,12 +165,6 @@ fn view_with(r: reviews::Model, deadline: NaiveDate) -> AppResult<ReviewView> {
         reason,
         reason_en,
     })
-}
-
-async fn load_round<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<rounds::Model> {
-    repo::round::find_round(conn, round_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no round {round_id}")))
 }
 
 async fn load_review<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<reviews::Model> {
@@ -279,7 +274,7 @@ pub async fn request_review(
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
-    let round = load_round(&txn, round_id).await?;
+    let round = lookup::round(&txn, round_id).await?;
     let application = match repo::round::find_application(&txn, application_id).await? {
         Some(a) if a.round_id == round_id => a,
         _ => {
@@ -449,7 +444,7 @@ pub async fn decide_review(
 }
 
 pub async fn list_reviews(state: &AppState, round_id: i32) -> AppResult<ReviewList> {
-    let round = load_round(&state.db, round_id).await?;
+    let round = lookup::round(&state.db, round_id).await?;
     let all = repo::results::reviews_of_round(&state.db, round_id).await?;
     let deadline = window(&state.db, &round).await?.map(|(_, d)| d);
     let mut items = Vec::new();

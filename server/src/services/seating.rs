@@ -3,9 +3,15 @@
 //! of an exam's sessions with their tickets, and the printable admission tickets and seat lists.
 //!
 //! The plan itself comes from the pure [`crate::seating`] module; this module loads, checks,
-//! writes and audits.
+//! writes and audits; `printouts` loads what is printed.
+
+mod printouts;
+
+pub use printouts::{admission_tickets, printable, seat_list, Printout};
 
 use chrono::{DateTime, Duration, Utc};
+use question_bank::assembly::PoolItem;
+use question_bank::blueprint::Blueprint;
 use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -14,7 +20,6 @@ use crate::audit::{self, Event};
 use crate::entities::{applications, exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::seating::print::{PrintedSeat, PrintedSession};
 use crate::seating::{self, Candidate};
 use crate::services::exam::{blueprint_of, build_paper, random_bytes, seal_ids, ticket_no};
 use crate::state::AppState;
@@ -259,41 +264,10 @@ pub async fn assign(
     if req.dry_run {
         let candidates = unseated_eligible(&state.db, &exam).await?;
         let plan = plan(&req.sessions, &candidates, exam.round_id)?;
-        let by_id: HashMap<i32, &Seatable> =
-            candidates.iter().map(|c| (c.application.id, c)).collect();
-        let sessions = req
-            .sessions
-            .iter()
-            .zip(&plan)
-            .map(|(s, ids)| SeatedSession {
-                id: None,
-                exam_id,
-                code: s.code.trim().to_string(),
-                room: s.room.trim().to_string(),
-                seats: Some(s.seats),
-                starts_at: s.starts_at,
-                ends_at: ends_at(s.starts_at, &exam, 0),
-                started: false,
-                access_code: None,
-                tickets: ids
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(k, id)| by_id.get(id).map(|c| (k, c)))
-                    .map(|(k, c)| SeatTicket {
-                        sitting_id: None,
-                        application_id: c.application.id,
-                        ticket_no: None,
-                        seat: k as i32 + 1,
-                        full_name: c.application.full_name.clone(),
-                        position_code: c.position_code.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
         return Ok(AssignResult {
             dry_run: true,
             seated: candidates.len(),
-            sessions,
+            sessions: planned_sessions(&exam, &req.sessions, &plan, &candidates),
         });
     }
 
@@ -302,66 +276,21 @@ pub async fn assign(
     // Read again inside the write: a concurrent assignment cannot seat anyone twice.
     let candidates = unseated_eligible(&txn, &exam).await?;
     let plan = plan(&req.sessions, &candidates, exam.round_id)?;
-    let by_id: HashMap<i32, &Seatable> = candidates.iter().map(|c| (c.application.id, c)).collect();
+    let by_id = by_application(&candidates);
     let mut out = Vec::with_capacity(plan.len());
     for (planned, ids) in req.sessions.iter().zip(&plan) {
-        let secret = random_bytes();
-        let session = repo::exam::insert_session(
-            &txn,
-            repo::exam::NewSession {
-                exam_id,
-                code: planned.code.trim(),
-                room: planned.room.trim(),
-                starts_at: planned.starts_at,
-                access_code: crate::demo::access_code(),
-                secret_hex: hex::encode(secret),
-                seats: Some(planned.seats),
-            },
-            now,
-        )
-        .await?;
-        let session_ends = ends_at(session.starts_at, &exam, 0);
-        let mut tickets = Vec::with_capacity(ids.len());
-        for (k, id) in ids.iter().enumerate() {
-            let Some(c) = by_id.get(id) else { continue };
-            let seat = k as i32 + 1;
-            let ticket = ticket_no(session.id, seat);
-            let sitting = repo::exam::insert_sitting(
-                &txn,
-                repo::exam::NewSitting {
-                    session_id: session.id,
-                    application_id: *id,
-                    ticket_no: ticket.clone(),
-                    seat,
-                    seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket)),
-                    paper: None,
-                    ends_at: session_ends,
-                },
-                now,
-            )
-            .await?;
-            tickets.push(SeatTicket {
-                sitting_id: Some(sitting.id),
-                application_id: *id,
-                ticket_no: Some(ticket),
-                seat,
-                full_name: c.application.full_name.clone(),
-                position_code: c.position_code.clone(),
-            });
-        }
-        out.push(SeatedSession {
-            id: Some(session.id),
-            exam_id,
-            code: session.code,
-            room: session.room,
-            seats: session.seats,
-            starts_at: session.starts_at,
-            ends_at: session_ends,
-            started: false,
-            access_code: None,
-            tickets,
-        });
+        out.push(seat_session(&txn, &exam, planned, ids, &by_id, now).await?);
     }
+    let seating: Vec<serde_json::Value> = out
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id, "code": s.code, "room": s.room, "seats": s.seats,
+                "starts_at": s.starts_at,
+                "seating": s.tickets.iter().map(|t| (t.seat, t.application_id)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     audit::append(
         &txn,
         now,
@@ -370,14 +299,7 @@ pub async fn assign(
             action: "session.assign",
             entity: "exam",
             entity_id: exam_id.to_string(),
-            details: serde_json::json!({
-                "candidates": candidates.len(),
-                "sessions": out.iter().map(|s| serde_json::json!({
-                    "id": s.id, "code": s.code, "room": s.room, "seats": s.seats,
-                    "starts_at": s.starts_at,
-                    "seating": s.tickets.iter().map(|t| (t.seat, t.application_id)).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            }),
+            details: serde_json::json!({"candidates": candidates.len(), "sessions": seating}),
         },
     )
     .await?;
@@ -386,6 +308,119 @@ pub async fn assign(
         dry_run: false,
         seated: candidates.len(),
         sessions: out,
+    })
+}
+
+fn by_application(candidates: &[Seatable]) -> HashMap<i32, &Seatable> {
+    candidates.iter().map(|c| (c.application.id, c)).collect()
+}
+
+impl SeatTicket {
+    /// The ticket of `c` in `seat`; `sitting` is `None` in a dry run.
+    fn new(c: &Seatable, seat: i32, sitting: Option<&sittings::Model>) -> SeatTicket {
+        SeatTicket {
+            sitting_id: sitting.map(|s| s.id),
+            application_id: c.application.id,
+            ticket_no: sitting.map(|s| s.ticket_no.clone()),
+            seat,
+            full_name: c.application.full_name.clone(),
+            position_code: c.position_code.clone(),
+        }
+    }
+}
+
+/// What a dry run shows: the sessions as they would be created, without ids or ticket numbers.
+fn planned_sessions(
+    exam: &exams::Model,
+    planned: &[PlannedSession],
+    plan: &[Vec<i32>],
+    candidates: &[Seatable],
+) -> Vec<SeatedSession> {
+    let by_id = by_application(candidates);
+    planned
+        .iter()
+        .zip(plan)
+        .map(|(s, ids)| SeatedSession {
+            id: None,
+            exam_id: exam.id,
+            code: s.code.trim().to_string(),
+            room: s.room.trim().to_string(),
+            seats: Some(s.seats),
+            starts_at: s.starts_at,
+            ends_at: ends_at(s.starts_at, exam, 0),
+            started: false,
+            access_code: None,
+            tickets: ids
+                .iter()
+                .enumerate()
+                .filter_map(|(k, id)| {
+                    by_id
+                        .get(id)
+                        .map(|c| SeatTicket::new(c, k as i32 + 1, None))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Creates one planned session with its own secret and access code, and a sitting per seat of
+/// its part of the plan (`ids`, by seat).
+async fn seat_session<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    exam: &exams::Model,
+    planned: &PlannedSession,
+    ids: &[i32],
+    by_id: &HashMap<i32, &Seatable>,
+    now: DateTime<Utc>,
+) -> AppResult<SeatedSession> {
+    let secret = random_bytes();
+    let session = repo::exam::insert_session(
+        conn,
+        repo::exam::NewSession {
+            exam_id: exam.id,
+            code: planned.code.trim(),
+            room: planned.room.trim(),
+            starts_at: planned.starts_at,
+            access_code: crate::demo::access_code(),
+            secret_hex: hex::encode(secret),
+            seats: Some(planned.seats),
+        },
+        now,
+    )
+    .await?;
+    let session_ends = ends_at(session.starts_at, exam, 0);
+    let mut tickets = Vec::with_capacity(ids.len());
+    for (k, id) in ids.iter().enumerate() {
+        let Some(c) = by_id.get(id) else { continue };
+        let seat = k as i32 + 1;
+        let ticket = ticket_no(session.id, seat);
+        let sitting = repo::exam::insert_sitting(
+            conn,
+            repo::exam::NewSitting {
+                session_id: session.id,
+                application_id: *id,
+                seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket)),
+                ticket_no: ticket,
+                seat,
+                paper: None,
+                ends_at: session_ends,
+            },
+            now,
+        )
+        .await?;
+        tickets.push(SeatTicket::new(c, seat, Some(&sitting)));
+    }
+    Ok(SeatedSession {
+        id: Some(session.id),
+        exam_id: exam.id,
+        code: session.code,
+        room: session.room,
+        seats: session.seats,
+        starts_at: session.starts_at,
+        ends_at: session_ends,
+        started: false,
+        access_code: None,
+        tickets,
     })
 }
 
@@ -553,31 +588,7 @@ pub async fn move_seat(
             "sitting {sitting_id} was replaced by a re-sitting"
         )));
     }
-    let from = repo::exam::find_session(&txn, sitting.session_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("sitting {sitting_id} has no session")))?;
-    let to = repo::exam::find_session(&txn, req.session_id)
-        .await?
-        .filter(|s| s.exam_id == from.exam_id)
-        .ok_or_else(|| {
-            AppError::field(
-                "session_id",
-                format!(
-                    "no session {} of the same exam as sitting {sitting_id}",
-                    req.session_id
-                ),
-            )
-        })?;
-    let capacity = to.seats.unwrap_or(MAX_SEATS);
-    if !(1..=capacity).contains(&req.seat) {
-        return Err(AppError::field(
-            "seat",
-            format!("session {} has seats 1 to {capacity}", to.code),
-        ));
-    }
-    if to.id == from.id && req.seat == sitting.seat {
-        return Err(AppError::field("seat", "the candidate already sits there"));
-    }
+    let (from, to) = sessions_of_move(&txn, &sitting, &req).await?;
     refuse_if_started(&from, now)?;
     refuse_if_started(&to, now)?;
     let exam = repo::exam::find_exam(&txn, from.exam_id)
@@ -592,9 +603,7 @@ pub async fn move_seat(
     let needs_paper = sitting.paper_sha256.is_some()
         || occupant.as_ref().is_some_and(|o| o.paper_sha256.is_some());
     let pool = if needs_paper && from.id != to.id {
-        let blueprint = blueprint_of(&exam)?;
-        let pool = repo::exam::load_pool(&txn, &seal_ids(&blueprint)).await?;
-        Some((blueprint, pool))
+        Some(paper_pool(&txn, &exam).await?)
     } else {
         None
     };
@@ -629,6 +638,51 @@ pub async fn move_seat(
     })
 }
 
+/// The session a sitting leaves and the one it moves to, which must be of the same exam and
+/// have the seat asked for.
+async fn sessions_of_move<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    sitting: &sittings::Model,
+    req: &SeatRequest,
+) -> AppResult<(sessions::Model, sessions::Model)> {
+    let from = repo::exam::find_session(conn, sitting.session_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("sitting {} has no session", sitting.id)))?;
+    let to = repo::exam::find_session(conn, req.session_id)
+        .await?
+        .filter(|s| s.exam_id == from.exam_id)
+        .ok_or_else(|| {
+            AppError::field(
+                "session_id",
+                format!(
+                    "no session {} of the same exam as sitting {}",
+                    req.session_id, sitting.id
+                ),
+            )
+        })?;
+    let capacity = to.seats.unwrap_or(MAX_SEATS);
+    if !(1..=capacity).contains(&req.seat) {
+        return Err(AppError::field(
+            "seat",
+            format!("session {} has seats 1 to {capacity}", to.code),
+        ));
+    }
+    if to.id == from.id && req.seat == sitting.seat {
+        return Err(AppError::field("seat", "the candidate already sits there"));
+    }
+    Ok((from, to))
+}
+
+/// The exam's blueprint and item pool, to rebuild the papers of sittings changing session.
+async fn paper_pool<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    exam: &exams::Model,
+) -> AppResult<(Blueprint, Vec<PoolItem>)> {
+    let blueprint = blueprint_of(exam)?;
+    let pool = repo::exam::load_pool(conn, &seal_ids(&blueprint)).await?;
+    Ok((blueprint, pool))
+}
+
 /// Puts one sitting in `seat` of `session`; rebuilds its paper if it had one and changed session.
 async fn relocate<C: sea_orm::ConnectionTrait>(
     conn: &C,
@@ -636,10 +690,7 @@ async fn relocate<C: sea_orm::ConnectionTrait>(
     session: &sessions::Model,
     seat: i32,
     exam: &exams::Model,
-    pool: Option<&(
-        question_bank::blueprint::Blueprint,
-        Vec<question_bank::assembly::PoolItem>,
-    )>,
+    pool: Option<&(Blueprint, Vec<PoolItem>)>,
 ) -> AppResult<sittings::Model> {
     let had_paper = sitting.paper_sha256.is_some();
     let changes_session = sitting.session_id != session.id;
@@ -663,127 +714,4 @@ async fn relocate<C: sea_orm::ConnectionTrait>(
         }
         _ => Ok(moved),
     }
-}
-
-/// The data of a session's admission tickets and seat list (the access code is never printed:
-/// it is read out in the room, VN-21).
-pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSession> {
-    let session = repo::exam::find_session(&state.db, session_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
-    let exam = repo::exam::find_exam(&state.db, session.exam_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("session {session_id} has no exam")))?;
-    let round = repo::round::find_round(&state.db, exam.round_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("exam {} has no round", exam.id)))?;
-    let sittings: Vec<sittings::Model> = repo::exam::sittings_of_session(&state.db, session_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.status != repo::sitting::VOID)
-        .collect();
-    let (apps, positions) = candidates_of(&state.db, exam.round_id, &sittings).await?;
-    let mut seats: Vec<PrintedSeat> = sittings
-        .iter()
-        .filter_map(|s| {
-            let a = apps.get(&s.application_id)?;
-            let (code, name) = positions.get(&a.position_id).cloned().unwrap_or_default();
-            Some(PrintedSeat {
-                seat: s.seat,
-                ticket_no: s.ticket_no.clone(),
-                full_name: a.full_name.clone(),
-                date_of_birth: a.date_of_birth,
-                position_code: code,
-                position_name: name,
-            })
-        })
-        .collect();
-    seats.sort_by(|a, b| (a.seat, &a.ticket_no).cmp(&(b.seat, &b.ticket_no)));
-    Ok(PrintedSession {
-        round_name: round.name,
-        exam_name: exam.name,
-        session_code: session.code,
-        room: session.room,
-        starts_at: session.starts_at,
-        duration_minutes: exam.duration_minutes,
-        late_minutes: crate::services::sitting::late_limit(exam.duration_minutes).num_minutes(),
-        seats,
-    })
-}
-
-/// A printout ready to send: HTML shown inline for the print dialog, xlsx downloaded.
-#[derive(Debug)]
-pub struct Printout {
-    pub content_type: &'static str,
-    /// ASCII only, safe in a `Content-Disposition` header.
-    pub file_name: String,
-    pub inline: bool,
-    pub bytes: Vec<u8>,
-}
-
-fn print_format<'a>(given: Option<&str>, allowed: &[&'a str]) -> AppResult<&'a str> {
-    let given = given
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .unwrap_or("html");
-    allowed
-        .iter()
-        .find(|f| f.eq_ignore_ascii_case(given))
-        .copied()
-        .ok_or_else(|| {
-            AppError::field(
-                "format",
-                format!(
-                    "unknown format '{given}': expected {}",
-                    allowed.join(" or ")
-                ),
-            )
-        })
-}
-
-fn html(file_name: String, text: String) -> Printout {
-    Printout {
-        content_type: "text/html; charset=utf-8",
-        file_name,
-        inline: true,
-        bytes: text.into_bytes(),
-    }
-}
-
-/// The admission tickets of a session (`format`: `html`, the default).
-pub async fn admission_tickets(
-    state: &AppState,
-    session_id: i32,
-    format: Option<&str>,
-) -> AppResult<Printout> {
-    print_format(format, &["html"])?;
-    let printed = printable(state, session_id).await?;
-    Ok(html(
-        format!("admission-tickets-{session_id}.html"),
-        crate::seating::print::admission_tickets_html(&printed),
-    ))
-}
-
-/// The seat list of a session's room (`format`: `html`, the default, or `xlsx`).
-pub async fn seat_list(
-    state: &AppState,
-    session_id: i32,
-    format: Option<&str>,
-) -> AppResult<Printout> {
-    let format = print_format(format, &["html", "xlsx"])?;
-    let printed = printable(state, session_id).await?;
-    if format == "xlsx" {
-        let bytes = crate::seating::print::seat_list_xlsx(&printed)
-            .map_err(|e| AppError::Internal(format!("seat list workbook: {e}")))?;
-        return Ok(Printout {
-            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name: format!("seat-list-{session_id}.xlsx"),
-            inline: false,
-            bytes,
-        });
-    }
-    Ok(html(
-        format!("seat-list-{session_id}.html"),
-        crate::seating::print::seat_list_html(&printed),
-    ))
 }
