@@ -15,9 +15,15 @@ use crate::audit::{self, Event};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
-use crate::rules::{priority_points, RuleSet};
 use crate::repo;
+use crate::rules::sitting::SittingStatus;
+use crate::rules::{priority_points, RuleSet};
+use crate::secrets::random_bytes;
 use crate::state::AppState;
+
+/// The session access code is a secret like the others; `services::seating` still calls it
+/// from here.
+pub use crate::secrets::access_code;
 
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");
 const CANDIDATES_CSV: &str = include_str!("../demo/candidates.csv");
@@ -85,7 +91,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
                 let untouched = repo::exam::sittings_of_session(&txn, session.id)
                     .await?
                     .iter()
-                    .all(|s| s.status == "waiting");
+                    .all(|s| s.status == SittingStatus::Waiting);
                 if session.starts_at < now && untouched {
                     repo::exam::reschedule_session(
                         &txn,
@@ -252,7 +258,7 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
 
     // One session a few minutes ahead, every paper built now (nothing to compute at Start).
     let starts_at = now + Duration::minutes(MINUTES_TO_START);
-    let secret = random_bytes::<32>();
+    let secret = random_bytes();
     let session = repo::exam::insert_session(
         &txn,
         repo::exam::NewSession {
@@ -356,21 +362,4 @@ fn vietnam_time(t: DateTime<Utc>) -> String {
             .to_string(),
         None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
     }
-}
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    use rand::RngExt;
-    let mut b = [0u8; N];
-    rand::rng().fill(&mut b[..]);
-    b
-}
-
-/// Six characters without look-alikes (no 0/O, 1/I/L), read aloud to the room (VN-21).
-pub fn access_code() -> String {
-    use rand::RngExt;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..6)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }

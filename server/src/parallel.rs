@@ -4,9 +4,7 @@
 use crate::error::{AppError, AppResult};
 
 /// Runs CPU-bound work off the async workers.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> AppResult<T> {
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(format!("background task failed: {e}")))
