@@ -220,7 +220,6 @@ pub async fn mark_session_opened<C: ConnectionTrait>(
     Ok(a.update(conn).await?)
 }
 
-/// The sealed item versions of `seal_ids`, as the pool papers are drawn from.
 /// The item versions sealed in the given seals (what their papers may name).
 pub async fn seal_version_ids<C: ConnectionTrait>(
     conn: &C,

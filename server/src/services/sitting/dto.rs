@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use question_bank::paper::CandidateSection;
 use serde::{Deserialize, Serialize};
 
-use crate::entities::incidents;
+use crate::entities::{answers, incidents, sittings};
+use crate::error::{AppError, AppResult};
 use crate::rules::sitting::{IncidentKind, Phase};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -33,6 +34,17 @@ pub struct SavedAnswer {
     pub choices: Vec<String>,
     pub text: Option<String>,
     pub seq: i64,
+}
+
+/// An answer as stored, as the page shows it.
+impl From<&answers::Model> for SavedAnswer {
+    fn from(a: &answers::Model) -> Self {
+        SavedAnswer {
+            choices: serde_json::from_str(&a.choices).unwrap_or_default(),
+            text: a.text.clone(),
+            seq: a.seq,
+        }
+    }
 }
 
 /// What the candidate's page receives. It is built from types that cannot hold a key.
@@ -79,6 +91,18 @@ pub struct SubmitResult {
     pub submitted_at: DateTime<Utc>,
     /// `candidate` when handed in, `clock` when the time ran out (VN-17).
     pub closed_by: String,
+}
+
+impl SubmitResult {
+    /// The result stored with a graded sitting.
+    pub(crate) fn stored_in(sitting: &sittings::Model) -> AppResult<SubmitResult> {
+        let json = sitting
+            .result
+            .as_deref()
+            .ok_or_else(|| AppError::Internal("finished sitting without result".into()))?;
+        serde_json::from_str(json)
+            .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

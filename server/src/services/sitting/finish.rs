@@ -44,7 +44,7 @@ pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitR
         .hand_ins
         .queue_and_wait(capacity, || state.clone(), request)
         .await?;
-    stored_result(&sitting)
+    SubmitResult::stored_in(&sitting)
 }
 
 /// Closes every sitting whose time is up, whether or not a page is open (VN-17), in batches.
@@ -69,15 +69,6 @@ pub(super) async fn close(
         .await?
         .pop()
         .unwrap_or_else(|| Err(AppError::Internal("no outcome".into())))
-}
-
-pub(crate) fn stored_result(sitting: &sittings::Model) -> AppResult<SubmitResult> {
-    let json = sitting
-        .result
-        .as_deref()
-        .ok_or_else(|| AppError::Internal("finished sitting without result".into()))?;
-    serde_json::from_str(json)
-        .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))
 }
 
 /// A request to finish one sitting.

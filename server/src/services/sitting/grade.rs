@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::dto::{SavedAnswer, SubmitResult};
-use super::finish::stored_result;
 use super::papers::paper_of;
 use super::{exam_of, session_of};
 use crate::entities::{answers, sittings};
@@ -50,7 +49,7 @@ pub(crate) async fn regrade<C: ConnectionTrait>(
     items: &ItemCache,
     sitting: sittings::Model,
 ) -> AppResult<(sittings::Model, SubmitResult, SubmitResult)> {
-    let previous = stored_result(&sitting)?;
+    let previous = SubmitResult::stored_in(&sitting)?;
     let Graded {
         result, receipt, ..
     } = grade_sitting(conn, items, &sitting).await?;

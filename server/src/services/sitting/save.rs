@@ -186,26 +186,25 @@ impl Decisions {
     /// question, or the newest so far.
     fn add(&mut self, save: &Save, decided: AppResult<AnswerRow>) {
         let i = self.outcomes.len();
-        let row = match decided {
-            Ok(row) => row,
-            Err(e) => return self.outcomes.push(Some(Err(e))),
+        let key = (save.sitting_id, save.no);
+        let outcome = match decided {
+            Err(refused) => Some(Err(refused)),
+            Ok(row) => match self.newest.get_mut(&key) {
+                Some((newest, _)) if row.seq <= newest.seq => {
+                    Some(Err(stale(save.no, newest.seq, row.seq)))
+                }
+                Some((newest, waiting)) => {
+                    *newest = row;
+                    waiting.push(i);
+                    None
+                }
+                None => {
+                    self.newest.insert(key, (row, vec![i]));
+                    None
+                }
+            },
         };
-        match self.newest.get_mut(&(save.sitting_id, save.no)) {
-            Some((newest, _)) if row.seq <= newest.seq => {
-                let stale = stale(save.no, newest.seq, row.seq);
-                self.outcomes.push(Some(Err(stale)));
-            }
-            Some((newest, waiting)) => {
-                *newest = row;
-                waiting.push(i);
-                self.outcomes.push(None);
-            }
-            None => {
-                self.newest
-                    .insert((save.sitting_id, save.no), (row, vec![i]));
-                self.outcomes.push(None);
-            }
-        }
+        self.outcomes.push(outcome);
     }
 
     /// Every save's outcome once the upsert wrote `written`: acknowledged, or stale when the

@@ -4,12 +4,12 @@
 use question_bank::paper::{candidate_view, CandidateSection};
 use sea_orm::ConnectionTrait;
 
-use super::dto::{SavedAnswer, SittingView};
-use super::finish::{close, stored_result};
+use super::dto::{SavedAnswer, SittingView, SubmitResult};
+use super::finish::close;
 use super::papers::paper_of;
 use super::session_of;
 use crate::auth::extract::CandidateLogin;
-use crate::entities::{answers, sittings};
+use crate::entities::sittings;
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::sitting::{phase, Phase, SittingStatus};
@@ -35,7 +35,7 @@ pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingVi
         .map(|a| (a.item_no.to_string(), SavedAnswer::from(a)))
         .collect();
     let result = match &sitting.result {
-        Some(_) => Some(stored_result(&sitting)?),
+        Some(_) => Some(SubmitResult::stored_in(&sitting)?),
         None => None,
     };
     Ok(SittingView {
@@ -78,14 +78,4 @@ async fn sections_of(
     Ok(candidate_view(&paper, |p| {
         items.get(&p.version_id).map(AsRef::as_ref)
     })?)
-}
-
-impl From<&answers::Model> for SavedAnswer {
-    fn from(a: &answers::Model) -> Self {
-        SavedAnswer {
-            choices: serde_json::from_str(&a.choices).unwrap_or_default(),
-            text: a.text.clone(),
-            seq: a.seq,
-        }
-    }
 }
