@@ -11,7 +11,7 @@
 //! database and the API have always used.
 
 use chrono::{DateTime, Duration, Utc};
-use question_bank::scoring::Sanction;
+pub use question_bank::scoring::Sanction;
 use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 
