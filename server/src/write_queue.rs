@@ -213,7 +213,7 @@ mod tests {
     }
 
     async fn until(what: &str, mut done: impl FnMut() -> bool) {
-        for _ in 0..500 {
+        for _ in 0..2_500 {
             if done() {
                 return;
             }
