@@ -235,7 +235,7 @@ pub fn grade_compact<'a>(
         }
         sections.push(tally.result(s, &section.code, terms)?);
     }
-    Ok((PaperResult::of(sections), answers.len()))
+    Ok((PaperResult::of(sections, terms), answers.len()))
 }
 
 /// A section line of a compact paper, its items not yet read.
@@ -1204,7 +1204,12 @@ mod tests {
             let (paper, sheet) = random_paper(&mut draw, &items);
             let marking = &markings[case % 2];
             let terms = CandidateTerms {
-                sanction: [Sanction::None, Sanction::Reprimand, Sanction::Warning][draw.below(3)],
+                // Now and then a sanction that annuls the test.
+                sanction: if draw.chance(10) {
+                    [Sanction::Suspension, Sanction::NotSigned][draw.below(2)]
+                } else {
+                    [Sanction::None, Sanction::Reprimand, Sanction::Warning][draw.below(3)]
+                },
                 exempt_sections: if draw.chance(10) {
                     ["TA".to_string()].into()
                 } else {

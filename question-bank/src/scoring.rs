@@ -36,8 +36,8 @@ pub struct Answer {
     pub text: Option<String>,
 }
 
-/// VN-25 sanctions that reduce a test's correct answers. (Suspension annuls the test and not
-/// signing the result list gives 0: both are decisions on the sitting, not a way of counting.)
+/// A sanction recorded against a candidate for one test (VN-25), under the name it is stored
+/// and sent by (`none`, `reprimand`, `warning`, `suspension`, `not_signed`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sanction {
@@ -47,16 +47,67 @@ pub enum Sanction {
     Reprimand,
     /// Cảnh cáo: −50 % of the correct answers.
     Warning,
+    /// Đình chỉ thi: the test is annulled.
+    Suspension,
+    /// The candidate did not sign the printed result list: the test scores 0.
+    NotSigned,
 }
 
 impl Sanction {
+    pub const ALL: [Sanction; 5] = [
+        Sanction::None,
+        Sanction::Reprimand,
+        Sanction::Warning,
+        Sanction::Suspension,
+        Sanction::NotSigned,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Sanction::None => "none",
+            Sanction::Reprimand => "reprimand",
+            Sanction::Warning => "warning",
+            Sanction::Suspension => "suspension",
+            Sanction::NotSigned => "not_signed",
+        }
+    }
+
     /// Share of the correct answers (and points) the candidate keeps.
     pub fn kept(self) -> Decimal {
         match self {
             Sanction::None => Decimal::ONE,
             Sanction::Reprimand => Decimal::new(75, 2),
             Sanction::Warning => Decimal::new(50, 2),
+            Sanction::Suspension | Sanction::NotSigned => Decimal::ZERO,
         }
+    }
+
+    /// Whether the test fails whatever was answered: suspension annuls it, not signing the
+    /// result list gives 0.
+    pub const fn annuls(self) -> bool {
+        matches!(self, Sanction::Suspension | Sanction::NotSigned)
+    }
+}
+
+impl std::fmt::Display for Sanction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is no [`Sanction`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sanction '{0}'")]
+pub struct UnknownSanction(pub String);
+
+impl std::str::FromStr for Sanction {
+    type Err = UnknownSanction;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Sanction::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownSanction(s.to_string()))
     }
 }
 
@@ -392,13 +443,14 @@ pub fn grade<'a>(
         }
         sections.push(tally.result(s, &section.code, terms)?);
     }
-    Ok(PaperResult::of(sections))
+    Ok(PaperResult::of(sections, terms))
 }
 
 impl PaperResult {
-    /// VN-6: the paper passes when every section not exempt does.
-    pub(crate) fn of(sections: Vec<SectionResult>) -> Self {
-        let passed = sections.iter().all(|s| s.passed);
+    /// VN-6: the paper passes when every section not exempt does; an annulled test (VN-25)
+    /// fails whatever its sections.
+    pub(crate) fn of(sections: Vec<SectionResult>, terms: &CandidateTerms) -> Self {
+        let passed = !terms.sanction.annuls() && sections.iter().all(|s| s.passed);
         PaperResult { sections, passed }
     }
 }
@@ -445,7 +497,8 @@ impl Tally {
         }
     }
 
-    /// Sanctions scale correct answers and points exactly before the threshold (VN-25).
+    /// Sanctions scale correct answers and points exactly before the threshold (VN-25); an
+    /// annulled test keeps none of them and fails every section, exempt ones included.
     pub(crate) fn result(
         self,
         s: usize,
@@ -459,11 +512,12 @@ impl Tally {
         let correct = (Decimal::from(self.correct) * kept).normalize();
         let exact_points = self.points * kept;
         let exempt = terms.exempt_sections.contains(code);
-        let passed = exempt
-            || match self.rule.basis {
-                PassBasis::Correct => self.rule.passes(correct, Decimal::from(total)),
-                PassBasis::Points => self.rule.passes(exact_points, self.max_points),
-            };
+        let passed = !terms.sanction.annuls()
+            && (exempt
+                || match self.rule.basis {
+                    PassBasis::Correct => self.rule.passes(correct, Decimal::from(total)),
+                    PassBasis::Points => self.rule.passes(exact_points, self.max_points),
+                });
         Ok(SectionResult {
             code: code.to_string(),
             correct,
@@ -716,6 +770,40 @@ mod tests {
         assert_eq!(warning.sections[0].correct, dec!(20));
         assert_eq!(warning.sections[0].score.to_string(), "20.00");
         assert!(!warning.passed);
+    }
+
+    #[test]
+    fn vn25_suspension_and_not_signing_annul_the_test_whatever_was_answered() {
+        let exam = Exam::new(&[("GK", 60), ("NN", 30)]);
+        let none = ExamMarking::default();
+        for sanction in [Sanction::Suspension, Sanction::NotSigned] {
+            let terms = CandidateTerms {
+                sanction,
+                exempt_sections: ["NN".to_string()].into(),
+            };
+            let r = exam.grade(&exam.answers(&[60, 30]), &none, &terms);
+            assert!(!r.passed, "{sanction}");
+            for s in &r.sections {
+                assert_eq!(s.correct.to_string(), "0");
+                assert_eq!(s.score.to_string(), "0.00");
+                assert!(!s.passed, "{sanction}: even an exempt part fails");
+            }
+            assert_eq!(r.sections[0].max_score.to_string(), "60.00");
+            assert!(r.sections[1].exempt);
+        }
+    }
+
+    #[test]
+    fn every_sanction_reads_back_from_its_stored_name() {
+        for sanction in Sanction::ALL {
+            assert_eq!(sanction.as_str().parse::<Sanction>(), Ok(sanction));
+            let json = serde_json::to_string(&sanction).unwrap();
+            assert_eq!(json, format!("\"{}\"", sanction.as_str()));
+        }
+        assert_eq!(
+            "expelled".parse::<Sanction>(),
+            Err(UnknownSanction("expelled".into()))
+        );
     }
 
     #[test]

@@ -24,8 +24,11 @@ use sha2::{Digest, Sha256};
 use crate::entities::{agencies, answers, applications, positions, rounds, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::rules::sitting::SittingStatus;
 use crate::services;
-use crate::services::sitting::SubmitResult;
+use crate::services::sitting::dto::SubmitResult;
+use crate::services::sitting::grade::{exam_marking, grade_loaded};
+use crate::services::sitting::papers::paper_of;
 use crate::state::AppState;
 
 const ACTOR: &str = "bench";
@@ -390,12 +393,12 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
         .await?
         .ok_or_else(|| AppError::Internal(format!("no exam {exam_id}")))?;
     let blueprint = services::exam::blueprint_of(&exam)?;
-    let marking = services::sitting::exam_marking(&state.db, exam_id).await?;
+    let marking = exam_marking(&state.db, exam_id).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for s in &sittings {
-        let paper: Paper = services::sitting::paper_of(&state.db, s).await?;
+        let paper: Paper = paper_of(&state.db, s).await?;
         let items = state
             .items
             .get_many(&state.db, paper.items().map(|i| i.version_id).collect())
@@ -441,8 +444,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
                 saved_at: now,
             });
         }
-        let graded =
-            services::sitting::grade_loaded(s, &paper, &blueprint, &items, &marking, &stored)?;
+        let graded = grade_loaded(s, &paper, &blueprint, &items, &marking, &stored)?;
         let submitted = SubmitResult {
             sections: graded.result.sections,
             passed: graded.result.passed,
@@ -452,7 +454,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
         };
         results.push(repo::sitting::FinishRow {
             sitting_id: s.id,
-            status: repo::sitting::SUBMITTED,
+            status: SittingStatus::Submitted,
             result: serde_json::to_string(&submitted)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             sheet: graded.sheet,
@@ -492,7 +494,7 @@ async fn void_one_item(state: &AppState, exam_id: i32, session_id: i32) -> AppRe
         .into_iter()
         .next()
         .ok_or_else(|| AppError::Internal("no sitting".into()))?;
-    let paper: Paper = services::sitting::paper_of(&state.db, &sitting).await?;
+    let paper: Paper = paper_of(&state.db, &sitting).await?;
     let first = paper
         .items()
         .next()

@@ -5,7 +5,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{AppError, AppResult};
-use crate::services::autosave::QUEUE_CAPACITY;
+use crate::secrets::random_bytes;
+
+/// Requests each group-commit queue holds by default (`THITUYEN_WRITE_QUEUE`).
+pub const DEFAULT_WRITE_QUEUE: usize = 4096;
 
 #[derive(Clone)]
 pub struct Secret(pub Vec<u8>);
@@ -63,25 +66,22 @@ impl Config {
             login_max_failures: env_num("THITUYEN_LOGIN_MAX_FAILURES", 5)?,
             login_window_seconds: env_num("THITUYEN_LOGIN_WINDOW_SECONDS", 300)?,
             max_upload_bytes: env_num("THITUYEN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)?,
-            write_queue: env_num::<usize>("THITUYEN_WRITE_QUEUE", QUEUE_CAPACITY)?.max(1),
+            write_queue: env_num::<usize>("THITUYEN_WRITE_QUEUE", DEFAULT_WRITE_QUEUE)?.max(1),
         })
     }
 
     /// A configuration for tests: given database, random key, no files touched.
     pub fn for_tests(database_url: String, data_dir: PathBuf) -> Config {
-        use rand::RngExt;
-        let mut key = vec![0u8; 32];
-        rand::rng().fill(&mut key[..]);
         Config {
             database_url,
             data_dir,
-            jwt_secret: Secret(key),
+            jwt_secret: Secret(random_bytes().to_vec()),
             staff_token_minutes: 60,
             site_root: default_site_root(),
             login_max_failures: 5,
             login_window_seconds: 300,
             max_upload_bytes: 8 * 1024 * 1024,
-            write_queue: QUEUE_CAPACITY,
+            write_queue: DEFAULT_WRITE_QUEUE,
         }
     }
 
@@ -111,7 +111,6 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> AppResult<T> {
 /// Without a configured key, generate one on first run and keep it in the data directory so
 /// tokens survive a restart (a candidate resuming after a server crash keeps their session).
 fn persistent_key(data_dir: &Path) -> AppResult<Vec<u8>> {
-    use rand::RngExt;
     let path = data_dir.join("jwt.key");
     if let Ok(hexed) = std::fs::read_to_string(&path) {
         if let Ok(key) = hex::decode(hexed.trim()) {
@@ -122,8 +121,7 @@ fn persistent_key(data_dir: &Path) -> AppResult<Vec<u8>> {
     }
     std::fs::create_dir_all(data_dir)
         .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", data_dir.display())))?;
-    let mut key = vec![0u8; 32];
-    rand::rng().fill(&mut key[..]);
+    let key = random_bytes().to_vec();
     std::fs::write(&path, hex::encode(&key))
         .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
     Ok(key)

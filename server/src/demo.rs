@@ -19,10 +19,16 @@ use crate::entities::{exams, rounds, seals, sessions};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::bank::StoredItem;
+use crate::rules::sitting::SittingStatus;
 use crate::rules::{priority_points, two_places, RuleSet};
+use crate::secrets::random_bytes;
 use crate::services::fields::parse_date;
 use crate::state::AppState;
 use crate::vietnam_time::vietnam_time_short;
+
+/// The session access code is a secret like the others; `services::seating` still calls it
+/// from here.
+use crate::secrets::access_code;
 
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");
 const CANDIDATES_CSV: &str = include_str!("../demo/candidates.csv");
@@ -140,7 +146,7 @@ async fn bring_sessions_forward<C: ConnectionTrait>(
             let untouched = repo::exam::sittings_of_session(conn, session.id)
                 .await?
                 .iter()
-                .all(|s| s.status == "waiting");
+                .all(|s| s.status == SittingStatus::Waiting);
             if session.starts_at < now && untouched {
                 repo::exam::reschedule_session(
                     conn,
@@ -346,7 +352,7 @@ async fn session_with_papers<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<sessions::Model> {
     let starts_at = now + Duration::minutes(MINUTES_TO_START);
-    let secret = random_bytes::<32>();
+    let secret = random_bytes();
     let session = repo::exam::insert_session(
         conn,
         repo::exam::NewSession {
@@ -416,21 +422,4 @@ async fn describe(state: &AppState) -> AppResult<String> {
         }
     }
     Ok(out)
-}
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    use rand::RngExt;
-    let mut b = [0u8; N];
-    rand::rng().fill(&mut b[..]);
-    b
-}
-
-/// Six characters without look-alikes (no 0/O, 1/I/L), read aloud to the room (VN-21).
-pub fn access_code() -> String {
-    use rand::RngExt;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..6)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }

@@ -24,10 +24,12 @@ pub mod repo;
 pub mod reports;
 pub mod rules;
 pub mod seating;
+pub mod secrets;
 pub mod services;
 pub mod state;
 pub mod ui;
 pub mod vietnam_time;
+pub mod write_queue;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
@@ -83,7 +85,7 @@ async fn close_sittings_on_time(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        if let Err(e) = services::sitting::close_due(&state).await {
+        if let Err(e) = services::sitting::finish::close_due(&state).await {
             tracing::error!(error = ?e, "closing sittings at their deadline failed");
         }
     }

@@ -1,6 +1,6 @@
 //! What every handler shares: the database, the configuration, the clock, and the few pieces
-//! of in-process state (login throttle, audit append lock, the answer writer's queue, caches
-//! of immutable data).
+//! of in-process state (login throttle, audit append lock, the group-commit writers' queues and
+//! turns, caches of immutable data).
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
@@ -10,7 +10,8 @@ use crate::auth::rate_limit::LoginThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::AppResult;
-use crate::services::autosave::GroupCommit;
+use crate::services::sitting::Writers;
+use crate::write_queue::WriteTurns;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,10 +21,10 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Serialises audit appends so the hash chain never forks inside this process.
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Answer saves and submissions waiting for their group commit.
-    pub writes: Arc<GroupCommit>,
-    /// Turns at SQLite's single write lock for the group-commit writers (see [`Self::write_turn`]).
-    pub write_turns: Arc<tokio::sync::Mutex<()>>,
+    /// Answer saves, logins and hand-ins waiting for their group commit.
+    pub writes: Arc<Writers>,
+    /// Turns at SQLite's single write lock for the group-commit writers.
+    pub write_turns: Arc<WriteTurns>,
     /// Item versions by id, parsed once (a version never changes).
     pub items: Arc<ItemCache>,
     pub leptos: leptos::config::LeptosOptions,
@@ -43,6 +44,7 @@ impl AppState {
     pub fn with_clock(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> Self {
         let throttle = LoginThrottle::new(config.login_max_failures, config.login_window_seconds);
         let leptos = crate::ui::leptos_options(&config.site_root);
+        let write_turns = WriteTurns::new(config.is_sqlite());
         AppState {
             leptos,
             db,
@@ -50,27 +52,14 @@ impl AppState {
             clock,
             throttle: Arc::new(throttle),
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
-            writes: Arc::new(GroupCommit::default()),
-            write_turns: Arc::new(tokio::sync::Mutex::new(())),
+            writes: Arc::new(Writers::default()),
+            write_turns: Arc::new(write_turns),
             items: Arc::new(ItemCache::default()),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
-    }
-
-    /// On SQLite, the group-commit writers (saves, logins, hand-ins) take turns here, first come
-    /// first served, before they begin a write transaction. SQLite has one writer, and a
-    /// transaction that finds it taken polls with growing sleeps (up to 100 ms a time): under
-    /// a hand-in storm the save writer lost the race again and again (save p99 1.4 s at
-    /// 10,000 candidates). PostgreSQL writers lock rows, not the database: no turn there.
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if self.config.is_sqlite() {
-            Some(self.write_turns.lock().await)
-        } else {
-            None
-        }
     }
 }
 

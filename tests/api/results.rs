@@ -215,7 +215,7 @@ pub(crate) async fn round1_results(f: &Fixture, results: &[(i64, u32)]) {
             ticket_no: Set(format!("SBD{seat:03}")),
             seat: Set(seat as i32 + 1),
             seed: Set("seed".into()),
-            status: Set("submitted".into()),
+            status: Set(server::rules::sitting::SittingStatus::Submitted),
             ends_at: Set(now),
             extra_minutes: Set(0),
             submitted_at: Set(Some(now)),

@@ -6,10 +6,7 @@ use argon2::Argon2;
 use crate::error::{AppError, AppResult};
 
 pub fn hash_password(password: &str) -> AppResult<String> {
-    use rand::RngExt;
-    let mut salt = [0u8; 16];
-    rand::rng().fill(&mut salt[..]);
-    let salt = SaltString::encode_b64(&salt)
+    let salt = SaltString::encode_b64(&crate::secrets::random_bytes()[..16])
         .map_err(|e| AppError::Internal(format!("salt encoding: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::sitting::IncidentKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "incidents")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i32,
     pub session_id: i32,
     pub sitting_id: Option<i32>,
-    pub kind: String,
+    pub kind: IncidentKind,
     #[sea_orm(column_type = "Text")]
     pub note: String,
     pub recorded_by: String,

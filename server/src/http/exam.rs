@@ -12,10 +12,11 @@ use crate::error::AppResult;
 use crate::services::exam::{
     self as svc, ExamList, ExamView, NewExam, NewSession, PapersView, SessionView,
 };
-use crate::services::sitting::{
-    self as sit, ExtensionRequest, IncidentView, Monitor, NewIncident, OpenedSession,
-    ReasonRequest, Resitting, SanctionRequest, SittingSummary,
+use crate::services::sitting::dto::{
+    ExtensionRequest, IncidentView, Monitor, NewIncident, OpenedSession, ReasonRequest, Resitting,
+    SanctionRequest, SittingSummary,
 };
+use crate::services::sitting::{incidents, supervise};
 use crate::services::voiding::{self, VoidOutcome, VoidRequest, VoidedItemList};
 use crate::state::AppState;
 
@@ -186,7 +187,7 @@ pub async fn monitor_session(
     ApiPath(session_id): ApiPath<i32>,
 ) -> AppResult<Json<Monitor>> {
     user.require(&[Role::Supervisor, Role::Hr, Role::Chair])?;
-    Ok(Json(sit::monitor(&state, session_id).await?))
+    Ok(Json(supervise::monitor(&state, session_id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/open", tag = "supervision", security(("bearer" = [])),
@@ -198,7 +199,7 @@ pub async fn open_session(
 ) -> AppResult<Json<OpenedSession>> {
     user.require(&[Role::Supervisor])?;
     Ok(Json(
-        sit::open_session(&state, &user.actor(), session_id).await?,
+        supervise::open_session(&state, &user.actor(), session_id).await?,
     ))
 }
 
@@ -213,7 +214,7 @@ pub async fn extend_sitting(
 ) -> AppResult<Json<SittingSummary>> {
     user.require(&[Role::Supervisor])?;
     Ok(Json(
-        sit::extend(&state, &user.actor(), sitting_id, req).await?,
+        supervise::extend(&state, &user.actor(), sitting_id, req).await?,
     ))
 }
 
@@ -228,7 +229,7 @@ pub async fn admit_late(
 ) -> AppResult<Json<SittingSummary>> {
     user.require(&[Role::Supervisor])?;
     Ok(Json(
-        sit::admit_late(&state, &user.actor(), sitting_id, req).await?,
+        supervise::admit_late(&state, &user.actor(), sitting_id, req).await?,
     ))
 }
 
@@ -243,7 +244,7 @@ pub async fn record_incident(
     user.require(&[Role::Supervisor])?;
     Ok((
         StatusCode::CREATED,
-        Json(sit::record_incident(&state, &user.actor(), session_id, new).await?),
+        Json(incidents::record_incident(&state, &user.actor(), session_id, new).await?),
     ))
 }
 
@@ -255,7 +256,7 @@ pub async fn list_incidents(
     ApiPath(session_id): ApiPath<i32>,
 ) -> AppResult<Json<Vec<IncidentView>>> {
     user.require(&[Role::Supervisor, Role::Hr, Role::Chair])?;
-    Ok(Json(sit::incidents(&state, session_id).await?))
+    Ok(Json(incidents::incidents(&state, session_id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/sittings/{sitting_id}/resittings", tag = "supervision", security(("bearer" = [])),
@@ -269,7 +270,7 @@ pub async fn grant_resitting(
     user.require(&[Role::Supervisor])?;
     Ok((
         StatusCode::CREATED,
-        Json(sit::grant_resitting(&state, &user.actor(), sitting_id, req).await?),
+        Json(supervise::grant_resitting(&state, &user.actor(), sitting_id, req).await?),
     ))
 }
 
@@ -283,6 +284,6 @@ pub async fn apply_sanction(
 ) -> AppResult<Json<SittingSummary>> {
     user.require(&[Role::Supervisor, Role::Chair])?;
     Ok(Json(
-        sit::apply_sanction(&state, &user.actor(), sitting_id, req).await?,
+        supervise::apply_sanction(&state, &user.actor(), sitting_id, req).await?,
     ))
 }

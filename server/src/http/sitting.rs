@@ -9,10 +9,11 @@ use utoipa::OpenApi;
 use super::extract::{ApiJson, ApiPath};
 use crate::auth::extract::CandidateLogin;
 use crate::error::AppResult;
-use crate::services::sitting::{
-    self as svc, AnswerAck, AnswerRequest, CandidateLoginRequest, CandidateLoginResponse,
-    SittingView, SubmitResult,
+use crate::services::sitting::dto::{
+    AnswerAck, AnswerRequest, CandidateLoginRequest, CandidateLoginResponse, SittingView,
+    SubmitResult,
 };
+use crate::services::sitting::{finish, login, save, view};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -36,7 +37,7 @@ pub async fn candidate_login(
     ApiJson(req): ApiJson<CandidateLoginRequest>,
 ) -> AppResult<Json<CandidateLoginResponse>> {
     Ok(Json(
-        svc::candidate_login(&state, req, &addr.ip().to_string()).await?,
+        login::candidate_login(&state, req, &addr.ip().to_string()).await?,
     ))
 }
 
@@ -46,7 +47,7 @@ pub async fn get_sitting(
     State(state): State<AppState>,
     who: CandidateLogin,
 ) -> AppResult<Json<SittingView>> {
-    Ok(Json(svc::view(&state, &who).await?))
+    Ok(Json(view::view(&state, &who).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/sitting/answers/{no}", tag = "candidates", security(("bearer" = [])),
@@ -58,7 +59,7 @@ pub async fn put_answer(
     ApiPath(no): ApiPath<u32>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> AppResult<Json<AnswerAck>> {
-    Ok(Json(svc::save_answer(&state, &who, no, req).await?))
+    Ok(Json(save::save_answer(&state, &who, no, req).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/sitting/submit", tag = "candidates", security(("bearer" = [])),
@@ -67,5 +68,5 @@ pub async fn submit_sitting(
     State(state): State<AppState>,
     who: CandidateLogin,
 ) -> AppResult<Json<SubmitResult>> {
-    Ok(Json(svc::submit(&state, &who).await?))
+    Ok(Json(finish::submit(&state, &who).await?))
 }

@@ -7,9 +7,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use std::collections::HashMap;
 
+use crate::entities::sittings::SanctionColumn;
 use crate::entities::{exams, item_versions, sessions, sittings, voided_items};
 use crate::error::AppResult;
+use crate::rules::sitting::SittingStatus;
 
 pub struct NewExam<'a> {
     pub round_id: i32,
@@ -98,7 +101,7 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         paper_sha256: Set(s.paper.as_ref().map(Paper::sha256)),
         paper_compact: Set(s.paper.as_ref().map(paper_to_compact)),
         answer_sheet: Set(None),
-        status: Set("waiting".into()),
+        status: Set(SittingStatus::Waiting),
         ends_at: Set(s.ends_at),
         extra_minutes: Set(0),
         active_login: Set(None),
@@ -108,7 +111,7 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         first_login_at: Set(None),
         late_admitted: Set(false),
         login_count: Set(0),
-        sanction: Set("none".into()),
+        sanction: Set(SanctionColumn::default()),
         ..Default::default()
     }
     .insert(conn)
@@ -182,6 +185,31 @@ pub async fn find_session<C: ConnectionTrait>(
     Ok(sessions::Entity::find_by_id(id).one(conn).await?)
 }
 
+/// The given sessions, by id.
+pub async fn sessions_by_id<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<i32>,
+) -> AppResult<HashMap<i32, sessions::Model>> {
+    Ok(sessions::Entity::find()
+        .filter(sessions::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect())
+}
+
+/// The given exams, in no particular order.
+pub async fn exams_by_id<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<i32>,
+) -> AppResult<Vec<exams::Model>> {
+    Ok(exams::Entity::find()
+        .filter(exams::Column::Id.is_in(ids))
+        .all(conn)
+        .await?)
+}
+
 pub async fn mark_session_opened<C: ConnectionTrait>(
     conn: &C,
     session: sessions::Model,
@@ -192,7 +220,6 @@ pub async fn mark_session_opened<C: ConnectionTrait>(
     Ok(a.update(conn).await?)
 }
 
-/// The sealed item versions of `seal_ids`, as the pool papers are drawn from.
 /// The item versions sealed in the given seals (what their papers may name).
 pub async fn seal_version_ids<C: ConnectionTrait>(
     conn: &C,

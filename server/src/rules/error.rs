@@ -4,7 +4,6 @@ use rust_decimal::Decimal;
 
 use crate::rules::marks::MarkComponent;
 use crate::rules::rank::Round2Form;
-use crate::rules::rule_set::RuleSet;
 
 /// Why a scoring or ranking input was refused. Nothing is computed from refused input, so a
 /// caller can report the error and change nothing.
@@ -48,20 +47,6 @@ pub enum RankingError {
 
     #[error("a panel needs at least 2 marks, got {0}")]
     PanelTooSmall(usize),
-
-    #[error("pass ratio {0} must be above 0 and at most 1")]
-    InvalidPassRatio(Decimal),
-
-    #[error("a test part cannot have {correct} correct answers out of {total} questions")]
-    InvalidAnswerCount { correct: u32, total: u32 },
-
-    #[error(
-        "rule set {0} has a language part in round 1: say whether it was sat, exempt or absent"
-    )]
-    MissingLanguagePart(RuleSet),
-
-    #[error("rule set {0} has no language part in round 1")]
-    UnexpectedLanguagePart(RuleSet),
 
     #[error("priority points {0} must be non-negative with at most 2 decimal places")]
     InvalidPriorityPoints(Decimal),

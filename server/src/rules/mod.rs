@@ -1,7 +1,8 @@
-//! The recruitment rules as pure functions over plain data: rule sets (VN-0),
-//! round-1 pass/fail (VN-1, VN-6, VN-25), marks and their official rounding (VN-1, VN-12,
-//! VN-26, VN-28), priority points (VN-7 to VN-9) and the winners of a position (VN-10 to
-//! VN-14, VN-31).
+//! The recruitment rules as pure functions over plain data: rule sets (VN-0), one sitting of a
+//! computer-based test (VN-6, VN-17, VN-22, VN-23, VN-25), marks and their official rounding
+//! (VN-1, VN-12, VN-26, VN-28), priority points (VN-7 to VN-9) and the winners of a position
+//! (VN-10 to VN-14, VN-31). Marking a test (VN-1, VN-6, VN-24, VN-25) is
+//! `question_bank::scoring`'s.
 //!
 //! Nothing here touches the database, the clock or randomness: services load the data, call
 //! these functions and store what they return, so every rule is tested with the worked examples
@@ -18,8 +19,8 @@ pub mod lang;
 pub mod marks;
 pub mod priority;
 pub mod rank;
-pub mod round1;
 pub mod rule_set;
+pub mod sitting;
 
 pub use error::RankingError;
 pub use lang::Lang;
@@ -35,8 +36,5 @@ pub use rank::{
     rank, AgencyQuota, Candidate, Criterion, Gap, Outcome, Position, Ranking, RankingEntry,
     RankingStatus, Reason, Round2Form, Score, Shortfall, StrikeCause, TieBreak, PASS_MARK,
 };
-pub use round1::{
-    part_outcome, round1_outcome, LanguageExemption, LanguageOutcome, LanguagePart, PartOutcome,
-    PartResult, Round1Input, Round1Outcome, Sanction, DEFAULT_PASS_RATIO,
-};
 pub use rule_set::RuleSet;
+pub use sitting::LanguageExemption;

@@ -12,7 +12,10 @@ use crate::audit::{self, Event};
 use crate::entities::{exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::secrets;
 use crate::state::AppState;
+
+/// Where `services::seating` takes its session secrets from.
 
 pub const STAGES: [&str; 3] = ["round1", "round2_cbt", "language"];
 
@@ -204,27 +207,6 @@ pub struct Ticket {
     pub pin: Option<String>,
 }
 
-/// Keyed hash of a candidate PIN. Cheap to check (no slow password hash, so thousands of
-/// candidates can sign in within the first minute) yet useless without the server's key: a
-/// copy of the database alone does not let anyone try the million PINs offline.
-pub fn pin_digest(key: &[u8], ticket_no: &str, pin: &str) -> String {
-    use hmac::{Hmac, KeyInit, Mac};
-    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return String::new(), // HMAC accepts keys of any length
-    };
-    mac.update(b"thituyen-pin-v1\n");
-    mac.update(ticket_no.as_bytes());
-    mac.update(b"\n");
-    mac.update(pin.trim().as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-fn new_pin() -> String {
-    use rand::RngExt;
-    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
-}
-
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SessionView {
     pub id: i32,
@@ -299,7 +281,7 @@ pub async fn create_session(
     }
 
     let now = state.now();
-    let secret = random_bytes();
+    let secret = secrets::random_bytes();
     let ends_at = new.starts_at + Duration::minutes(i64::from(exam.duration_minutes));
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
@@ -310,7 +292,7 @@ pub async fn create_session(
             code: new.code.trim(),
             room: new.room.trim(),
             starts_at: new.starts_at,
-            access_code: crate::demo::access_code(),
+            access_code: secrets::access_code(),
             secret_hex: hex::encode(secret),
             seats: None,
         },
@@ -321,7 +303,7 @@ pub async fn create_session(
     for (i, application_id) in new.application_ids.iter().enumerate() {
         let seat = i as i32 + 1;
         let ticket_no = ticket_no(session.id, seat);
-        let pin = new.require_pin.then(new_pin);
+        let pin = new.require_pin.then(secrets::new_pin);
         let sitting = repo::exam::insert_sitting(
             &txn,
             repo::exam::NewSitting {
@@ -337,7 +319,7 @@ pub async fn create_session(
         )
         .await?;
         if let Some(pin) = &pin {
-            let digest = pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
+            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
             repo::sitting::set_pin_hash(&txn, sitting, digest).await?;
         }
         tickets.push(Ticket {
@@ -370,13 +352,6 @@ pub async fn create_session(
         access_code: session.access_code,
         tickets,
     })
-}
-
-pub(crate) fn random_bytes() -> [u8; 32] {
-    use rand::RngExt;
-    let mut b = [0u8; 32];
-    rand::rng().fill(&mut b[..]);
-    b
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

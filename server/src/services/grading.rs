@@ -11,7 +11,7 @@ use question_bank::blueprint::Blueprint;
 use question_bank::compact::{grade_compact, paper_from_compact, sheet_from_compact};
 use question_bank::paper::Paper;
 use question_bank::scoring::{
-    normalized_accepted, Answer, ExamMarking, PaperResult, Sealed, SectionResult,
+    normalized_accepted, Answer, ExamMarking, PaperResult, Sanction, Sealed, SectionResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,8 @@ use crate::parallel::{blocking, parallel};
 use crate::repo;
 use crate::repo::sitting::GradedSitting;
 use crate::services::exam::{blueprint_of, seal_ids};
-use crate::services::sitting::{exam_marking, grade_sheet, sanctioned, SubmitResult};
+use crate::services::sitting::dto::SubmitResult;
+use crate::services::sitting::grade::{candidate_terms, exam_marking, grade_sheet};
 use crate::state::AppState;
 
 /// What a whole-exam regrade did, with the time of each phase.
@@ -51,72 +52,12 @@ pub struct ExamRegrade {
 pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppResult<ExamRegrade> {
     let _chain = state.audit_lock.lock().await;
     let started = Instant::now();
-    let exam = repo::exam::find_exam(&state.db, exam_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
-    let blueprint = blueprint_of(&exam)?;
-    let seals = seal_ids(&blueprint);
-    let (marking, sessions, seal_versions) = tokio::try_join!(
-        exam_marking(&state.db, exam_id),
-        repo::exam::sessions_of_exam(&state.db, exam_id),
-        repo::exam::seal_version_ids(&state.db, &seals),
-    )?;
-    // The items of the exam's seals are fetched first; a paper naming any other version (none
-    // is expected) waits for a second pass, as do sittings stored before their compact forms.
-    let items = state.items.get_many(&state.db, seal_versions).await?;
-    let context = Arc::new(Context::new(blueprint, marking, items));
-    let mut session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
-    session_ids.sort_unstable();
+    let (context, session_ids) = prepare(state, exam_id).await?;
     let first = read_and_mark(state, &session_ids, &context).await?;
     let read_and_grade = started.elapsed();
 
     let started = Instant::now();
-    let mut outcomes = Vec::with_capacity(first.len());
-    let mut later = Vec::new();
-    let mut old_ids = Vec::new();
-    for pass in first {
-        match pass {
-            Pass::Done(outcome) => outcomes.push(outcome),
-            Pass::Later(job) => later.push(*job),
-            Pass::Old(id) => old_ids.push(id),
-        }
-    }
-    if !old_ids.is_empty() {
-        old_ids.sort_unstable();
-        let (old_sittings, old_sheets, old_texts) = tokio::try_join!(
-            repo::sitting::graded_sittings(&state.db, &old_ids),
-            repo::sitting::answer_sheets_of(&state.db, &old_ids),
-            repo::sitting::text_answers_of(&state.db, &old_ids),
-        )?;
-        let mut old: HashMap<i32, Sheet> = old_sheets
-            .into_iter()
-            .map(|(id, choices)| {
-                let sheet = Sheet {
-                    choices,
-                    texts: Vec::new(),
-                };
-                (id, sheet)
-            })
-            .collect();
-        for (sitting_id, no, text) in old_texts {
-            old.entry(sitting_id).or_default().texts.push((no, text));
-        }
-        for s in &old_sittings {
-            later.push(decode_old(s, &old)?);
-        }
-    }
-    if !later.is_empty() {
-        let mut items = context.items.clone();
-        items.extend(
-            state
-                .items
-                .get_many(&state.db, distinct_versions(&later))
-                .await?,
-        );
-        let context = Context::new(context.blueprint.clone(), context.marking.clone(), items);
-        outcomes
-            .extend(blocking(move || parallel(&later, |job| regrade_one(job, &context))).await??);
-    }
+    let mut outcomes = second_pass(state, first, &context).await?;
     outcomes.sort_unstable_by_key(|o| o.sitting_id);
     let answers = outcomes.iter().map(|o| o.answers).sum();
     let sittings = outcomes.len();
@@ -136,8 +77,107 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         second_pass,
         write: Duration::ZERO,
     };
+    store(state, actor, &summary, &changed).await?;
+    Ok(ExamRegrade {
+        write: started.elapsed(),
+        ..summary
+    })
+}
+
+/// What marking the exam needs (its blueprint, marking terms and the items of its seals),
+/// and its sessions in id order.
+async fn prepare(state: &AppState, exam_id: i32) -> AppResult<(Arc<Context>, Vec<i32>)> {
+    let exam = repo::exam::find_exam(&state.db, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    let blueprint = blueprint_of(&exam)?;
+    let seals = seal_ids(&blueprint);
+    let (marking, sessions, seal_versions) = tokio::try_join!(
+        exam_marking(&state.db, exam_id),
+        repo::exam::sessions_of_exam(&state.db, exam_id),
+        repo::exam::seal_version_ids(&state.db, &seals),
+    )?;
+    // The items of the exam's seals are fetched first; a paper naming any other version (none
+    // is expected) waits for a second pass, as do sittings stored before their compact forms.
+    let items = state.items.get_many(&state.db, seal_versions).await?;
+    let context = Arc::new(Context::new(blueprint, marking, items));
+    let mut session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
+    session_ids.sort_unstable();
+    Ok((context, session_ids))
+}
+
+/// The outcomes of the first pass, with the sittings it left marked now: those naming items
+/// outside the exam's seals once these are fetched, and those stored before the compact
+/// forms from their canonical data.
+async fn second_pass(
+    state: &AppState,
+    first: Vec<Pass>,
+    context: &Context,
+) -> AppResult<Vec<Outcome>> {
+    let mut outcomes = Vec::with_capacity(first.len());
+    let mut later = Vec::new();
+    let mut old_ids = Vec::new();
+    for pass in first {
+        match pass {
+            Pass::Done(outcome) => outcomes.push(outcome),
+            Pass::Later(job) => later.push(*job),
+            Pass::Old(id) => old_ids.push(id),
+        }
+    }
+    if !old_ids.is_empty() {
+        later.extend(read_old(state, old_ids).await?);
+    }
+    if !later.is_empty() {
+        let mut items = context.items.clone();
+        items.extend(
+            state
+                .items
+                .get_many(&state.db, distinct_versions(&later))
+                .await?,
+        );
+        let context = Context::new(context.blueprint.clone(), context.marking.clone(), items);
+        outcomes
+            .extend(blocking(move || parallel(&later, |job| regrade_one(job, &context))).await??);
+    }
+    Ok(outcomes)
+}
+
+/// Sittings stored before their compact forms were kept, decoded from their canonical data.
+async fn read_old(state: &AppState, mut ids: Vec<i32>) -> AppResult<Vec<Job>> {
+    ids.sort_unstable();
+    let (sittings, sheets, texts) = tokio::try_join!(
+        repo::sitting::graded_sittings(&state.db, &ids),
+        repo::sitting::answer_sheets_of(&state.db, &ids),
+        repo::sitting::text_answers_of(&state.db, &ids),
+    )?;
+    let mut old: HashMap<i32, Sheet> = sheets
+        .into_iter()
+        .map(|s| {
+            let sheet = Sheet {
+                choices: s.choices,
+                texts: Vec::new(),
+            };
+            (s.sitting_id, sheet)
+        })
+        .collect();
+    for t in texts {
+        old.entry(t.sitting_id)
+            .or_default()
+            .texts
+            .push((t.item_no, t.text));
+    }
+    sittings.iter().map(|s| decode_old(s, &old)).collect()
+}
+
+/// Stores the results that changed and audits the regrade.
+async fn store(
+    state: &AppState,
+    actor: &str,
+    summary: &ExamRegrade,
+    changed: &[(i32, String)],
+) -> AppResult<()> {
     let txn = crate::db::begin_write(&state.db).await?;
-    repo::sitting::set_results(&txn, &changed).await?;
+    repo::sitting::set_results(&txn, changed).await?;
     audit::append(
         &txn,
         state.now(),
@@ -145,7 +185,7 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
             actor,
             action: "exam.regrade",
             entity: "exam",
-            entity_id: exam_id.to_string(),
+            entity_id: summary.exam_id.to_string(),
             details: serde_json::json!({
                 "sittings": summary.sittings,
                 "changed": changed.iter().map(|(id, _)| id).collect::<Vec<_>>(),
@@ -154,10 +194,7 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
     )
     .await?;
     txn.commit().await?;
-    Ok(ExamRegrade {
-        write: started.elapsed(),
-        ..summary
-    })
+    Ok(())
 }
 
 struct Context {
@@ -261,7 +298,7 @@ async fn read_and_mark(
 /// One graded sitting, decoded and ready to be marked again.
 struct Job {
     id: i32,
-    sanction: String,
+    sanction: Sanction,
     /// The stored `SubmitResult` JSON.
     result: String,
     paper: Paper,
@@ -275,10 +312,10 @@ struct Outcome {
     changed: Option<String>,
 }
 
-/// One record of [`repo::sitting::compact_forms_of_exam`], split into its fields.
+/// One record of [`repo::sitting::compact_forms_of_sessions`], split into its fields.
 struct Record<'a> {
     id: i32,
-    sanction: &'a str,
+    sanction: Sanction,
     paper: &'a str,
     sheet: &'a str,
     result: &'a str,
@@ -288,9 +325,11 @@ impl<'a> Record<'a> {
     fn split(record: &'a str) -> AppResult<Self> {
         const WHAT: &str = "compact sitting";
         let [id, sanction, paper, sheet, result] = repo::sitting::unit_fields(record, WHAT)?;
-        let id: i32 = id.parse().map_err(|_| {
-            repo::sitting::unreadable_record(record, WHAT, &format!("'{id}' is not a sitting id"))
-        })?;
+        let unreadable = |why: &str| repo::sitting::unreadable_record(record, WHAT, why);
+        let id: i32 = id
+            .parse()
+            .map_err(|_| unreadable(&format!("'{id}' is not a sitting id")))?;
+        let sanction = sanction.parse().map_err(|e| unreadable(&format!("{e}")))?;
         Ok(Record {
             id,
             sanction,
@@ -305,7 +344,7 @@ impl<'a> Record<'a> {
         let id = self.id;
         Ok(Job {
             id,
-            sanction: self.sanction.to_string(),
+            sanction: self.sanction,
             result: self.result.to_string(),
             paper: paper_from_compact(self.paper)
                 .map_err(|e| AppError::Internal(format!("paper of sitting {id}: {e}")))?,
@@ -323,27 +362,20 @@ fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
         return Ok(Pass::Old(r.id));
     }
     let missing = std::cell::Cell::new(false);
-    let answers = std::cell::Cell::new(0);
-    let graded = sanctioned(r.sanction, |terms| {
-        grade_compact(
-            &cx.blueprint,
-            r.paper,
-            r.sheet,
-            |v| {
-                let sealed = cx.sealed(v);
-                missing.set(missing.get() || sealed.is_none());
-                sealed
-            },
-            &cx.marking,
-            terms,
-        )
-        .map(|(result, count)| {
-            answers.set(count);
-            result
-        })
-    });
+    let graded = grade_compact(
+        &cx.blueprint,
+        r.paper,
+        r.sheet,
+        |v| {
+            let sealed = cx.sealed(v);
+            missing.set(missing.get() || sealed.is_none());
+            sealed
+        },
+        &cx.marking,
+        &candidate_terms(r.sanction),
+    );
     match graded {
-        Ok(result) => Ok(Pass::Done(outcome(r.id, r.result, result, answers.get())?)),
+        Ok((result, answers)) => Ok(Pass::Done(outcome(r.id, r.result, result, answers)?)),
         Err(_) if missing.get() => Ok(Pass::Later(Box::new(r.decode()?))),
         Err(e) => Err(AppError::Internal(format!("sitting {}: {e}", r.id))),
     }
@@ -362,7 +394,7 @@ fn decode_old(s: &GradedSitting, old: &HashMap<i32, Sheet>) -> AppResult<Job> {
     };
     Ok(Job {
         id: s.id,
-        sanction: s.sanction.clone(),
+        sanction: s.sanction.0,
         result: s.result.clone(),
         paper: paper_of(s)?,
         sheet,
@@ -448,7 +480,7 @@ impl Sheet {
 
 fn regrade_one(job: &Job, cx: &Context) -> AppResult<Outcome> {
     let result = grade_sheet(
-        &job.sanction,
+        job.sanction,
         &job.paper,
         &cx.blueprint,
         &cx.items,

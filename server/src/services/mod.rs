@@ -2,7 +2,6 @@
 //! domain in `question_bank` and `rules`), writes through `repo`, and audits.
 
 pub mod auth;
-pub mod autosave;
 pub mod bank;
 pub mod exam;
 pub mod fields;

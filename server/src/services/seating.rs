@@ -21,7 +21,8 @@ use crate::entities::{applications, exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::seating::{self, Candidate};
-use crate::services::exam::{blueprint_of, build_paper, random_bytes, seal_ids, ticket_no};
+use crate::secrets::random_bytes;
+use crate::services::exam::{blueprint_of, build_paper, seal_ids, ticket_no};
 use crate::state::AppState;
 
 /// Largest room: ticket numbers give the seat three digits.
@@ -381,7 +382,7 @@ async fn seat_session<C: sea_orm::ConnectionTrait>(
             code: planned.code.trim(),
             room: planned.room.trim(),
             starts_at: planned.starts_at,
-            access_code: crate::demo::access_code(),
+            access_code: crate::secrets::access_code(),
             secret_hex: hex::encode(secret),
             seats: Some(planned.seats),
         },

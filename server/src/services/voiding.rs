@@ -2,7 +2,7 @@
 //! **every** candidate gets its point; if two options are both correct, either scores". A
 //! request with `also_correct` records the second case: the named options (bank letters) score
 //! too, for every candidate whatever the order their paper showed. The void is stored per exam and item, and grading reads
-//! it (`sitting::exam_marking`): a candidate given the item scores it whatever they answered,
+//! it (`sitting::grade::exam_marking`): a candidate given the item scores it whatever they answered,
 //! so one who answered it right keeps exactly one point, not two. Every graded sitting whose
 //! paper holds the item is graded again in the transaction that records the void, and the
 //! before/after of each is audited; sittings without the item cannot change. Rankings read the
@@ -17,8 +17,10 @@ use crate::audit::{self, Event};
 use crate::entities::voided_items;
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::repo::sitting::{VOID, WAITING};
-use crate::services::sitting::{regrade, SubmitResult};
+use crate::rules::sitting::SittingStatus;
+use crate::services::sitting::dto::SubmitResult;
+use crate::services::sitting::grade::regrade;
+use crate::services::sitting::papers::papers_of;
 use crate::state::AppState;
 use question_bank::{FieldError, ItemKind};
 
@@ -227,7 +229,7 @@ pub async fn void_item(
     // For an accepted option: the item's kind and its fewest options over the versions drawn.
     let mut shape: Option<(ItemKind, usize)> = None;
     let sittings = repo::exam::sittings_of_exam(&txn, exam_id).await?;
-    let mut papers = crate::services::sitting::papers_of(&txn, &sittings).await?;
+    let mut papers = papers_of(&txn, &sittings).await?;
     for s in sittings {
         let paper = papers.remove(&s.id).transpose()?;
         let drawn: Vec<_> = paper
@@ -339,7 +341,7 @@ pub async fn void_item(
     .await?;
     let mut regraded = Vec::new();
     for s in given {
-        if s.status == WAITING || s.status == VOID || s.result.is_none() {
+        if matches!(s.status, SittingStatus::Waiting | SittingStatus::Void) || s.result.is_none() {
             // Not graded yet (graded with the void when handed in), or replaced by a re-sitting.
             continue;
         }
