@@ -116,7 +116,7 @@ impl<'a> Guard<'a> {
         }
         let ticks = self.ticks.get().wrapping_add(1);
         self.ticks.set(ticks);
-        if ticks % TICKS_PER_CLOCK_READ == 0 && (self.out_of_time)() {
+        if ticks.is_multiple_of(TICKS_PER_CLOCK_READ) && (self.out_of_time)() {
             self.expired.set(true);
             return Err(self.time_message());
         }

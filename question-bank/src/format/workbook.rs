@@ -185,6 +185,11 @@ fn rels_of(part: &str) -> String {
     }
 }
 
+/// What [`Book::read_part`] feeds each event of a part to (or the message of the problem that
+/// stopped the part), with the budget of what the workbook holds.
+type PartHandler<'h> =
+    dyn FnMut(Result<&Event<'_>, &str>, &mut Budget) -> Result<(), FieldError> + 'h;
+
 /// Reading one workbook: the archive and what the parts read so far say.
 struct Book<'a, 'g> {
     file_name: &'a str,
@@ -195,11 +200,12 @@ struct Book<'a, 'g> {
 
 impl<'a> Book<'a, '_> {
     /// Stream the part `name` (if the archive has it) through `on_event`. XML problems and
-    /// limits are located in the part.
+    /// limits are located in the part, unless `on_event`, shown the message (`Err`) first,
+    /// locates them more precisely itself (in a cell, say).
     fn read_part(
         &mut self,
         name: &str,
-        on_event: &mut dyn FnMut(&Event<'_>, &mut Budget) -> Result<(), FieldError>,
+        on_event: &mut PartHandler<'_>,
     ) -> Result<bool, FieldError> {
         let Some(index) = self.archive.find(name) else {
             return Ok(false);
@@ -212,12 +218,17 @@ impl<'a> Book<'a, '_> {
                 let mut reader = bounded_reader(stream, guard.limits);
                 let mut buf = Vec::new();
                 loop {
-                    let event = next_event(&mut reader, &mut buf, guard)
-                        .map_err(|e| FieldError::new(at.clone(), e))?;
+                    let event = match next_event(&mut reader, &mut buf, guard) {
+                        Ok(event) => event,
+                        Err(e) => {
+                            on_event(Err(&e), budget)?;
+                            return Err(FieldError::new(at.clone(), e));
+                        }
+                    };
                     if matches!(event, Event::Eof) {
                         return Ok(());
                     }
-                    on_event(&event, budget)?;
+                    on_event(Ok(&event), budget)?;
                 }
             })
             .map_err(|e| FieldError::new(at.clone(), e))?;
@@ -228,6 +239,9 @@ impl<'a> Book<'a, '_> {
     fn workbook_part(&mut self) -> Result<String, FieldError> {
         let mut part = None;
         self.read_part("_rels/.rels", &mut |event, _| {
+            let Ok(event) = event else {
+                return Ok(());
+            };
             if let Event::Start(e) | Event::Empty(e) = event {
                 let kind = attr(e, "Type").unwrap_or_default();
                 if part.is_none() && kind.ends_with("/officeDocument") {
@@ -243,6 +257,9 @@ impl<'a> Book<'a, '_> {
     fn first_sheet(&mut self, workbook: &str) -> Result<(Option<String>, bool), FieldError> {
         let (mut sheet, mut is_1904) = (None, false);
         let found = self.read_part(workbook, &mut |event, _| {
+            let Ok(event) = event else {
+                return Ok(());
+            };
             if let Event::Start(e) | Event::Empty(e) = event {
                 match local(e.name().as_ref()) {
                     "workbookPr" => {
@@ -272,6 +289,9 @@ impl<'a> Book<'a, '_> {
         let part = rels_of(workbook);
         let at = format!("{}: {part}", self.file_name);
         self.read_part(&part, &mut |event, budget| {
+            let Ok(event) = event else {
+                return Ok(());
+            };
             if let Event::Start(e) | Event::Empty(e) = event {
                 if local(e.name().as_ref()) == "Relationship" {
                     let id = attr(e, "Id").unwrap_or_default();
@@ -302,6 +322,9 @@ impl<'a> Book<'a, '_> {
         let file_name = self.file_name;
         self.read_part(part, &mut |event, budget| {
             let what = "the workbook's styles and shared strings";
+            let Ok(event) = event else {
+                return Ok(());
+            };
             let refuse = |m: String| FieldError::new(format!("{file_name}: {part}"), m);
             match event {
                 Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
@@ -343,10 +366,19 @@ impl<'a> Book<'a, '_> {
         };
         let (file_name, max_chars) = (self.file_name, self.guard.limits.max_cell_chars);
         let mut text = RichText::default();
+        let mut in_string = false;
         self.read_part(part, &mut |event, budget| {
             let at = || format!("{file_name}: {part}, string {}", strings.len() + 1);
+            let event = match event {
+                Ok(event) => event,
+                Err(e) if in_string => return Err(FieldError::new(at(), e)),
+                Err(_) => return Ok(()),
+            };
             match event {
-                Event::Start(e) if local(e.name().as_ref()) == "si" => text = RichText::default(),
+                Event::Start(e) if local(e.name().as_ref()) == "si" => {
+                    text = RichText::default();
+                    in_string = true;
+                }
                 Event::Empty(e) if local(e.name().as_ref()) == "si" => {
                     budget
                         .take(std::mem::size_of::<String>(), "the shared strings")
@@ -354,6 +386,7 @@ impl<'a> Book<'a, '_> {
                     strings.push(String::new());
                 }
                 Event::End(e) if local(e.name().as_ref()) == "si" => {
+                    in_string = false;
                     let s = std::mem::take(&mut text).finish();
                     budget
                         .take(
@@ -578,6 +611,16 @@ fn read_sheet(
     let mut cells: Vec<CellValue> = Vec::new();
     let mut cell: Option<OpenCell> = None;
     book.read_part(sheet, &mut |event, _| {
+        let event = match (event, &cell) {
+            (Ok(event), _) => event,
+            (Err(e), Some(open)) => {
+                return Err(FieldError::new(
+                    format!("{file_name}, row {row}, column {}", open.column),
+                    e,
+                ))
+            }
+            (Err(_), None) => return Ok(()),
+        };
         match event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
