@@ -550,6 +550,11 @@ fn deeply_nested_xml_is_refused_at_the_depth_limit() {
     let item = format!("<assessmentItem>{}", "<div>".repeat(100_000));
     let (_, message) = refusal(import(Format::Qti, "q.xml", item.as_bytes()));
     assert!(message.contains("deeper than 64"));
+    let sheet = format!("<worksheet>{}", "<a>".repeat(100_000));
+    let bytes = workbook_zipped(sheet.as_bytes(), None, false);
+    let (location, message) = refusal(import(Format::Xlsx, "bank.xlsx", &bytes));
+    assert_eq!(location, "bank.xlsx: xl/worksheets/sheet1.xml");
+    assert_eq!(message, "elements nested deeper than 64 levels, over the limit");
 }
 
 #[test]

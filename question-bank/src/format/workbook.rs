@@ -217,8 +217,25 @@ impl<'a> Book<'a, '_> {
             .with_entry(index, |stream| {
                 let mut reader = bounded_reader(stream, guard.limits);
                 let mut buf = Vec::new();
+                // Nothing here is recursive, but a part nested past the limit is not a
+                // workbook's, and is refused like any other XML.
+                let mut depth = 0usize;
                 loop {
-                    let event = match next_event(&mut reader, &mut buf, guard) {
+                    let event = next_event(&mut reader, &mut buf, guard).and_then(|event| {
+                        match event {
+                            Event::Start(_) => depth += 1,
+                            Event::End(_) => depth = depth.saturating_sub(1),
+                            _ => {}
+                        }
+                        if depth > guard.limits.max_xml_depth {
+                            return Err(format!(
+                                "elements nested deeper than {} levels, over the limit",
+                                guard.limits.max_xml_depth
+                            ));
+                        }
+                        Ok(event)
+                    });
+                    let event = match event {
                         Ok(event) => event,
                         Err(e) => {
                             on_event(Err(&e), budget)?;
