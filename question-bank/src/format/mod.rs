@@ -69,7 +69,11 @@ same columns on its first worksheet. A template of each is available for downloa
 
 Rows are numbered as a spreadsheet shows them: the header is row 1. Empty rows are skipped.
 An import takes every row or none: each problem is reported as `file, row N, column C`, and a
-question that appears twice in the file is reported on its second row."#
+question that appears twice in the file is reported on its second row.
+
+Limits: at most 100,000 rows, 64 columns and 10,000 characters in a cell; a file past one is
+refused with the limit named, and where it was passed (split a larger bank into several
+files)."#
     };
 }
 

@@ -42,7 +42,9 @@ studied_in_language, ethnic_minority_language.
 Columns are matched by name (their order does not matter; an unknown column is an error). \
 The file is UTF-8 (in Excel: Save as CSV UTF-8), comma or semicolon separated. Rows are \
 numbered as a spreadsheet shows them, the header being row 1; empty rows are skipped. An \
-import takes every row or none: each problem is reported as \"file, row N, column C\".";
+import takes every row or none: each problem is reported as \"file, row N, column C\". \
+Limits: at most 50,000 application rows, 64 columns and 10,000 characters in a cell; a file \
+past one is refused with the limit named (split it into several imports).";
 
 /// The header of the layout, in order.
 pub const COLUMNS: [&str; 8] = [
@@ -470,6 +472,62 @@ mod tests {
         let errors = read_rows(FileFormat::Csv, file.as_bytes()).expect_err("refused");
         assert_eq!(errors.len(), 1_001);
         assert!(errors[1_000].message.starts_with("1000 more problem(s)"));
+    }
+
+    /// Random changes to a good CSV or workbook: the reader answers rows or problems, and
+    /// never panics (memory and the other importers are checked by question-bank's
+    /// `tests/hostile_files.rs`).
+    mod mutations {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn samples() -> Vec<(FileFormat, Vec<u8>)> {
+            let xlsx = workbook(|sheet| {
+                let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+                sheet.write_string(1, 0, "Nguyễn Văn An").expect("name");
+                sheet
+                    .write_number_with_format(1, 1, 34_714.0, &date)
+                    .expect("date");
+                sheet.write_string(1, 4, "CV-VP").expect("position");
+            });
+            vec![
+                (FileFormat::Csv, TEMPLATE_CSV.as_bytes().to_vec()),
+                (FileFormat::Xlsx, xlsx),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn mutated_files_are_read_or_refused_never_a_panic(
+                which in any::<bool>(),
+                edits in proptest::collection::vec(
+                    (any::<usize>(), any::<u8>(), 0usize..3),
+                    1..8,
+                ),
+                as_other_format in any::<bool>(),
+            ) {
+                let (format, mut bytes) = samples().swap_remove(usize::from(which));
+                for (at, byte, kind) in edits {
+                    let at = at % (bytes.len() + 1);
+                    match kind {
+                        0 if at < bytes.len() => bytes[at] ^= byte | 1,
+                        1 => bytes.insert(at, byte),
+                        _ => bytes.truncate(at),
+                    }
+                }
+                let format = match (format, as_other_format) {
+                    (f, false) => f,
+                    (FileFormat::Csv, true) => FileFormat::Xlsx,
+                    (FileFormat::Xlsx, true) => FileFormat::Csv,
+                };
+                match read_rows(format, &bytes) {
+                    Ok(rows) => prop_assert!(!rows.is_empty()),
+                    Err(errors) => prop_assert!(!errors.is_empty()),
+                }
+            }
+        }
     }
 
     #[test]
