@@ -554,7 +554,10 @@ fn deeply_nested_xml_is_refused_at_the_depth_limit() {
     let bytes = workbook_zipped(sheet.as_bytes(), None, false);
     let (location, message) = refusal(import(Format::Xlsx, "bank.xlsx", &bytes));
     assert_eq!(location, "bank.xlsx: xl/worksheets/sheet1.xml");
-    assert_eq!(message, "elements nested deeper than 64 levels, over the limit");
+    assert_eq!(
+        message,
+        "elements nested deeper than 64 levels, over the limit"
+    );
 }
 
 #[test]
@@ -678,6 +681,24 @@ fn a_gift_question_without_end_is_refused_at_the_text_limit() {
 fn script_heavy_html_in_a_gift_file_is_converted_in_bounded_time() {
     let _turn = serial();
     let gift = format!("[html]{}Q? {{=a ~b}}", "<script>x</script>".repeat(50_000));
+    let started = std::time::Instant::now();
+    let _ = import(Format::Gift, "bank.gift", gift.as_bytes());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// A question text of a million `&`: as XML references, then as HTML text to convert.
+#[test]
+fn ampersand_heavy_text_is_read_in_bounded_time() {
+    let _turn = serial();
+    let moodle = format!(
+        "<quiz><question type=\"shortanswer\"><questiontext format=\"html\"><text>{}</text>\
+         </questiontext><answer fraction=\"100\"><text>a</text></answer></question></quiz>",
+        "&amp;".repeat(1_000_000)
+    );
+    let started = std::time::Instant::now();
+    let _ = import(Format::MoodleXml, "bank.xml", moodle.as_bytes());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let gift = format!("[html]{} {{=a}}", "&".repeat(1_000_000));
     let started = std::time::Instant::now();
     let _ = import(Format::Gift, "bank.gift", gift.as_bytes());
     assert!(started.elapsed() < std::time::Duration::from_secs(20));

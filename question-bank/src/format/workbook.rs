@@ -488,6 +488,8 @@ struct OpenCell {
     kind: Option<String>,
     style: Option<usize>,
     value: String,
+    /// Characters of `value`, counted as they arrive.
+    chars: usize,
     in_value: bool,
     inline: Option<RichText>,
 }
@@ -620,183 +622,224 @@ fn read_sheet(
     on_row: &mut dyn FnMut(usize, Vec<CellValue>),
 ) -> Result<bool, FieldError> {
     let file_name = book.file_name;
-    let limits = book.guard.limits;
-    let check = RowLimits { file_name, limits };
-    let mut row = 0usize;
-    let mut row_numbered = false;
-    let mut in_row = false;
-    let mut cells: Vec<CellValue> = Vec::new();
-    let mut cell: Option<OpenCell> = None;
-    book.read_part(sheet, &mut |event, _| {
-        let event = match (event, &cell) {
-            (Ok(event), _) => event,
-            (Err(e), Some(open)) => {
-                return Err(FieldError::new(
-                    format!("{file_name}, row {row}, column {}", open.column),
-                    e,
-                ))
-            }
-            (Err(_), None) => return Ok(()),
-        };
+    let mut reader = SheetReader {
+        file_name,
+        sheet,
+        check: RowLimits {
+            file_name,
+            limits: book.guard.limits,
+        },
+        context,
+        row: 0,
+        row_numbered: false,
+        in_row: false,
+        cells: Vec::new(),
+        cell: None,
+    };
+    book.read_part(sheet, &mut |event, _| match event {
+        Ok(event) => reader.event(event, on_row),
+        Err(message) => reader.stopped(message),
+    })
+}
+
+/// The state of a worksheet being read: the row and the cell it is in.
+struct SheetReader<'r> {
+    file_name: &'r str,
+    sheet: &'r str,
+    check: RowLimits<'r>,
+    context: &'r SheetContext<'r>,
+    row: usize,
+    /// Whether the current `<row>` gave its number.
+    row_numbered: bool,
+    in_row: bool,
+    cells: Vec<CellValue>,
+    cell: Option<OpenCell>,
+}
+
+impl SheetReader<'_> {
+    fn event(
+        &mut self,
+        event: &Event<'_>,
+        on_row: &mut dyn FnMut(usize, Vec<CellValue>),
+    ) -> Result<(), FieldError> {
         match event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
                 match local(e.name().as_ref()) {
-                    "dimension" => {
-                        let reference = raw_attr(e, "ref").unwrap_or_default();
-                        if let Some((rows, columns)) = declared_extent(&reference) {
-                            if rows > limits.max_rows || columns > limits.max_columns {
-                                return Err(FieldError::new(
-                                    format!("{file_name}: {sheet}, dimension"),
-                                    format!(
-                                        "the worksheet declares the range {reference} ({rows} \
-                                         rows, {columns} columns), over the limit of {} rows \
-                                         and {} columns",
-                                        limits.max_rows, limits.max_columns
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    "row" => {
-                        let number = raw_attr(e, "r");
-                        row_numbered = number.is_some();
-                        row = match number {
-                            Some(r) => {
-                                r.parse::<usize>().ok().filter(|&r| r > 0).ok_or_else(|| {
-                                    FieldError::new(
-                                        format!("{file_name}: {sheet}"),
-                                        format!("a row is numbered '{r}', which is not a row"),
-                                    )
-                                })?
-                            }
-                            None => row + 1,
-                        };
-                        check.row(row)?;
-                        cells.clear();
-                        // A row without cells (`<row r="7"/>`) is blank: nothing to pass on.
-                        in_row = !empty;
-                    }
-                    "c" if in_row => {
-                        let reference = raw_attr(e, "r");
-                        let position = reference.as_deref().map(|r| {
-                            cell_position(r).ok_or_else(|| {
-                                FieldError::new(
-                                    format!("{file_name}, row {row}"),
-                                    format!("'{r}' is not a cell reference"),
-                                )
-                            })
-                        });
-                        let column = match position.transpose()? {
-                            Some((r, c)) => {
-                                if r != row {
-                                    if row_numbered || !cells.is_empty() {
-                                        return Err(FieldError::new(
-                                            format!("{file_name}, row {row}"),
-                                            format!(
-                                                "cell {} is stored in row {row}",
-                                                reference.unwrap_or_default()
-                                            ),
-                                        ));
-                                    }
-                                    row = r;
-                                    check.row(row)?;
-                                }
-                                c
-                            }
-                            None => cells.len() + 1,
-                        };
-                        check.column(row, column, reference.as_deref())?;
-                        let open = OpenCell {
-                            column,
-                            kind: raw_attr(e, "t"),
-                            style: raw_attr(e, "s").and_then(|s| s.parse().ok()),
-                            value: String::new(),
-                            in_value: false,
-                            inline: None,
-                        };
-                        if empty {
-                            place(&mut cells, open, context, file_name, row)?;
-                        } else {
-                            cell = Some(open);
-                        }
-                    }
+                    "dimension" => self.dimension(e)?,
+                    "row" => self.open_row(e, empty)?,
+                    "c" if self.in_row => self.open_cell(e, empty)?,
                     "v" if !empty => {
-                        if let Some(c) = cell.as_mut() {
+                        if let Some(c) = self.cell.as_mut() {
                             c.in_value = true;
                         }
                     }
                     "is" if !empty => {
-                        if let Some(c) = cell.as_mut() {
+                        if let Some(c) = self.cell.as_mut() {
                             c.inline = Some(RichText::default());
                         }
                     }
-                    _ => {
-                        if let Some(text) = cell.as_mut().and_then(|c| c.inline.as_mut()) {
-                            text.event(event);
-                        }
-                    }
+                    _ => self.inline_event(event),
                 }
             }
             Event::End(e) => match local(e.name().as_ref()) {
                 "v" => {
-                    if let Some(c) = cell.as_mut() {
+                    if let Some(c) = self.cell.as_mut() {
                         c.in_value = false;
                     }
                 }
                 "c" => {
-                    if let Some(open) = cell.take() {
-                        place(&mut cells, open, context, file_name, row)?;
+                    if let Some(open) = self.cell.take() {
+                        self.place(open)?;
                     }
                 }
-                "row" if in_row => {
-                    in_row = false;
-                    on_row(row, std::mem::take(&mut cells));
+                "row" if self.in_row => {
+                    self.in_row = false;
+                    on_row(self.row, std::mem::take(&mut self.cells));
                 }
-                _ => {
-                    if let Some(text) = cell.as_mut().and_then(|c| c.inline.as_mut()) {
-                        text.event(event);
-                    }
-                }
+                _ => self.inline_event(event),
             },
-            other => {
-                if let Some(c) = cell.as_mut() {
-                    if c.in_value {
-                        if let Some(t) = event_text(other) {
-                            c.value.push_str(&t);
-                        }
-                    } else if let Some(text) = c.inline.as_mut() {
-                        text.event(other);
-                    }
-                    let chars = c.value.chars().count() + c.inline.as_ref().map_or(0, |t| t.chars);
-                    check.cell(row, c.column, chars)?;
-                }
-            }
+            other => self.text(other)?,
         }
         Ok(())
-    })
-}
+    }
 
-/// Put a finished cell in its column of the row being read.
-fn place(
-    cells: &mut Vec<CellValue>,
-    cell: OpenCell,
-    context: &SheetContext<'_>,
-    file_name: &str,
-    row: usize,
-) -> Result<(), FieldError> {
-    let column = cell.column;
-    let value = context
-        .value(cell)
-        .map_err(|m| FieldError::new(format!("{file_name}, row {row}, column {column}"), m))?;
-    if value == CellValue::Empty {
-        return Ok(());
+    /// A problem that stopped the sheet: inside a cell, it is the cell's.
+    fn stopped(&self, message: &str) -> Result<(), FieldError> {
+        match &self.cell {
+            Some(open) => Err(FieldError::new(
+                format!(
+                    "{}, row {}, column {}",
+                    self.file_name, self.row, open.column
+                ),
+                message,
+            )),
+            None => Ok(()),
+        }
     }
-    if cells.len() < column {
-        cells.resize(column, CellValue::Empty);
+
+    fn dimension(&self, e: &BytesStart<'_>) -> Result<(), FieldError> {
+        let limits = self.check.limits;
+        let reference = raw_attr(e, "ref").unwrap_or_default();
+        match declared_extent(&reference) {
+            Some((rows, columns)) if rows > limits.max_rows || columns > limits.max_columns => {
+                Err(FieldError::new(
+                    format!("{}: {}, dimension", self.file_name, self.sheet),
+                    format!(
+                        "the worksheet declares the range {reference} ({rows} rows, {columns} \
+                         columns), over the limit of {} rows and {} columns",
+                        limits.max_rows, limits.max_columns
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
-    cells[column - 1] = value;
-    Ok(())
+
+    fn open_row(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), FieldError> {
+        let number = raw_attr(e, "r");
+        self.row_numbered = number.is_some();
+        self.row = match number {
+            Some(r) => r.parse::<usize>().ok().filter(|&r| r > 0).ok_or_else(|| {
+                FieldError::new(
+                    format!("{}: {}", self.file_name, self.sheet),
+                    format!("a row is numbered '{r}', which is not a row"),
+                )
+            })?,
+            None => self.row + 1,
+        };
+        self.check.row(self.row)?;
+        self.cells.clear();
+        // A row without cells (`<row r="7"/>`) is blank: nothing to pass on.
+        self.in_row = !empty;
+        Ok(())
+    }
+
+    /// A cell starts: its position is checked before anything of it is kept.
+    fn open_cell(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), FieldError> {
+        let at_row = || format!("{}, row {}", self.file_name, self.row);
+        let reference = raw_attr(e, "r");
+        let column = match reference.as_deref() {
+            Some(r) => {
+                let (cell_row, column) = cell_position(r).ok_or_else(|| {
+                    FieldError::new(at_row(), format!("'{r}' is not a cell reference"))
+                })?;
+                if cell_row != self.row {
+                    // A row may leave its number to its cells, not contradict them.
+                    if self.row_numbered || !self.cells.is_empty() {
+                        return Err(FieldError::new(
+                            at_row(),
+                            format!("cell {r} is stored in row {}", self.row),
+                        ));
+                    }
+                    self.row = cell_row;
+                    self.check.row(self.row)?;
+                }
+                column
+            }
+            None => self.cells.len() + 1,
+        };
+        self.check.column(self.row, column, reference.as_deref())?;
+        let open = OpenCell {
+            column,
+            kind: raw_attr(e, "t"),
+            style: raw_attr(e, "s").and_then(|s| s.parse().ok()),
+            value: String::new(),
+            chars: 0,
+            in_value: false,
+            inline: None,
+        };
+        if empty {
+            self.place(open)
+        } else {
+            self.cell = Some(open);
+            Ok(())
+        }
+    }
+
+    /// Markup inside an inline string (`<t>`, `<r>`, `<rPh>`).
+    fn inline_event(&mut self, event: &Event<'_>) {
+        if let Some(text) = self.cell.as_mut().and_then(|c| c.inline.as_mut()) {
+            text.event(event);
+        }
+    }
+
+    /// Text inside a cell, counted against the cell limit as it comes.
+    fn text(&mut self, event: &Event<'_>) -> Result<(), FieldError> {
+        let Some(c) = self.cell.as_mut() else {
+            return Ok(());
+        };
+        if c.in_value {
+            if let Some(t) = event_text(event) {
+                c.chars += t.chars().count();
+                c.value.push_str(&t);
+            }
+        } else if let Some(text) = c.inline.as_mut() {
+            text.event(event);
+        }
+        let chars = c.chars + c.inline.as_ref().map_or(0, |t| t.chars);
+        let column = c.column;
+        self.check.cell(self.row, column, chars)
+    }
+
+    /// Put a finished cell in its column of the row being read.
+    fn place(&mut self, cell: OpenCell) -> Result<(), FieldError> {
+        let column = cell.column;
+        let value = self.context.value(cell).map_err(|m| {
+            FieldError::new(
+                format!("{}, row {}, column {column}", self.file_name, self.row),
+                m,
+            )
+        })?;
+        if value == CellValue::Empty {
+            return Ok(());
+        }
+        if self.cells.len() < column {
+            self.cells.resize(column, CellValue::Empty);
+        }
+        self.cells[column - 1] = value;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -626,7 +626,13 @@ fn decode_html_entities(s: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = rest[1..].find(';').filter(|&i| i <= 32).and_then(|semi| {
+        // Entity names are short: look for the ';' only that far, or a text of many '&' would
+        // scan to its end once per '&'.
+        let semi = rest.as_bytes()[1..]
+            .iter()
+            .take(33)
+            .position(|&b| b == b';');
+        let decoded = semi.and_then(|semi| {
             let name = &rest[1..semi + 1];
             let value = if let Some(num) = name.strip_prefix('#') {
                 let code = match num.strip_prefix(['x', 'X']) {
@@ -779,9 +785,15 @@ mod tests {
     }
 
     #[test]
-    fn script_heavy_html_is_converted_in_linear_time() {
+    fn script_and_ampersand_heavy_html_is_converted_in_linear_time() {
         let html = "<SCRIPT>x</script>".repeat(200_000);
         assert_eq!(html_to_text(&html).unwrap(), "");
+        let amps = "&".repeat(2_000_000);
+        assert_eq!(html_to_text(&amps).unwrap(), amps);
+        assert_eq!(
+            html_to_text("a &amp; b &#x110; &nosuch; c").unwrap(),
+            "a & b Đ &nosuch; c"
+        );
     }
 
     #[test]
