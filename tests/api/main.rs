@@ -7,6 +7,7 @@ mod bank;
 mod demo;
 mod errors;
 mod exam;
+mod hostile_files;
 mod publication;
 mod results;
 mod round;

@@ -8,9 +8,11 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use super::limits::Guard;
+use super::table::{read_csv, CellValue};
 use super::{
     letter, letters_where, option_bounds, option_index, parse_difficulty, parse_letters,
-    parse_points, utf8_text, Parsed,
+    parse_points, Parsed,
 };
 use crate::error::{BankError, FieldError};
 use crate::item::{Item, ItemKind, ItemOption};
@@ -98,72 +100,32 @@ impl Col {
 /// error value such as `#N/A`).
 pub(crate) type Cell = Result<String, String>;
 
+/// A cell's value as the text a person typed. Dates and error values cannot be a question's
+/// data and are reported.
+pub(crate) fn cell_text(cell: &CellValue) -> Cell {
+    match cell {
+        CellValue::Date(d) => Err(format!(
+            "the cell holds a date ({}); format the column as Text and retype the value",
+            d.iso_date()
+        )),
+        CellValue::Duration(d) => Err(format!(
+            "the cell holds a duration ({d}); format the column as Text and retype it"
+        )),
+        CellValue::IsoDate(d) => Err(format!(
+            "the cell holds a date or duration ({d}); format the column as Text and retype it"
+        )),
+        CellValue::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+        other => Ok(other.as_text().unwrap_or_default()),
+    }
+}
+
 /// Read a CSV file in the documented layout.
-pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Parsed {
-    let text = match utf8_text(bytes) {
-        Ok(t) => t,
-        Err(e) => return Parsed::from_errors(vec![FieldError::new(file_name, e)]),
-    };
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(detect_delimiter(text))
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    // The csv reader skips blank lines and lets quoted cells span lines, and its own line count
-    // follows neither; row numbers must match what a spreadsheet shows (one row per record or
-    // blank line). A record's position is where the previous one ended, so the blank lines
-    // skipped before it are the line breaks that follow that position.
-    let mut row = 0usize;
-    let mut record = ::csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let start = record.position().map_or(0, |p| p.byte() as usize);
-                let mut skipped = text.get(start..).unwrap_or("");
-                // After a CRLF record the position sits between its '\r' and '\n'.
-                if start > 0 && text.as_bytes()[start - 1] == b'\r' {
-                    skipped = skipped.strip_prefix('\n').unwrap_or(skipped);
-                }
-                let blank = line_breaks(
-                    &skipped[..skipped.len() - skipped.trim_start_matches(['\r', '\n']).len()],
-                );
-                row += 1 + blank;
-                rows.push((row, record.iter().map(|s| Ok(s.to_string())).collect()));
-            }
-            Err(e) => {
-                row += 1;
-                errors.push(FieldError::new(
-                    format!("{file_name}, row {row}"),
-                    format!("unreadable CSV: {e}"),
-                ));
-                break;
-            }
-        }
-    }
-    let mut parsed = parse_table(file_name, rows);
-    parsed.errors.extend(errors);
-    parsed
-}
-
-fn line_breaks(s: &str) -> usize {
-    s.matches('\n').count()
-}
-
-/// Excel in some locales saves "CSV" with semicolons; the header row tells which was used.
-fn detect_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    let count = |c: char| header.matches(c).count();
-    let (comma, semicolon, tab) = (count(','), count(';'), count('\t'));
-    if semicolon > comma && semicolon >= tab {
-        b';'
-    } else if tab > comma && tab > semicolon {
-        b'\t'
-    } else {
-        b','
-    }
+pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
+    let mut table = TableParser::new(file_name, Parsed::new(guard.limits));
+    let read = read_csv(file_name, bytes, guard, &mut |row, cells| {
+        table.row(row, cells.iter().map(cell_text).collect());
+    });
+    table.finish(read.map_err(|e| vec![e]))
 }
 
 fn is_blank(cells: &[Cell]) -> bool {
@@ -172,29 +134,59 @@ fn is_blank(cells: &[Cell]) -> bool {
         .all(|c| matches!(c, Ok(s) if s.trim().is_empty()))
 }
 
-/// Parse a table in the documented layout: `rows` are (row number, cells), header included.
-pub(crate) fn parse_table(file_name: &str, rows: Vec<(usize, Vec<Cell>)>) -> Parsed {
-    let mut out = Parsed::default();
-    let mut rows = rows.into_iter().filter(|(_, cells)| !is_blank(cells));
-    let Some((header_row, header)) = rows.next() else {
-        out.error(
+/// Reads a table in the documented layout as its rows arrive (row number, cells), header
+/// first: each row becomes an item or its problems, and nothing keeps the rows.
+pub(crate) struct TableParser<'a> {
+    file_name: &'a str,
+    out: Parsed,
+    /// The header's columns, once read, and whether it was without problems.
+    header: Option<(Vec<Option<Col>>, bool)>,
+}
+
+impl<'a> TableParser<'a> {
+    pub fn new(file_name: &'a str, out: Parsed) -> TableParser<'a> {
+        TableParser {
             file_name,
-            format!(
-                "the file has no header row; expected: {}",
-                CSV_COLUMNS.join(",")
-            ),
-        );
-        return out;
-    };
-    let cols = parse_header(&mut out, file_name, header_row, &header);
-    if !out.errors.is_empty() {
-        // Rows read against a wrong header would only repeat the header's problem.
-        return out;
+            out,
+            header: None,
+        }
     }
-    for (row, cells) in rows {
-        parse_row(&mut out, file_name, row, &cols, &cells);
+
+    pub fn row(&mut self, row: usize, cells: Vec<Cell>) {
+        if is_blank(&cells) {
+            return;
+        }
+        match &self.header {
+            None => {
+                let before = self.out.problems();
+                let columns = parse_header(&mut self.out, self.file_name, row, &cells);
+                self.header = Some((columns, self.out.problems() == before));
+            }
+            Some((columns, true)) => {
+                parse_row(&mut self.out, self.file_name, row, columns, &cells);
+            }
+            // Rows read against a wrong header would only repeat the header's problem.
+            Some((_, false)) => {}
+        }
     }
-    out
+
+    /// What the table gave; or, when reading stopped at a limit (or the file could not be
+    /// read at all), that problem alone.
+    pub fn finish(mut self, read: Result<(), Vec<FieldError>>) -> Parsed {
+        if let Err(errors) = read {
+            return Parsed::from_errors(errors);
+        }
+        if self.header.is_none() {
+            self.out.error(
+                self.file_name,
+                format!(
+                    "the file has no header row; expected: {}",
+                    CSV_COLUMNS.join(",")
+                ),
+            );
+        }
+        self.out
+    }
 }
 
 fn parse_header(
@@ -286,7 +278,7 @@ fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>]
     // Columns whose value could not be read: validation problems that follow from the
     // placeholder put in their place are not reported a second time.
     let mut bad: HashSet<Col> = HashSet::new();
-    let errors_before = out.errors.len();
+    let errors_before = out.problems();
     for (i, cell) in cells.iter().enumerate() {
         match (cols.get(i).copied().flatten(), cell) {
             (Some(col), Ok(v)) => {
@@ -427,7 +419,7 @@ fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>]
         explanation,
         tags: split_list(text(Col::Tags)),
     };
-    let row_had_errors = out.errors.len() > errors_before;
+    let row_had_errors = out.problems() > errors_before;
     let mut checked = Parsed::default();
     checked.validate(
         item,
@@ -457,10 +449,7 @@ fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>]
             }
         },
     );
-    out.errors.extend(checked.errors);
-    if !row_had_errors {
-        out.items.extend(checked.items);
-    }
+    out.absorb(checked, !row_had_errors);
 }
 
 /// The table of `items` in the documented layout: header and one row per item. Columns beyond

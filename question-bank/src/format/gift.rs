@@ -20,6 +20,7 @@
 
 use rust_decimal::Decimal;
 
+use super::limits::Guard;
 use super::xml::html_to_text;
 use super::{
     category_to_topic, default_difficulty, meta_tags, option_index, read_meta_tags,
@@ -88,24 +89,48 @@ fn trim(toks: &[Tok]) -> &[Tok] {
     &toks[start..end.max(start)]
 }
 
-pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Parsed {
+/// More answers than any question can have (a choice takes at most 8 options): a block with
+/// more is refused before its answers are laid out.
+const MAX_ANSWERS: usize = 64;
+
+pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
     let text = match utf8_text(bytes) {
         Ok(t) => t,
         Err(e) => return Parsed::from_errors(vec![FieldError::new(file_name, e)]),
     };
-    let mut out = Parsed::default();
+    let mut out = Parsed::new(guard.limits);
     let mut topic: Option<String> = None;
     let mut n = 0;
     let mut block: Vec<(usize, &str)> = Vec::new();
+    let mut block_bytes = 0usize;
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
     while let Some((line_no, line)) = lines.next() {
+        if let Err(e) = guard.tick() {
+            return Parsed::from_errors(vec![FieldError::new(
+                format!("{file_name}, line {line_no}"),
+                e,
+            )]);
+        }
         if !line.trim().is_empty() {
             block.push((line_no, line));
+            block_bytes += line.len() + 1;
+            if block_bytes > guard.limits.max_text_bytes {
+                let start = block.first().map_or(line_no, |(no, _)| *no);
+                return Parsed::from_errors(vec![FieldError::new(
+                    format!("{file_name}, line {start}"),
+                    format!(
+                        "the question starting here is longer than {} bytes, over the limit of \
+                         text; questions are separated by blank lines",
+                        guard.limits.max_text_bytes
+                    ),
+                )]);
+            }
         }
         let ends_block = lines.peek().is_none_or(|(_, next)| next.trim().is_empty());
         if ends_block && !block.is_empty() {
             read_block(&mut out, file_name, &block, &mut topic, &mut n);
             block.clear();
+            block_bytes = 0;
         }
     }
     out
@@ -199,7 +224,7 @@ fn read_question(
         format!("{file_name}, {label} (line {line}, title '{title}')")
     };
     let loc = |place: &str| format!("{at}, {place}");
-    let errors_before = out.errors.len();
+    let errors_before = out.problems();
 
     let Some(open) = find(body, '{') else {
         out.error(
@@ -277,6 +302,17 @@ fn read_question(
     } else if is(inside.first(), '#') {
         out.error(loc("answer block"), "numerical questions are not supported");
         return;
+    } else if inside
+        .iter()
+        .filter(|&&(c, escaped)| !escaped && (c == '~' || c == '='))
+        .count()
+        > MAX_ANSWERS
+    {
+        out.error(
+            loc("answer block"),
+            format!("the answer block has more than {MAX_ANSWERS} answers"),
+        );
+        return;
     } else {
         let answers = split_answers(out, &loc, inside);
         for (i, a) in answers.iter().enumerate() {
@@ -311,9 +347,9 @@ fn read_question(
                 .any(|a| a.marker == '~' && a.weight.is_some_and(|w| w > 0.0));
             for (i, a) in answers.into_iter().enumerate() {
                 let correct = a.marker == '=' || a.weight.is_some_and(|w| w > 0.0);
-                let before = out.errors.len();
+                let before = out.problems();
                 let text = as_text(out, a.text, &format!("answer {}", i + 1));
-                if out.errors.len() > before {
+                if out.problems() > before {
                     bad_answers.push(i);
                 }
                 options.push(ItemOption {
@@ -347,7 +383,7 @@ fn read_question(
         explanation: Some(explanation).filter(|e| !e.trim().is_empty()),
         tags: meta.tags,
     };
-    let had_errors = out.errors.len() > errors_before;
+    let had_errors = out.problems() > errors_before;
     let mut checked = Parsed::default();
     checked.validate(item, at.clone(), label, |location, _| {
         let place = match location {
@@ -364,10 +400,7 @@ fn read_question(
         };
         Some(place)
     });
-    out.errors.extend(checked.errors);
-    if !had_errors {
-        out.items.extend(checked.items);
-    }
+    out.absorb(checked, !had_errors);
 }
 
 /// Split the inside of an answer block at each unescaped `~` or `=`; per-answer feedback

@@ -18,7 +18,8 @@
 //! Problems are located as `bank.xml, question 3 (name 'Câu 3'), element answer[2]`; questions
 //! are numbered from 1, not counting category entries.
 
-use super::xml::{self, esc, html_to_text, Element};
+use super::limits::Guard;
+use super::xml::{self, esc, html_to_text, Detach, Element};
 use super::{
     category_to_topic, default_difficulty, meta_tags, option_index, parse_points, read_meta_tags,
     true_false_options, Parsed, DEFAULT_TOPIC,
@@ -26,25 +27,17 @@ use super::{
 use crate::error::FieldError;
 use crate::item::{Item, ItemKind, ItemOption};
 
-pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Parsed {
-    let root = match xml::parse(bytes) {
-        Ok(root) => root,
+/// Read a Moodle XML file question by question: each `<question>` is handed over as soon as it
+/// closes and dropped once read, so memory follows the largest question, not the file.
+pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
+    let text = match super::utf8_text(bytes) {
+        Ok(text) => text,
         Err(e) => return Parsed::from_errors(vec![FieldError::new(file_name, e)]),
     };
-    let mut out = Parsed::default();
-    if root.name != "quiz" {
-        out.error(
-            file_name,
-            format!(
-                "the root element is <{}>; a Moodle XML file starts with <quiz>",
-                root.name
-            ),
-        );
-        return out;
-    }
+    let mut out = Parsed::new(guard.limits);
     let mut topic: Option<String> = None;
     let mut n = 0;
-    for q in root.children_named("question") {
+    let mut read_question = |q: Element| {
         let qtype = q.attr("type").unwrap_or("");
         if qtype == "category" {
             let path = q
@@ -52,7 +45,7 @@ pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Parsed {
                 .map(Element::text)
                 .unwrap_or_default();
             topic = Some(category_to_topic(&path));
-            continue;
+            return Ok(());
         }
         n += 1;
         let name = q
@@ -64,7 +57,26 @@ pub(crate) fn parse(file_name: &str, bytes: &[u8]) -> Parsed {
         } else {
             format!("question {n} (name '{name}')")
         };
-        parse_question(&mut out, q, qtype, file_name, label, topic.as_deref());
+        parse_question(&mut out, &q, qtype, file_name, label, topic.as_deref());
+        Ok(())
+    };
+    let mut detach = Detach {
+        when: &|depth, name| depth == 1 && name == "question",
+        then: &mut read_question,
+    };
+    let input = std::io::BufReader::new(text.as_bytes());
+    let root = match xml::parse_stream(input, guard, &mut detach) {
+        Ok(root) => root,
+        Err(e) => return Parsed::from_errors(vec![FieldError::new(file_name, e)]),
+    };
+    if root.name != "quiz" {
+        return Parsed::from_errors(vec![FieldError::new(
+            file_name,
+            format!(
+                "the root element is <{}>; a Moodle XML file starts with <quiz>",
+                root.name
+            ),
+        )]);
     }
     out
 }
@@ -97,7 +109,7 @@ fn parse_question(
 ) {
     let at = format!("{file_name}, {label}");
     let loc = |el: &str| format!("{at}, element {el}");
-    let errors_before = out.errors.len();
+    let errors_before = out.problems();
     let kind = match qtype {
         "multichoice" => {
             let single = q
@@ -140,7 +152,7 @@ fn parse_question(
     let mut bad_answers = Vec::new();
     let mut answers: Vec<(String, f64)> = Vec::new();
     for (i, a) in q.children_named("answer").enumerate() {
-        let before = out.errors.len();
+        let before = out.problems();
         let place = format!("answer[{}]", i + 1);
         let text = text_of(out, Some(a), answer_format, &place);
         let raw = a.attr("fraction").unwrap_or("0").trim();
@@ -149,7 +161,7 @@ fn parse_question(
             0.0
         });
         answers.push((text, fraction));
-        if out.errors.len() > before {
+        if out.problems() > before {
             bad_answers.push(i);
         }
     }
@@ -182,7 +194,7 @@ fn parse_question(
             ),
         );
     };
-    let errors_before_options = out.errors.len();
+    let errors_before_options = out.problems();
     let mut options = Vec::new();
     let mut accepted = Vec::new();
     match kind {
@@ -247,8 +259,8 @@ fn parse_question(
         explanation: Some(explanation).filter(|e| !e.trim().is_empty()),
         tags: meta.tags,
     };
-    let had_errors = out.errors.len() > errors_before;
-    let answers_refused = !bad_answers.is_empty() || out.errors.len() > errors_before_options;
+    let had_errors = out.problems() > errors_before;
+    let answers_refused = !bad_answers.is_empty() || out.problems() > errors_before_options;
     let mut checked = Parsed::default();
     checked.validate(item, at.clone(), label, |location, _| {
         let repeated = match option_index(location) {
@@ -271,10 +283,7 @@ fn parse_question(
         };
         Some(format!("element {element}"))
     });
-    out.errors.extend(checked.errors);
-    if !had_errors {
-        out.items.extend(checked.items);
-    }
+    out.absorb(checked, !had_errors);
 }
 
 /// A question name for Moodle's bank listing: the start of the stem's first line.

@@ -24,24 +24,23 @@ use std::io::{Cursor, Write};
 
 use rust_decimal::Decimal;
 
-use super::xml::{self, esc, is_block, is_media, text_to_xhtml, Element, Node, TextSink};
-use super::{
-    default_difficulty, letter, option_index, parse_points, read_zip, ImportLimits, Parsed,
-    DEFAULT_TOPIC,
-};
-use crate::error::BankError;
+use super::archive::Archive;
+use super::limits::{Budget, Guard};
+use super::xml::{self, esc, is_block, is_media, text_to_xhtml, Detach, Element, Node, TextSink};
+use super::{default_difficulty, letter, option_index, parse_points, Parsed, DEFAULT_TOPIC};
+use crate::error::{BankError, FieldError};
 use crate::item::{Difficulty, Item, ItemKind, ItemOption};
 use crate::text::fold;
 
 /// Stands for an inline text entry while the stem is rendered.
 const BLANK_MARK: char = '\u{FFFC}';
 
-pub(crate) fn parse(file_name: &str, bytes: &[u8], limits: &ImportLimits) -> Parsed {
+pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
     if bytes.starts_with(b"PK") {
-        parse_package(file_name, bytes, limits)
+        parse_package(file_name, bytes, guard)
     } else {
-        let mut out = Parsed::default();
-        match xml::parse(bytes) {
+        let mut out = Parsed::new(guard.limits);
+        match xml::parse(bytes, guard) {
             Ok(root) => read_item(&mut out, file_name, file_name, &root, &LomMeta::default()),
             Err(e) => out.error(file_name, e),
         }
@@ -130,91 +129,153 @@ fn entry_name(href: &str) -> String {
     name.trim_start_matches("./").to_string()
 }
 
-fn parse_package(file_name: &str, bytes: &[u8], limits: &ImportLimits) -> Parsed {
-    let entries = match read_zip(file_name, bytes, limits) {
-        Ok(entries) => entries,
+/// A QTI item resource of the manifest: what is needed to read its file, and the problems of
+/// its metadata (reported in manifest order, just before the item's own).
+struct ItemResource {
+    at: String,
+    href: Option<String>,
+    meta: LomMeta,
+    problems: Parsed,
+}
+
+/// Read a package entry by entry: the manifest is streamed resource by resource (only what an
+/// item needs is kept), then each item file is parsed and dropped in turn.
+fn parse_package(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
+    let mut archive = match Archive::open(file_name, bytes, guard) {
+        Ok(archive) => archive,
         Err(errors) => return Parsed::from_errors(errors),
     };
-    let files: HashMap<String, &[u8]> = entries
-        .iter()
-        .map(|e| {
-            (
-                e.name.trim_start_matches("./").to_string(),
-                e.data.as_slice(),
-            )
-        })
-        .collect();
-    let mut out = Parsed::default();
-    let read_entry = |out: &mut Parsed, name: &str, data: &[u8], meta: &LomMeta| {
-        let at = format!("{file_name}: {name}");
-        match xml::parse(data) {
-            Ok(root) => read_item(out, &at, name, &root, meta),
-            Err(e) => out.error(at, e),
-        }
+    let Some(manifest) = archive.find("imsmanifest.xml") else {
+        return parse_bare_items(file_name, &mut archive, guard);
     };
-
-    let Some(manifest) = files.get("imsmanifest.xml") else {
-        // Some tools zip bare item files; take every assessmentItem found.
-        let mut names: Vec<&String> = files.keys().filter(|n| n.ends_with(".xml")).collect();
-        names.sort();
-        for name in names {
-            if let Ok(root) = xml::parse(files[name]) {
-                if root.name == "assessmentItem" {
-                    read_item(
-                        &mut out,
-                        &format!("{file_name}: {name}"),
-                        name,
-                        &root,
-                        &LomMeta::default(),
-                    );
-                }
-            }
-        }
-        if out.items.is_empty() && out.errors.is_empty() {
-            out.error(
-                file_name,
-                "the package has no imsmanifest.xml and no QTI assessmentItem files",
-            );
-        }
-        return out;
+    let at_manifest = archive.location(manifest);
+    let resources = match read_manifest(&mut archive, manifest, &at_manifest, guard) {
+        Ok(resources) => resources,
+        Err(e) => return Parsed::from_errors(vec![FieldError::new(at_manifest, e)]),
     };
-    let at_manifest = format!("{file_name}: imsmanifest.xml");
-    let root = match xml::parse(manifest) {
-        Ok(root) => root,
-        Err(e) => {
-            out.error(at_manifest, e);
-            return out;
-        }
-    };
-    let mut resources = Vec::new();
-    root.descendants_named("resource", &mut resources);
-    let mut found = 0;
+    let mut out = Parsed::new(guard.limits);
+    let found = resources.len();
     for resource in resources {
-        let kind = resource.attr("type").unwrap_or("");
-        if !kind.starts_with("imsqti_item_xmlv2p") {
-            continue;
-        }
-        found += 1;
-        let id = resource.attr("identifier").unwrap_or("");
-        let at_resource = format!("{at_manifest}, resource '{id}'");
-        let meta = read_lom(resource, &at_resource, &mut out);
-        let Some(href) = resource.attr("href") else {
-            out.error(at_resource, "the resource has no href");
+        out.absorb(resource.problems, false);
+        let Some(href) = &resource.href else {
+            out.error(resource.at.clone(), "the resource has no href");
             continue;
         };
         let name = entry_name(href);
-        match files.get(&name) {
-            Some(data) => read_entry(&mut out, &name, data, &meta),
-            None => out.error(
-                at_resource,
+        let Some(index) = archive.find(&name) else {
+            out.error(
+                resource.at.clone(),
                 format!("the file '{href}' is not in the package"),
-            ),
+            );
+            continue;
+        };
+        let at = archive.location(index);
+        let parsed = archive.with_entry(index, |entry| xml::parse_reader(entry, guard));
+        match parsed {
+            _ if guard.expired() => return timed_out(file_name, guard),
+            Ok(Ok(root)) => read_item(&mut out, &at, &name, &root, &resource.meta),
+            Ok(Err(e)) => out.error(at, e),
+            // A limit of the archive: nothing more can be read.
+            Err(e) => return Parsed::from_errors(vec![FieldError::new(at, e)]),
         }
     }
     if found == 0 && out.errors.is_empty() {
         out.error(
             at_manifest,
             "the manifest lists no QTI 2.1 items (resources of type imsqti_item_xmlv2p1)",
+        );
+    }
+    out
+}
+
+/// The QTI item resources of the manifest, in document order.
+fn read_manifest(
+    archive: &mut Archive<'_>,
+    manifest: usize,
+    at_manifest: &str,
+    guard: &Guard<'_>,
+) -> Result<Vec<ItemResource>, String> {
+    let limits = guard.limits;
+    let mut resources = Vec::new();
+    let mut budget = Budget::new(limits.max_parsed_bytes);
+    let mut keep = |resource: Element| {
+        let kind = resource.attr("type").unwrap_or("");
+        if !kind.starts_with("imsqti_item_xmlv2p") {
+            return Ok(());
+        }
+        if resources.len() >= limits.max_zip_entries {
+            return Err(format!(
+                "the manifest lists more than {} items, more than the package may have entries \
+                 (the limit)",
+                limits.max_zip_entries
+            ));
+        }
+        let id = resource.attr("identifier").unwrap_or("");
+        let at = format!("{at_manifest}, resource '{id}'");
+        let mut problems = Parsed::default();
+        let meta = read_lom(&resource, &at, &mut problems);
+        let href = resource.attr("href").map(str::to_string);
+        let held = at.len()
+            + href.as_ref().map_or(0, String::len)
+            + meta.topic.as_ref().map_or(0, String::len)
+            + meta.tags.iter().map(|t| t.len() + 24).sum::<usize>()
+            + problems
+                .errors
+                .iter()
+                .map(|e| e.location.len() + e.message.len() + 48)
+                .sum::<usize>()
+            + std::mem::size_of::<ItemResource>();
+        budget.take(held, "the manifest's item resources")?;
+        resources.push(ItemResource {
+            at,
+            href,
+            meta,
+            problems,
+        });
+        Ok(())
+    };
+    let mut detach = Detach {
+        when: &|_, name| name == "resource",
+        then: &mut keep,
+    };
+    archive.with_entry(manifest, |entry| {
+        xml::parse_stream(entry, guard, &mut detach)
+    })??;
+    Ok(resources)
+}
+
+fn timed_out(file_name: &str, guard: &Guard<'_>) -> Parsed {
+    Parsed::from_errors(vec![FieldError::new(file_name, guard.time_message())])
+}
+
+/// Some tools zip bare item files: take every `assessmentItem` found, in name order.
+fn parse_bare_items(file_name: &str, archive: &mut Archive<'_>, guard: &Guard<'_>) -> Parsed {
+    let mut out = Parsed::new(guard.limits);
+    let mut names: Vec<(String, usize)> = archive
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.ends_with(".xml"))
+        .map(|(i, n)| (n.clone(), i))
+        .collect();
+    names.sort();
+    for (name, index) in names {
+        let at = archive.location(index);
+        let parsed = archive.with_entry(index, |entry| xml::parse_reader(entry, guard));
+        match parsed {
+            _ if guard.expired() => return timed_out(file_name, guard),
+            Ok(Ok(root)) if root.name == "assessmentItem" => {
+                read_item(&mut out, &at, &name, &root, &LomMeta::default());
+            }
+            // Files that are not items (or not XML) are not ours to judge.
+            Ok(_) => {}
+            Err(e) => return Parsed::from_errors(vec![FieldError::new(at, e)]),
+        }
+    }
+    if out.items.is_empty() && out.errors.is_empty() {
+        out.error(
+            file_name,
+            "the package has no imsmanifest.xml and no QTI assessmentItem files",
         );
     }
     out
@@ -337,7 +398,7 @@ fn read_item(out: &mut Parsed, at: &str, label: &str, root: &Element, meta: &Lom
         );
         return;
     }
-    let errors_before = out.errors.len();
+    let errors_before = out.problems();
     let Some(body) = root.child("itemBody") else {
         out.error(loc("itemBody"), "the item has no itemBody");
         return;
@@ -365,7 +426,7 @@ fn read_item(out: &mut Parsed, at: &str, label: &str, root: &Element, meta: &Lom
         );
     }
     let Some(interaction) = supported.first().copied() else {
-        if out.errors.len() == errors_before {
+        if out.problems() == errors_before {
             out.error(
                 loc("itemBody"),
                 "the item has no choiceInteraction or textEntryInteraction",
@@ -462,7 +523,7 @@ fn read_item(out: &mut Parsed, at: &str, label: &str, root: &Element, meta: &Lom
         explanation: Some(explanation).filter(|e| !e.is_empty()),
         tags: meta.tags.clone(),
     };
-    let had_errors = out.errors.len() > errors_before;
+    let had_errors = out.problems() > errors_before;
     let interaction_name = interaction.name.clone();
     let mut checked = Parsed::default();
     checked.validate(item, at.to_string(), label.to_string(), |location, _| {
@@ -481,10 +542,7 @@ fn read_item(out: &mut Parsed, at: &str, label: &str, root: &Element, meta: &Lom
             },
         })
     });
-    out.errors.extend(checked.errors);
-    if !had_errors {
-        out.items.extend(checked.items);
-    }
+    out.absorb(checked, !had_errors);
 }
 
 fn collect_interactions<'a>(el: &'a Element, out: &mut Vec<&'a Element>) {

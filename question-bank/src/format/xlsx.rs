@@ -1,73 +1,24 @@
 //! Excel workbooks (`.xlsx`) in the same column layout as CSV ([`super::csv::CSV_LAYOUT_DOC`]):
 //! the questions are on the first worksheet, the header in its first non-empty row.
 //!
-//! An xlsx file is a zip of XML parts, so it is first checked like any uploaded zip
-//! (entry count, entry names, inflated size; see [`super::ImportLimits`]) before calamine reads
-//! it.
+//! The workbook is read by the bounded reader shared with the server's applications import
+//! (`workbook` module): the zip is checked like any upload, then the first sheet is streamed
+//! row by row within [`super::ImportLimits`].
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
-use super::csv::{parse_table, table, template_rows, Cell};
-use super::{read_zip, ImportLimits, Parsed};
-use crate::error::{BankError, FieldError};
+use super::csv::{cell_text, table, template_rows, TableParser};
+use super::limits::Guard;
+use super::{workbook as reader, Parsed};
+use crate::error::BankError;
 use crate::item::Item;
 
-pub(crate) fn parse(file_name: &str, bytes: &[u8], limits: &ImportLimits) -> Parsed {
-    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Parsed::from_errors(vec![FieldError::new(
-            file_name,
-            "this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx (Excel Workbook) \
-             or CSV UTF-8",
-        )]);
-    }
-    if let Err(errors) = read_zip(file_name, bytes, limits) {
-        return Parsed::from_errors(errors);
-    }
-    let refuse = |msg: String| Parsed::from_errors(vec![FieldError::new(file_name, msg)]);
-    let mut workbook: Xlsx<_> = match Xlsx::new(Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(e) => return refuse(format!("not a readable Excel (.xlsx) workbook: {e}")),
-    };
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(e)) => return refuse(format!("the first worksheet cannot be read: {e}")),
-        None => return refuse("the workbook has no worksheet".into()),
-    };
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            // Cells left of the used range are empty columns that still count in the layout.
-            let mut row: Vec<Cell> = vec![Ok(String::new()); first_col as usize];
-            row.extend(cells.iter().map(cell_text));
-            (first_row as usize + i + 1, row)
-        })
-        .collect();
-    parse_table(file_name, rows)
-}
-
-/// A cell's value as the text a person typed. Whole numbers lose Excel's `.0`; dates and error
-/// values cannot be a question's data and are reported.
-fn cell_text(cell: &Data) -> Cell {
-    match cell {
-        Data::Empty => Ok(String::new()),
-        Data::String(s) => Ok(s.clone()),
-        Data::Int(i) => Ok(i.to_string()),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{}", *f as i64)),
-        Data::Float(f) => Ok(f.to_string()),
-        Data::Bool(b) => Ok(if *b { "TRUE" } else { "FALSE" }.to_string()),
-        Data::DateTime(d) => Err(format!(
-            "the cell holds a date ({d}); format the column as Text and retype the value"
-        )),
-        Data::DateTimeIso(d) | Data::DurationIso(d) => Err(format!(
-            "the cell holds a date or duration ({d}); format the column as Text and retype it"
-        )),
-        Data::Error(e) => Err(format!("the cell holds the Excel error {e}")),
-    }
+pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
+    let mut table = TableParser::new(file_name, Parsed::new(guard.limits));
+    let read = reader::read_first_sheet(file_name, bytes, guard, &mut |row, cells| {
+        table.row(row, cells.iter().map(cell_text).collect());
+    });
+    table.finish(read)
 }
 
 fn xlsx_error(e: XlsxError) -> BankError {
@@ -149,7 +100,7 @@ pub fn xlsx_template() -> Result<Vec<u8>, BankError> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
-    use super::super::{import, Format};
+    use super::super::{import, Format, ImportLimits};
     use super::*;
 
     fn read(bytes: &[u8]) -> Result<Vec<Item>, BankError> {

@@ -1,16 +1,23 @@
-//! A small, defensive XML reader shared by Moodle XML and QTI: the document becomes a tree of
-//! elements (local names, namespace prefixes dropped) and text, with entities never expanded
-//! beyond the five predefined ones and character references. Also the conversion of (X)HTML
-//! question text to the plain text items store.
+//! A small, defensive XML reader shared by Moodle XML, QTI and the Excel reader: the document
+//! becomes a tree of elements (local names, namespace prefixes dropped) and text, with entities
+//! never expanded beyond the five predefined ones and character references. Also the
+//! conversion of (X)HTML question text to the plain text items store.
+//!
+//! Reading is bounded ([`ImportLimits`]): no tag, text run or comment longer than
+//! [`ImportLimits::max_text_bytes`] is ever copied ([`EventBound`]), nesting stops at
+//! [`ImportLimits::max_xml_depth`], and the tree held at once stays under
+//! [`ImportLimits::max_parsed_bytes`]. Large documents are read in pieces: elements the caller
+//! names (a Moodle `question`, a manifest `resource`) are handed over as soon as they close and
+//! never join the tree, so memory follows the largest piece, not the file.
 
 use std::borrow::Cow;
+use std::io::BufRead;
 
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
-/// Deeper nesting than any question format needs; bounding it keeps hostile files from
-/// exhausting the stack of the recursive walks over the tree.
-const MAX_DEPTH: usize = 128;
+use super::limits::{refusal, refused, Budget, Guard};
+use super::ImportLimits;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node {
@@ -82,33 +89,182 @@ impl Element {
     }
 }
 
-fn local(name: &str) -> String {
+/// The local part of a qualified name (`r:id` → `id`).
+pub(crate) fn local(name: &str) -> &str {
     match name.rsplit_once(':') {
-        Some((_, local)) => local.to_string(),
-        None => name.to_string(),
+        Some((_, local)) => local,
+        None => name,
     }
 }
 
-/// Parse an XML document into its root element. Errors are messages (the caller knows the
-/// file name to locate them with).
-pub(crate) fn parse(bytes: &[u8]) -> Result<Element, String> {
+/// A `BufRead` that fails once more than `max` bytes have been consumed since the last
+/// [`EventBound::mark`]. The XML reader copies each event whole into its buffer; marking after
+/// every event makes an oversized tag or text run fail after `max` bytes instead of being
+/// copied to its end.
+pub(crate) struct EventBound<R> {
+    inner: R,
+    since_mark: usize,
+    max: usize,
+}
+
+impl<R: BufRead> EventBound<R> {
+    pub fn new(inner: R, max: usize) -> EventBound<R> {
+        EventBound {
+            inner,
+            since_mark: 0,
+            max,
+        }
+    }
+
+    /// Whether the bytes since the last mark are over the bound (an event can end within the
+    /// last buffer the reader was given, past the bound).
+    pub fn over(&self) -> bool {
+        self.since_mark > self.max
+    }
+
+    pub fn mark(&mut self) {
+        self.since_mark = 0;
+    }
+
+    fn message(&self) -> String {
+        format!(
+            "a tag or a run of text is longer than {} bytes, over the limit of XML text",
+            self.max
+        )
+    }
+}
+
+impl<R: BufRead> std::io::Read for EventBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for EventBound<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.over() {
+            return Err(refused(self.message()));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.since_mark = self.since_mark.saturating_add(n);
+        self.inner.consume(n);
+    }
+}
+
+/// An XML reader over `input`, bounded by `limits`.
+pub(crate) fn bounded_reader<R: BufRead>(input: R, limits: &ImportLimits) -> Reader<EventBound<R>> {
+    Reader::from_reader(EventBound::new(input, limits.max_text_bytes))
+}
+
+/// The next event of a bounded reader, marking the bound for the one after it. Errors are
+/// messages: a limit's own, or where the XML stops being well-formed.
+pub(crate) fn next_event<'b, R: BufRead>(
+    reader: &mut Reader<EventBound<R>>,
+    buf: &'b mut Vec<u8>,
+    guard: &Guard<'_>,
+) -> Result<Event<'b>, String> {
+    guard.tick()?;
+    buf.clear();
+    let position = reader.buffer_position();
+    let event = reader.read_event_into(buf).map_err(|e| match &e {
+        quick_xml::Error::Io(io) => match refusal(io) {
+            Some(limit) => format!("{limit} (near byte {position})"),
+            None => format!("the XML cannot be read: {io}"),
+        },
+        _ => format!(
+            "not well-formed XML near byte {}: {e}",
+            reader.error_position()
+        ),
+    })?;
+    if reader.get_ref().over() {
+        return Err(format!(
+            "{} (near byte {position})",
+            reader.get_ref().message()
+        ));
+    }
+    reader.get_mut().mark();
+    Ok(event)
+}
+
+/// Parse an XML document held in memory into its root element. Errors are messages (the caller
+/// knows the file name to locate them with).
+pub(crate) fn parse(bytes: &[u8], guard: &Guard<'_>) -> Result<Element, String> {
     let text = super::utf8_text(bytes)?;
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<Element> = Vec::new();
+    // Fed in buffer-sized pieces, as from a zip entry, so that an oversized event is refused
+    // as soon as it passes the bound rather than after being copied whole.
+    parse_reader(std::io::BufReader::new(text.as_bytes()), guard)
+}
+
+/// Parse a whole document from `input` (UTF-8; a byte-order mark is skipped).
+pub(crate) fn parse_reader<R: BufRead>(input: R, guard: &Guard<'_>) -> Result<Element, String> {
+    let mut keep = |_: Element| Ok(());
+    let mut detach = Detach {
+        when: &|_, _| false,
+        then: &mut keep,
+    };
+    parse_stream(input, guard, &mut detach)
+}
+
+/// Elements handed over as they close instead of joining the tree.
+pub(crate) struct Detach<'d> {
+    /// Whether an element with this name, at this depth (the root is at 0), is handed over.
+    pub when: &'d dyn Fn(usize, &str) -> bool,
+    /// Receives each such element; an `Err` stops the parse with that message.
+    pub then: &'d mut dyn FnMut(Element) -> Result<(), String>,
+}
+
+/// What an element or text costs held in the tree: its node and its strings.
+fn node_cost(strings: usize) -> usize {
+    2 * std::mem::size_of::<Node>() + strings
+}
+
+fn element_cost(el: &Element) -> usize {
+    let attrs: usize = el
+        .attrs
+        .iter()
+        .map(|(k, v)| std::mem::size_of::<(String, String)>() + k.len() + v.len())
+        .sum();
+    node_cost(el.name.len() + attrs)
+}
+
+/// An element being read: the element, what its subtree costs so far, and whether it is handed
+/// over when it closes.
+struct Open {
+    element: Element,
+    cost: usize,
+    detached: bool,
+}
+
+/// Parse a document from `input` (UTF-8; a byte-order mark is skipped) into its root element,
+/// handing over the elements `detach` names as they close.
+pub(crate) fn parse_stream<R: BufRead>(
+    input: R,
+    guard: &Guard<'_>,
+    detach: &mut Detach<'_>,
+) -> Result<Element, String> {
+    let limits = guard.limits;
+    let mut reader = bounded_reader(input, limits);
+    let mut buf = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut budget = Budget::new(limits.max_parsed_bytes);
+    let what = "the parsed XML elements and text";
     loop {
-        let event = reader.read_event().map_err(|e| {
-            format!(
-                "not well-formed XML near byte {}: {e}",
-                reader.error_position()
-            )
-        })?;
-        match event {
+        let event = next_event(&mut reader, &mut buf, guard)?;
+        let (el, empty) = match event {
             Event::DocType(doctype) => {
                 let decl: &str = &doctype;
                 if decl.to_ascii_uppercase().contains("<!ENTITY") {
                     return Err("DOCTYPE with entity declarations is not accepted".into());
                 }
+                continue;
             }
             Event::Decl(decl) => {
                 if let Some(Ok(enc)) = decl.encoding() {
@@ -118,28 +274,25 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, String> {
                         ));
                     }
                 }
+                continue;
             }
-            Event::Start(start) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
-                }
-                stack.push(element_of(&start)?);
-            }
-            Event::Empty(start) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
-                }
-                let el = element_of(&start)?;
-                close(&mut stack, &mut root, el)?;
-            }
+            Event::Start(start) => (element_of(&start)?, false),
+            Event::Empty(start) => (element_of(&start)?, true),
             Event::End(_) => {
-                let el = stack
+                let open = stack
                     .pop()
                     .ok_or_else(|| "closing tag without an opening tag".to_string())?;
-                close(&mut stack, &mut root, el)?;
+                close(&mut stack, &mut root, open, &mut budget, detach)?;
+                continue;
             }
-            Event::Text(t) => push_text(&mut stack, t.xml10_content())?,
-            Event::CData(t) => push_text(&mut stack, t.xml10_content())?,
+            Event::Text(t) => {
+                push_text(&mut stack, t.xml10_content(), &mut budget, what)?;
+                continue;
+            }
+            Event::CData(t) => {
+                push_text(&mut stack, t.xml10_content(), &mut budget, what)?;
+                continue;
+            }
             Event::GeneralRef(r) => {
                 let resolved: Cow<str> = match r.resolve_char_ref() {
                     Ok(Some(c)) => Cow::Owned(c.to_string()),
@@ -154,10 +307,30 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, String> {
                     },
                     Err(e) => return Err(format!("bad character reference &{};: {e}", &*r)),
                 };
-                push_text(&mut stack, resolved)?;
+                push_text(&mut stack, resolved, &mut budget, what)?;
+                continue;
             }
-            Event::Comment(_) | Event::PI(_) => {}
+            Event::Comment(_) | Event::PI(_) => continue,
             Event::Eof => break,
+        };
+        if stack.len() >= limits.max_xml_depth {
+            return Err(format!(
+                "elements nested deeper than {} levels, over the limit",
+                limits.max_xml_depth
+            ));
+        }
+        let cost = element_cost(&el);
+        budget.take(cost, what)?;
+        let detached = (detach.when)(stack.len(), &el.name);
+        let open = Open {
+            element: el,
+            cost,
+            detached,
+        };
+        if empty {
+            close(&mut stack, &mut root, open, &mut budget, detach)?;
+        } else {
+            stack.push(open);
         }
     }
     if !stack.is_empty() {
@@ -173,32 +346,56 @@ fn element_of(start: &quick_xml::events::BytesStart<'_>) -> Result<Element, Stri
         let value = attr
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| format!("bad attribute value: {e}"))?;
-        attrs.push((local(attr.key.as_ref()), value.into_owned()));
+        attrs.push((local(attr.key.as_ref()).to_string(), value.into_owned()));
     }
     Ok(Element {
-        name: local(start.name().as_ref()),
+        name: local(start.name().as_ref()).to_string(),
         attrs,
         children: Vec::new(),
     })
 }
 
-fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element) -> Result<(), String> {
+/// An element closes: handed over, or added to its parent (or made the root).
+fn close(
+    stack: &mut [Open],
+    root: &mut Option<Element>,
+    open: Open,
+    budget: &mut Budget,
+    detach: &mut Detach<'_>,
+) -> Result<(), String> {
+    if open.detached {
+        budget.give_back(open.cost);
+        return (detach.then)(open.element);
+    }
     match stack.last_mut() {
-        Some(parent) => parent.children.push(Node::Element(el)),
-        None if root.is_none() => *root = Some(el),
+        Some(parent) => {
+            parent.cost += open.cost;
+            parent.element.children.push(Node::Element(open.element));
+        }
+        None if root.is_none() => *root = Some(open.element),
         None => return Err("more than one root element".into()),
     }
     Ok(())
 }
 
-fn push_text(stack: &mut [Element], text: Cow<'_, str>) -> Result<(), String> {
+fn push_text(
+    stack: &mut [Open],
+    text: Cow<'_, str>,
+    budget: &mut Budget,
+    what: &str,
+) -> Result<(), String> {
     match stack.last_mut() {
         Some(parent) => {
             // Adjacent text, CDATA and references form one text node.
-            if let Some(Node::Text(t)) = parent.children.last_mut() {
+            if let Some(Node::Text(t)) = parent.element.children.last_mut() {
+                budget.take(text.len(), what)?;
+                parent.cost += text.len();
                 t.push_str(&text);
             } else {
-                parent.children.push(Node::Text(text.into_owned()));
+                let cost = node_cost(text.len());
+                budget.take(cost, what)?;
+                parent.cost += cost;
+                parent.element.children.push(Node::Text(text.into_owned()));
             }
             Ok(())
         }
@@ -350,7 +547,7 @@ pub(crate) fn html_to_text(html: &str) -> Result<String, String> {
         }
         if !closing && (name == "script" || name == "style") {
             let end = format!("</{name}");
-            rest = match rest.to_ascii_lowercase().find(&end) {
+            rest = match find_ignoring_ascii_case(rest, &end) {
                 Some(i) => rest[i..]
                     .find('>')
                     .map(|j| &rest[i + j + 1..])
@@ -367,6 +564,15 @@ pub(crate) fn html_to_text(html: &str) -> Result<String, String> {
     }
     sink.text(&decode_html_entities(rest));
     Ok(sink.finish())
+}
+
+/// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case. Scans once, without
+/// lowercasing a copy of the rest of the text for every tag (which made a text of many
+/// `<script>` tags quadratic).
+fn find_ignoring_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Latin-1 entity names, in code point order from U+00A0: editors that write `&agrave;` for
@@ -420,7 +626,13 @@ fn decode_html_entities(s: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = rest[1..].find(';').filter(|&i| i <= 32).and_then(|semi| {
+        // Entity names are short: look for the ';' only that far, or a text of many '&' would
+        // scan to its end once per '&'.
+        let semi = rest.as_bytes()[1..]
+            .iter()
+            .take(33)
+            .position(|&b| b == b';');
+        let decoded = semi.and_then(|semi| {
             let name = &rest[1..semi + 1];
             let value = if let Some(num) = name.strip_prefix('#') {
                 let code = match num.strip_prefix(['x', 'X']) {
@@ -451,6 +663,10 @@ fn decode_html_entities(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(bytes: &[u8]) -> Result<Element, String> {
+        super::parse(bytes, &Guard::new(&ImportLimits::default(), &|| false))
+    }
 
     #[test]
     fn parses_elements_text_cdata_and_references() {
@@ -507,8 +723,77 @@ mod tests {
                 .unwrap_err()
                 .contains("ISO-8859-1")
         );
-        let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(parse(deep.as_bytes()).unwrap_err().contains("deeper"));
+        let deep = "<a>".repeat(65);
+        assert!(parse(deep.as_bytes())
+            .unwrap_err()
+            .contains("deeper than 64"));
+        assert!(parse(format!("{}x", "<a>".repeat(64)).as_bytes())
+            .unwrap_err()
+            .contains("ends inside an element"));
+    }
+
+    #[test]
+    fn a_long_text_run_or_tag_is_refused_without_being_copied_whole() {
+        let limits = ImportLimits {
+            max_text_bytes: 1000,
+            ..ImportLimits::default()
+        };
+        let guard = Guard::new(&limits, &|| false);
+        let text = format!("<a>{}</a>", "x".repeat(5000));
+        let message = super::parse(text.as_bytes(), &guard).unwrap_err();
+        assert!(message.contains("longer than 1000 bytes"), "{message}");
+        let tag = format!("<a b=\"{}\"/>", "x".repeat(5000));
+        assert!(super::parse(tag.as_bytes(), &guard).is_err());
+        let fits = format!("<a>{}</a>", "x".repeat(900));
+        assert!(super::parse(fits.as_bytes(), &guard).is_ok());
+    }
+
+    #[test]
+    fn the_tree_held_at_once_is_bounded_and_detached_elements_do_not_count() {
+        let limits = ImportLimits {
+            max_parsed_bytes: 64 * 1024,
+            ..ImportLimits::default()
+        };
+        let guard = Guard::new(&limits, &|| false);
+        let many = format!("<quiz>{}</quiz>", "<q><t>x</t></q>".repeat(5000));
+        let message = super::parse(many.as_bytes(), &guard).unwrap_err();
+        assert!(message.contains("limit for parsed data"), "{message}");
+
+        let mut seen = 0;
+        let mut count = |q: Element| {
+            assert_eq!(q.text(), "x");
+            seen += 1;
+            Ok(())
+        };
+        let mut detach = Detach {
+            when: &|depth, name| depth == 1 && name == "q",
+            then: &mut count,
+        };
+        let root = parse_stream(many.as_bytes(), &guard, &mut detach).unwrap();
+        assert_eq!(root.name, "quiz");
+        assert!(root.children.is_empty());
+        assert_eq!(seen, 5000);
+    }
+
+    #[test]
+    fn the_parse_stops_when_the_clock_says_so() {
+        let limits = ImportLimits::default();
+        let guard = Guard::new(&limits, &|| true);
+        let many = format!("<quiz>{}</quiz>", "<q/>".repeat(10_000));
+        let message = super::parse(many.as_bytes(), &guard).unwrap_err();
+        assert!(message.contains("time limit"), "{message}");
+    }
+
+    #[test]
+    fn script_and_ampersand_heavy_html_is_converted_in_linear_time() {
+        let html = "<SCRIPT>x</script>".repeat(200_000);
+        assert_eq!(html_to_text(&html).unwrap(), "");
+        let amps = "&".repeat(2_000_000);
+        assert_eq!(html_to_text(&amps).unwrap(), amps);
+        assert_eq!(
+            html_to_text("a &amp; b &#x110; &nosuch; c").unwrap(),
+            "a & b Đ &nosuch; c"
+        );
     }
 
     #[test]

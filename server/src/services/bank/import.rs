@@ -189,10 +189,17 @@ async fn parse_file(
 ) -> AppResult<Result<Vec<Item>, Vec<FieldError>>> {
     let limits = import_limits(state);
     let name = file_name.to_string();
-    tokio::task::spawn_blocking(move || format::import(format, &name, &bytes, &limits))
-        .await
-        .map_err(|e| AppError::Internal(format!("import task: {e}")))
-        .map(|r| r.map_err(|e| e.errors().to_vec()))
+    tokio::task::spawn_blocking(move || {
+        // The parsers are bounded and linear; the deadline is the backstop that answers 422
+        // (naming `ImportLimits::max_parse_time`) instead of letting a pathological file hold a
+        // core.
+        let deadline = std::time::Instant::now() + limits.max_parse_time;
+        let out_of_time = || std::time::Instant::now() >= deadline;
+        format::import_within(format, &name, &bytes, &limits, &out_of_time)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import task: {e}")))
+    .map(|r| r.map_err(|e| e.errors().to_vec()))
 }
 
 pub async fn import_items(

@@ -92,7 +92,11 @@ pub async fn import_applications(
         )
     })?;
     let file = format.file_name();
-    let rows = import::read_rows(format, bytes).map_err(|e| nothing_imported(file, e))?;
+    // Parsing is CPU-bound (bounded by the import limits): off the async workers.
+    let owned = bytes.to_vec();
+    let rows = crate::parallel::blocking(move || import::read_rows(format, &owned))
+        .await?
+        .map_err(|e| nothing_imported(file, e))?;
     let now = state.now();
     let today = vietnam_today(now);
     let _chain = if dry_run {

@@ -1,11 +1,17 @@
 //! Reading application files (CSV and Excel) into rows of named cells. What the cells mean is
 //! checked by the service, with the same rules as the JSON endpoint; this module only knows the
 //! layout ([`LAYOUT_DOC`]) and reports, located by row and column, what it cannot read.
+//!
+//! The file is read by the bounded table reader of `question_bank::format` (the one the bank
+//! import uses), within the same [`ImportLimits`]: rows, columns and cell length are checked
+//! before a row is laid out, an Excel workbook's zip and XML parts are checked and streamed, and
+//! the read stops with a problem naming the limit once [`ImportLimits::max_parse_time`] has
+//! passed.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
+use std::time::Instant;
 
-use calamine::{Data, Reader, Xlsx};
+use question_bank::format::{read_table, CellValue, ImportLimits, TableFormat};
 use question_bank::FieldError;
 
 /// The layout HR follows, served with the template and in the API description.
@@ -36,7 +42,9 @@ studied_in_language, ethnic_minority_language.
 Columns are matched by name (their order does not matter; an unknown column is an error). \
 The file is UTF-8 (in Excel: Save as CSV UTF-8), comma or semicolon separated. Rows are \
 numbered as a spreadsheet shows them, the header being row 1; empty rows are skipped. An \
-import takes every row or none: each problem is reported as \"file, row N, column C\".";
+import takes every row or none: each problem is reported as \"file, row N, column C\". \
+Limits: at most 50,000 application rows, 64 columns and 10,000 characters in a cell; a file \
+past one is refused with the limit named (split it into several imports).";
 
 /// The header of the layout, in order.
 pub const COLUMNS: [&str; 8] = [
@@ -65,12 +73,19 @@ Nguyễn Văn An,1995-04-12,nam,031095001234,CV-TCKT,STC|SXD,military_service,
 Trần Thị Bình,1998-10-30,nữ,031198004321,CV-VP,,ethnic_minority|union_cadre,
 ";
 
-/// Files with more rows than this are refused whole (a round receives thousands, not millions).
+/// Files with more application rows than this are refused whole (a round receives thousands,
+/// not millions).
 pub const MAX_ROWS: usize = 50_000;
 
-/// Entries and inflated bytes an xlsx (a zip) may declare before it is opened.
-const MAX_ZIP_ENTRIES: usize = 1_000;
-const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
+/// The limits an applications file is read within: the importers' own, with room for
+/// [`MAX_ROWS`] rows under the header. The request body limit already bounds the file's size.
+pub fn limits() -> ImportLimits {
+    ImportLimits {
+        max_bytes: usize::MAX,
+        max_rows: MAX_ROWS + 1,
+        ..ImportLimits::default()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
@@ -101,6 +116,13 @@ impl FileFormat {
             FileFormat::Xlsx => "applications.xlsx",
         }
     }
+
+    fn table(self) -> TableFormat {
+        match self {
+            FileFormat::Csv => TableFormat::Csv,
+            FileFormat::Xlsx => TableFormat::Xlsx,
+        }
+    }
 }
 
 /// A cell's text, or why it cannot be used.
@@ -119,215 +141,52 @@ impl Row {
     }
 }
 
-/// Reads every data row of the file, or lists every problem of its shape.
+/// Reads every data row of the file, or lists every problem of its shape, within [`limits`]
+/// and their time limit.
 pub fn read_rows(format: FileFormat, bytes: &[u8]) -> Result<Vec<Row>, Vec<FieldError>> {
+    let limits = limits();
+    let deadline = Instant::now() + limits.max_parse_time;
+    read_rows_within(format, bytes, &limits, &|| Instant::now() >= deadline)
+}
+
+/// [`read_rows`] within `limits`, asking `out_of_time` now and then.
+fn read_rows_within(
+    format: FileFormat,
+    bytes: &[u8],
+    limits: &ImportLimits,
+    out_of_time: &dyn Fn() -> bool,
+) -> Result<Vec<Row>, Vec<FieldError>> {
     let file = format.file_name();
-    let table = match format {
-        FileFormat::Csv => csv_table(file, bytes)?,
-        FileFormat::Xlsx => xlsx_table(file, bytes)?,
-    };
-    rows_of_table(file, table)
-}
-
-fn one(file: &str, message: impl Into<String>) -> Vec<FieldError> {
-    vec![FieldError::new(file, message)]
-}
-
-fn csv_table(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, Vec<FieldError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        one(
-            file,
-            format!(
-                "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 (in \
-                 Excel: \"CSV UTF-8\")",
-                e.valid_up_to()
-            ),
-        )
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(detect_delimiter(text))
-        .from_reader(text.as_bytes());
-    let mut table: Vec<(usize, Vec<Cell>)> = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The csv reader's own line count skips blank lines; rows must be numbered as a
-    // spreadsheet shows them. A record's position is where the previous one ended, so its row
-    // is one more than the line breaks before its first character (past any blank lines),
-    // counted incrementally.
-    let (mut counted_to, mut breaks) = (0usize, 0usize);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let start = record
-                    .position()
-                    .map_or(counted_to, |p| p.byte() as usize)
-                    .clamp(counted_to, text.len());
-                let rest = text.as_bytes().get(start..).unwrap_or_default();
-                let blank = rest
-                    .iter()
-                    .take_while(|b| **b == b'\r' || **b == b'\n')
-                    .count();
-                let first = start + blank;
-                breaks += text.as_bytes()[counted_to..first]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count();
-                counted_to = first;
-                table.push((
-                    breaks + 1,
-                    record.iter().map(|s| Ok(s.to_string())).collect(),
-                ));
-                if table.len() > MAX_ROWS + 1 {
-                    return Err(too_many_rows(file));
-                }
-            }
-            Err(e) => {
-                let row = table.last().map_or(1, |(row, _)| row + 1);
-                return Err(one(
-                    &format!("{file}, row {row}"),
-                    format!("unreadable CSV: {e}"),
-                ));
-            }
-        }
-    }
-    Ok(table)
-}
-
-fn too_many_rows(file: &str) -> Vec<FieldError> {
-    one(
+    let mut table = Table::new(file, limits.max_errors);
+    read_table(
+        format.table(),
         file,
-        format!("the file has more than {MAX_ROWS} rows; split it into several imports"),
-    )
-}
-
-/// Excel in some locales saves "CSV" with semicolons; the header row tells which was used.
-fn detect_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    let count = |c: char| header.matches(c).count();
-    let (comma, semicolon, tab) = (count(','), count(';'), count('\t'));
-    if semicolon > comma && semicolon >= tab {
-        b';'
-    } else if tab > comma && tab > semicolon {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
-fn xlsx_table(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, Vec<FieldError>> {
-    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(one(
-            file,
-            "this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx (Excel Workbook) or \
-             CSV UTF-8",
-        ));
-    }
-    check_zip(bytes).map_err(|e| one(file, e))?;
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| one(file, format!("not a readable Excel (.xlsx) workbook: {e}")))?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(e)) => {
-            return Err(one(
-                file,
-                format!("the first worksheet cannot be read: {e}"),
-            ))
-        }
-        None => return Err(one(file, "the workbook has no worksheet")),
-    };
-    if range.height() > MAX_ROWS + 1 {
-        return Err(too_many_rows(file));
-    }
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            // Columns left of the used range are empty but still count in the layout.
-            let mut row: Vec<Cell> = vec![Ok(String::new()); first_col as usize];
-            row.extend(cells.iter().map(cell_text));
-            (first_row as usize + i + 1, row)
-        })
-        .collect())
+        bytes,
+        limits,
+        out_of_time,
+        &mut |row, cells| {
+            table.row(row, cells.iter().map(cell_text).collect());
+        },
+    )?;
+    table.finish()
 }
 
 /// A cell as the text a person typed: whole numbers without Excel's `.0`, date cells as
 /// YYYY-MM-DD.
-fn cell_text(cell: &Data) -> Cell {
+fn cell_text(cell: &CellValue) -> Cell {
     match cell {
-        Data::Empty => Ok(String::new()),
-        Data::String(s) => Ok(s.clone()),
-        Data::Int(i) => Ok(i.to_string()),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{}", *f as i64)),
-        Data::Float(f) => Ok(f.to_string()),
-        Data::Bool(b) => Ok(if *b { "TRUE" } else { "FALSE" }.to_string()),
-        Data::DateTime(d) if d.is_datetime() => {
-            let (y, m, day, ..) = d.to_ymd_hms_milli();
-            Ok(format!("{y:04}-{m:02}-{day:02}"))
-        }
-        Data::DateTime(d) => Err(format!(
-            "the cell holds a duration ({}); format the column as Text and retype the value",
-            d.as_f64()
-        )),
-        Data::DateTimeIso(d) => Ok(d.chars().take(10).collect()),
-        Data::DurationIso(d) => Err(format!(
+        CellValue::Date(d) => Ok(d.iso_date()),
+        CellValue::IsoDate(d) => Ok(d.chars().take(10).collect()),
+        CellValue::Duration(d) => Err(format!(
             "the cell holds a duration ({d}); format the column as Text and retype the value"
         )),
-        Data::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+        CellValue::Error(e) => Err(format!("the cell holds the Excel error {e}")),
+        other => Ok(other.as_text().unwrap_or_default()),
     }
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// Reads the zip's central directory before anything is inflated: too many entries, or entries
-/// declaring more than [`MAX_UNZIPPED_BYTES`] in all, are refused (a zip bomb is refused before
-/// it is opened; the body limit bounds the file itself).
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let not_zip = || "not an Excel (.xlsx) workbook: the file is not a zip archive".to_string();
-    if !bytes.starts_with(b"PK") || bytes.len() < 22 {
-        return Err(not_zip());
-    }
-    let search_from = bytes.len().saturating_sub(22 + 65_535);
-    let eocd = (search_from..=bytes.len() - 22)
-        .rev()
-        .find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))
-        .ok_or_else(not_zip)?;
-    let entries = usize::from(u16_at(bytes, eocd + 10).ok_or_else(not_zip)?);
-    let mut at = u32_at(bytes, eocd + 16).ok_or_else(not_zip)? as usize;
-    if entries > MAX_ZIP_ENTRIES {
-        return Err(format!(
-            "the workbook has {entries} parts, over the limit of {MAX_ZIP_ENTRIES}"
-        ));
-    }
-    let mut total: u64 = 0;
-    for _ in 0..entries {
-        if !bytes
-            .get(at..)
-            .is_some_and(|b| b.starts_with(b"PK\x01\x02"))
-        {
-            return Err(not_zip());
-        }
-        total += u64::from(u32_at(bytes, at + 24).ok_or_else(not_zip)?);
-        let name = usize::from(u16_at(bytes, at + 28).ok_or_else(not_zip)?);
-        let extra = usize::from(u16_at(bytes, at + 30).ok_or_else(not_zip)?);
-        let comment = usize::from(u16_at(bytes, at + 32).ok_or_else(not_zip)?);
-        at += 46 + name + extra + comment;
-    }
-    if total > MAX_UNZIPPED_BYTES {
-        return Err(format!(
-            "the workbook inflates to {total} bytes, over the limit of {MAX_UNZIPPED_BYTES}"
-        ));
-    }
-    Ok(())
+fn one(file: &str, message: impl Into<String>) -> Vec<FieldError> {
+    vec![FieldError::new(file, message)]
 }
 
 fn is_blank(cells: &[Cell]) -> bool {
@@ -336,69 +195,105 @@ fn is_blank(cells: &[Cell]) -> bool {
         .all(|c| matches!(c, Ok(s) if s.trim().is_empty()))
 }
 
-fn rows_of_table(file: &str, table: Vec<(usize, Vec<Cell>)>) -> Result<Vec<Row>, Vec<FieldError>> {
-    let mut rows = table.into_iter().filter(|(_, cells)| !is_blank(cells));
-    let Some((header_row, header)) = rows.next() else {
-        return Err(one(
+/// The rows of a file as they are read, header first; problems past `max_errors` are counted,
+/// not kept.
+struct Table<'a> {
+    file: &'a str,
+    /// The header's columns once read, and whether it was without problems.
+    header: Option<(Vec<Option<&'static str>>, bool)>,
+    rows: Vec<Row>,
+    errors: Vec<FieldError>,
+    unlisted: usize,
+    max_errors: usize,
+}
+
+impl<'a> Table<'a> {
+    fn new(file: &'a str, max_errors: usize) -> Table<'a> {
+        Table {
             file,
-            format!(
-                "the file is empty; the first row must be the header: {}",
-                COLUMNS.join(",")
-            ),
-        ));
-    };
-    let mut errors = Vec::new();
-    let mut columns: Vec<Option<&'static str>> = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, cell) in header.iter().enumerate() {
-        let at = format!("{file}, row {header_row}, column {}", i + 1);
-        let name = match cell {
-            Ok(s) => s.trim().trim_start_matches('\u{feff}').to_lowercase(),
-            Err(e) => {
-                errors.push(FieldError::new(at, e.clone()));
+            header: None,
+            rows: Vec::new(),
+            errors: Vec::new(),
+            unlisted: 0,
+            max_errors,
+        }
+    }
+
+    fn error(&mut self, location: String, message: impl Into<String>) {
+        if self.errors.len() < self.max_errors {
+            self.errors.push(FieldError::new(location, message));
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    fn row(&mut self, row: usize, cells: Vec<Cell>) {
+        if is_blank(&cells) {
+            return;
+        }
+        match self.header.take() {
+            None => {
+                let columns = self.read_header(row, &cells);
+                let clean = self.errors.is_empty();
+                self.header = Some((columns, clean));
+            }
+            Some((columns, true)) => {
+                self.read_row(row, cells, &columns);
+                self.header = Some((columns, true));
+            }
+            // Rows read against a wrong header would only repeat the header's problem.
+            Some(failed) => self.header = Some(failed),
+        }
+    }
+
+    fn read_header(&mut self, header_row: usize, header: &[Cell]) -> Vec<Option<&'static str>> {
+        let file = self.file;
+        let mut columns: Vec<Option<&'static str>> = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, cell) in header.iter().enumerate() {
+            let at = format!("{file}, row {header_row}, column {}", i + 1);
+            let name = match cell {
+                Ok(s) => s.trim().trim_start_matches('\u{feff}').to_lowercase(),
+                Err(e) => {
+                    self.error(at, e.clone());
+                    columns.push(None);
+                    continue;
+                }
+            };
+            if name.is_empty() {
                 columns.push(None);
                 continue;
             }
-        };
-        if name.is_empty() {
-            columns.push(None);
-            continue;
-        }
-        match COLUMNS.iter().find(|c| **c == name) {
-            Some(c) if !seen.insert(*c) => {
-                errors.push(FieldError::new(
-                    at,
-                    format!("column '{name}' appears twice"),
-                ));
-                columns.push(None);
-            }
-            Some(c) => columns.push(Some(*c)),
-            None => {
-                errors.push(FieldError::new(
-                    at,
-                    format!(
-                        "unknown column '{name}'; the header must be: {}",
-                        COLUMNS.join(",")
-                    ),
-                ));
-                columns.push(None);
+            match COLUMNS.iter().find(|c| **c == name) {
+                Some(c) if !seen.insert(*c) => {
+                    self.error(at, format!("column '{name}' appears twice"));
+                    columns.push(None);
+                }
+                Some(c) => columns.push(Some(*c)),
+                None => {
+                    self.error(
+                        at,
+                        format!(
+                            "unknown column '{name}'; the header must be: {}",
+                            COLUMNS.join(",")
+                        ),
+                    );
+                    columns.push(None);
+                }
             }
         }
-    }
-    for required in REQUIRED {
-        if !seen.contains(required) {
-            errors.push(FieldError::new(
-                format!("{file}, row {header_row}"),
-                format!("the header has no column '{required}'"),
-            ));
+        for required in REQUIRED {
+            if !seen.contains(required) {
+                self.error(
+                    format!("{file}, row {header_row}"),
+                    format!("the header has no column '{required}'"),
+                );
+            }
         }
+        columns
     }
-    if !errors.is_empty() {
-        // Rows read against a wrong header would only repeat the header's problem.
-        return Err(errors);
-    }
-    let mut out = Vec::new();
-    for (row, cells) in rows {
+
+    fn read_row(&mut self, row: usize, cells: Vec<Cell>, columns: &[Option<&'static str>]) {
         let mut named = HashMap::new();
         for (i, cell) in cells.into_iter().enumerate() {
             match columns.get(i).copied().flatten() {
@@ -406,21 +301,42 @@ fn rows_of_table(file: &str, table: Vec<(usize, Vec<Cell>)>) -> Result<Vec<Row>,
                     named.insert(column, cell);
                 }
                 None if matches!(&cell, Ok(v) if v.trim().is_empty()) => {}
-                None => errors.push(FieldError::new(
-                    format!("{file}, row {row}, column {}", i + 1),
+                None => self.error(
+                    format!("{}, row {row}, column {}", self.file, i + 1),
                     "a value in a column without a header",
-                )),
+                ),
             }
         }
-        out.push(Row { row, cells: named });
+        self.rows.push(Row { row, cells: named });
     }
-    if out.is_empty() {
-        errors.push(FieldError::new(file, "the file has no application rows"));
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
+
+    fn finish(mut self) -> Result<Vec<Row>, Vec<FieldError>> {
+        let file = self.file;
+        if self.header.is_none() {
+            return Err(one(
+                file,
+                format!(
+                    "the file is empty; the first row must be the header: {}",
+                    COLUMNS.join(",")
+                ),
+            ));
+        }
+        if self.rows.is_empty() && self.errors.is_empty() {
+            self.error(file.to_string(), "the file has no application rows");
+        }
+        if self.unlisted > 0 {
+            let message = format!(
+                "{} more problem(s) are not listed: only the first {} are (the limit); fix \
+                 these and import again",
+                self.unlisted, self.max_errors
+            );
+            self.errors.push(FieldError::new(file, message));
+        }
+        if self.errors.is_empty() {
+            Ok(self.rows)
+        } else {
+            Err(self.errors)
+        }
     }
 }
 
@@ -469,6 +385,149 @@ mod tests {
                 "applications.csv, row 1"
             ]
         );
+    }
+
+    fn workbook(write: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, name) in COLUMNS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *name).expect("header");
+        }
+        write(sheet);
+        book.save_to_buffer().expect("workbook")
+    }
+
+    #[test]
+    fn date_cells_read_as_iso_dates_and_numbers_without_a_decimal_point() {
+        let bytes = workbook(|sheet| {
+            let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+            sheet.write_string(1, 0, "Nguyễn Văn An").expect("name");
+            sheet
+                .write_number_with_format(1, 1, 34_714.0, &date)
+                .expect("date");
+            sheet.write_string(1, 2, "nam").expect("gender");
+            sheet.write_number(1, 3, 31_095_001_234.0).expect("id");
+            sheet.write_string(1, 4, "CV-VP").expect("position");
+        });
+        let rows = read_rows(FileFormat::Xlsx, &bytes).expect("reads");
+        let cell = |name| rows[0].cells.get(name).cloned();
+        assert_eq!(cell("date_of_birth"), Some(Ok("1995-01-15".to_string())));
+        assert_eq!(cell("national_id"), Some(Ok("31095001234".to_string())));
+    }
+
+    /// The tester's file: one cell in A1 and one in XFD1048576, two kilobytes that used to make
+    /// the reader lay out 2^34 cells and abort the server.
+    #[test]
+    fn a_workbook_spanning_the_whole_sheet_is_refused_by_its_dimension() {
+        let bytes = workbook(|sheet| {
+            sheet
+                .write_string(1_048_575, 16_383, "x")
+                .expect("far cell");
+        });
+        assert!(bytes.len() < 16 * 1024);
+        let errors = read_rows(FileFormat::Xlsx, &bytes).expect_err("refused");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].location,
+            "applications.xlsx: xl/worksheets/sheet1.xml, dimension"
+        );
+        assert!(
+            errors[0].message.contains("A1:XFD1048576")
+                && errors[0]
+                    .message
+                    .contains("over the limit of 50001 rows and 64 columns"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_csv_row_with_a_million_columns_is_refused_at_the_first_column_over() {
+        let file = format!("{}\n{}\n", COLUMNS.join(","), "a,".repeat(1_000_000));
+        let errors = read_rows(FileFormat::Csv, file.as_bytes()).expect_err("refused");
+        assert_eq!(errors[0].location, "applications.csv, row 2, column 65");
+        assert!(errors[0].message.contains("over the limit of 64 columns"));
+    }
+
+    #[test]
+    fn reading_stops_with_a_problem_once_out_of_time() {
+        let row = "Nguyễn Văn An,1995-04-12,nam,031095001234,CV-TCKT,,,\n";
+        let file = format!("{}\n{}", COLUMNS.join(","), row.repeat(500));
+        let errors = read_rows_within(FileFormat::Csv, file.as_bytes(), &limits(), &|| true)
+            .expect_err("out of time");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("time limit of an import"));
+        assert_eq!(
+            read_rows(FileFormat::Csv, file.as_bytes()).map(|r| r.len()),
+            Ok(500)
+        );
+    }
+
+    #[test]
+    fn problems_past_the_limit_are_counted_not_listed() {
+        let file = format!(
+            "{}\n{}",
+            COLUMNS.join(","),
+            "A,B,C,D,E,,,,x\n".repeat(2_000)
+        );
+        let errors = read_rows(FileFormat::Csv, file.as_bytes()).expect_err("refused");
+        assert_eq!(errors.len(), 1_001);
+        assert!(errors[1_000].message.starts_with("1000 more problem(s)"));
+    }
+
+    /// Random changes to a good CSV or workbook: the reader answers rows or problems, and
+    /// never panics (memory and the other importers are checked by question-bank's
+    /// `tests/hostile_files.rs`).
+    mod mutations {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn samples() -> Vec<(FileFormat, Vec<u8>)> {
+            let xlsx = workbook(|sheet| {
+                let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+                sheet.write_string(1, 0, "Nguyễn Văn An").expect("name");
+                sheet
+                    .write_number_with_format(1, 1, 34_714.0, &date)
+                    .expect("date");
+                sheet.write_string(1, 4, "CV-VP").expect("position");
+            });
+            vec![
+                (FileFormat::Csv, TEMPLATE_CSV.as_bytes().to_vec()),
+                (FileFormat::Xlsx, xlsx),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn mutated_files_are_read_or_refused_never_a_panic(
+                which in any::<bool>(),
+                edits in proptest::collection::vec(
+                    (any::<usize>(), any::<u8>(), 0usize..3),
+                    1..8,
+                ),
+                as_other_format in any::<bool>(),
+            ) {
+                let (format, mut bytes) = samples().swap_remove(usize::from(which));
+                for (at, byte, kind) in edits {
+                    let at = at % (bytes.len() + 1);
+                    match kind {
+                        0 if at < bytes.len() => bytes[at] ^= byte | 1,
+                        1 => bytes.insert(at, byte),
+                        _ => bytes.truncate(at),
+                    }
+                }
+                let format = match (format, as_other_format) {
+                    (f, false) => f,
+                    (FileFormat::Csv, true) => FileFormat::Xlsx,
+                    (FileFormat::Xlsx, true) => FileFormat::Csv,
+                };
+                match read_rows(format, &bytes) {
+                    Ok(rows) => prop_assert!(!rows.is_empty()),
+                    Err(errors) => prop_assert!(!errors.is_empty()),
+                }
+            }
+        }
     }
 
     #[test]
