@@ -1,4 +1,4 @@
-//! Typed client of the REST API (API.md). The browser calls the same endpoints as every other
+//! Typed client of the REST API (reference: the served `/api/openapi.json`). The browser calls the same endpoints as every other
 //! client; there is no second copy of any rule here.
 
 use serde::de::DeserializeOwned;

@@ -3,7 +3,7 @@
 //! This module owns the drawing algorithm, the per-ticket seed and the generator. A paper is a
 //! pure function of (blueprint, pool, generator state): given the stored session secret and the
 //! ticket number, anyone can rebuild a candidate's paper and check it against its published
-//! SHA-256 (DESIGN: "Randomness and time are injected").
+//! SHA-256: randomness and time are injected, never drawn here.
 //!
 //! # Generator
 //! [`PaperRng`] is ChaCha20 (`rand::rngs::ChaCha20Rng`, from the RustCrypto `chacha20` crate

@@ -6,7 +6,7 @@
 //!   [`Paper::sha256`] is published with the session's papers so a paper can be audited later;
 //! - the **candidate view** ([`CandidateSection`], [`CandidateItem`], [`CandidateOption`]): the
 //!   only thing a candidate's browser receives. These types have no field that could carry a key
-//!   (DESIGN: "Answer keys never reach a candidate") and are `Serialize` only;
+//!   (answer keys never reach a candidate) and are `Serialize` only;
 //! - the **key view** ([`KeyForItem`], from [`answer_key`]): which displayed letters are correct
 //!   after the permutation. It has no `Serialize`, so it cannot end up in a response body by
 //!   accident.

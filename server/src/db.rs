@@ -23,7 +23,7 @@ pub async fn connect(config: &Config) -> AppResult<DatabaseConnection> {
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(if config.is_sqlite() { 8 } else { 20 })
         // WAL lets readers proceed during a write; FULL sync makes an acknowledged answer
-        // survive a power cut, not only a crash of the process (DESIGN: durability first).
+        // survive a power cut, not only a crash of the process (durability first).
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

@@ -3,7 +3,7 @@
 //!
 //! A request is queued on a bounded channel and waits; one writer task drains up to
 //! [`BatchWriter::MAX_BATCH`] queued jobs, writes them in one transaction, commits, and only
-//! then answers each request: an answer still means committed (DESIGN: durability first). When
+//! then answers each request: an answer still means committed (durability first). When
 //! the queue is full the request is refused at once with 503 and `Retry-After` instead of the
 //! queue growing. What a job is, and how a batch is decided and written, is the writer's.
 //!

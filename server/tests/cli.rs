@@ -1,4 +1,4 @@
-//! The command line operators rely on (API.md "Command line").
+//! The command line operators rely on (README, "Command line").
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failed test
 
 use sea_orm::{ConnectionTrait, Database};

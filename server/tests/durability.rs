@@ -1,5 +1,5 @@
 //! An acknowledged answer is durable: it survives the server being killed (SIGKILL, no
-//! shutdown of any kind) the instant after the acknowledgement (API.md "Candidates").
+//! shutdown of any kind) the instant after the acknowledgement.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failed test
 
 use serde_json::{json, Value};

@@ -1,4 +1,4 @@
-//! The audit chain (DESIGN "Audit").
+//! The audit chain.
 
 use sea_orm::ConnectionTrait;
 use server::auth::Role;

@@ -1,4 +1,4 @@
-//! Accounts, tokens and the role boundaries of API.md.
+//! Accounts, tokens and the role boundaries of the API (README, "Roles").
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;

@@ -1,5 +1,5 @@
 //! Question banks (issue 3): authoring, review (VN-29), versions, search, import/export and
-//! seals, through the REST API of API.md.
+//! seals, through the REST API.
 
 use serde_json::{json, Value};
 use server::auth::Role;
@@ -107,7 +107,7 @@ fn one_of_each_kind() -> Vec<Value> {
     ]
 }
 
-/// The item fields of API.md, as a response carries them (to compare content only).
+/// The item fields of the API, as a response carries them (to compare content only).
 fn content(item: &Value) -> Value {
     let mut out = serde_json::Map::new();
     for key in [

@@ -1,6 +1,6 @@
 //! Published results as documents (issue 7, item 6): the list of publications, the workbook
 //! and the printable PDF of the latest and of every earlier publication; and the round's
-//! report with its charts (item 7), checked against the worked example E1 of DOMAIN.md.
+//! report with its charts (item 7), checked against the worked example E1 (docs/rules.md).
 
 use std::io::Cursor;
 

@@ -1,5 +1,5 @@
 //! Round-2 marks (VN-26, VN-28), ranking per position (VN-10 to VN-14) with the worked examples
-//! of DOMAIN.md, head decisions (VN-11) and publication of results, over the API.
+//! (docs/rules.md), head decisions (VN-11) and publication of results, over the API.
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};

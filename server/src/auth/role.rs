@@ -1,4 +1,4 @@
-//! Staff roles of API.md. Roles are deliberately not hierarchical: VN-29 keeps the steps of a
+//! Staff roles (README, "Roles"). Roles are deliberately not hierarchical: VN-29 keeps the steps of a
 //! workflow in different hands, so even `admin` gets only what it is granted.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Exams, sessions, papers and the supervisor console (API.md "Exams and sessions").
+//! Exams, sessions, papers and the supervisor console.
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,4 +1,4 @@
-//! The REST API of API.md: one route table, one module per resource, thin handlers.
+//! The REST API (reference: the generated `/api/openapi.json`): one route table, one module per resource, thin handlers.
 
 pub mod audit;
 pub mod auth;

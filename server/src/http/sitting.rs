@@ -1,4 +1,4 @@
-//! The candidate's endpoints (API.md "Candidates").
+//! The candidate's endpoints.
 
 use axum::extract::{ConnectInfo, State};
 use axum::routing::{get, post, put};

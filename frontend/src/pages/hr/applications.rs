@@ -10,7 +10,7 @@ use super::{List, Note, NoteLine, RoundCtx};
 use crate::api::{self, describe};
 use crate::i18n::{t, tr, use_lang};
 
-/// Priority groups of DOMAIN.md §3, highest first, as the server knows them.
+/// Priority groups of VN-7 (docs/rules.md), highest first, as the server knows them.
 pub(crate) const PRIORITY_GROUPS: [&str; 17] = [
     "hero",
     "labour_hero",

@@ -231,7 +231,7 @@ pub fn RoundsPage() -> impl IntoView {
     }
 }
 
-/// What a publication returns (API.md: `{id, sha256, published_at, url}`).
+/// What a publication returns: `{id, sha256, published_at, url}`.
 #[derive(Debug, Clone, Deserialize)]
 struct Published {
     sha256: String,

@@ -3,7 +3,7 @@
 //! touches, decides each save (login still live, sitting open by the server clock, question
 //! and answer valid, `seq` newer than the stored one and than earlier saves of the batch),
 //! writes every accepted answer with one set-based upsert, commits, and only then answers each
-//! request: a 200 still means committed (DESIGN).
+//! request: a 200 still means committed.
 //!
 //! What a save needs of a paper (per question its kind and option count) is kept in memory per
 //! sitting ([`PaperShapes`]), so a save never parses the stored paper; papers never change
@@ -30,7 +30,7 @@ use crate::write_queue::BatchWriter;
 /// Sittings whose paper shape is kept; beyond this the cache starts afresh (it refills on use).
 const MAX_SHAPES: usize = 200_000;
 
-/// Saves one answer. It is acknowledged only once committed (DESIGN: durability first);
+/// Saves one answer. It is acknowledged only once committed (durability first);
 /// concurrent saves are committed together.
 pub async fn save_answer(
     state: &AppState,
