@@ -26,6 +26,8 @@ pub struct AppState {
     pub write_turns: Arc<tokio::sync::Mutex<()>>,
     /// Item versions by id, parsed once (a version never changes).
     pub items: Arc<ItemCache>,
+    /// The few imports allowed to run at once.
+    pub imports: crate::http::limits::ImportSlots,
     pub leptos: leptos::config::LeptosOptions,
 }
 
@@ -45,6 +47,7 @@ impl AppState {
         let leptos = crate::ui::leptos_options(&config.site_root);
         AppState {
             leptos,
+            imports: crate::http::limits::ImportSlots::new(config.limits.concurrent_imports),
             db,
             config: Arc::new(config),
             clock,
