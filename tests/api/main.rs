@@ -7,6 +7,8 @@ mod bank;
 mod demo;
 mod errors;
 mod exam;
+mod headers;
+mod limits;
 mod publication;
 mod results;
 mod round;

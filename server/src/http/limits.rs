@@ -3,6 +3,7 @@
 //! a staff request a form; only an import carries a file. One middleware, keyed on the path,
 //! so the route table of each resource stays as it is.
 
+use axum::body::Body;
 use axum::body::HttpBody as _;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
@@ -138,9 +139,9 @@ pub async fn bound_request(State(state): State<AppState>, req: Request, next: Ne
     apply_limits(&state.config, &state.imports, req, next).await
 }
 
-/// 413 before reading a body whose length already puts it over the limit (a body of unknown
-/// length is cut off at the limit while the handler reads it), 503 with `Retry-After` when
-/// every import slot is taken, 503 when the request runs out of time.
+/// 413 naming the limit for a body over it (before reading it when its length is known), 503
+/// with `Retry-After` when every import slot is taken, 503 when the request runs out of time.
+/// Extractors are held to the same limit.
 pub async fn apply_limits(
     config: &Config,
     imports: &ImportSlots,
@@ -150,11 +151,7 @@ pub async fn apply_limits(
     let class = RouteClass::of(req.method(), req.uri().path());
     let limit = class.body_limit(config);
     if req.body().size_hint().lower() > limit as u64 {
-        return AppError::PayloadTooLarge(format!(
-            "the body is larger than the {limit} bytes allowed for {}",
-            class.describe()
-        ))
-        .into_response();
+        return too_large(class, limit);
     }
     let _slot = match class {
         RouteClass::Import => match imports.try_acquire() {
@@ -174,10 +171,17 @@ pub async fn apply_limits(
     };
     let time = class.timeout(config);
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let run = DefaultBodyLimit::max(limit).layer(next).oneshot(req);
+    let run = async move {
+        let Some(req) = read_unsized_body(req, limit).await else {
+            return too_large(class, limit);
+        };
+        match DefaultBodyLimit::max(limit).layer(next).oneshot(req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        }
+    };
     match tokio::time::timeout(time, run).await {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(never)) => match never {},
+        Ok(resp) => resp,
         Err(_) => {
             tracing::warn!(%method, %path, seconds = time.as_secs_f64(), "request timed out");
             AppError::Unavailable {
@@ -187,6 +191,26 @@ pub async fn apply_limits(
             .into_response()
         }
     }
+}
+
+fn too_large(class: RouteClass, limit: usize) -> Response {
+    AppError::PayloadTooLarge(format!(
+        "the body is larger than the {limit} bytes allowed for {}",
+        class.describe()
+    ))
+    .into_response()
+}
+
+/// A body sent without its length (chunked) is read here, up to the limit, so that it too is
+/// refused with 413 and not with whatever the handler's extractor makes of a cut body. `None`
+/// past the limit — or when the connection drops mid-body, an answer nobody reads.
+async fn read_unsized_body(req: Request, limit: usize) -> Option<Request> {
+    if req.body().size_hint().upper().is_some() {
+        return Some(req);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.ok()?;
+    Some(Request::from_parts(parts, Body::from(bytes)))
 }
 
 #[cfg(test)]
@@ -285,7 +309,7 @@ mod tests {
 
     mod middleware {
         use super::super::*;
-        use axum::body::{Body, Bytes};
+        use axum::body::Bytes;
         use axum::http::StatusCode;
         use axum::routing::{get, post, put};
         use axum::Router;
