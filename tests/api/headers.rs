@@ -6,6 +6,8 @@ use reqwest::header::HeaderMap;
 use server::auth::Role;
 use tests::TestApp;
 
+use crate::results::Fixture;
+
 struct Fetched {
     status: u16,
     headers: HeaderMap,
@@ -165,6 +167,26 @@ async fn a_print_view_runs_no_script_and_keeps_its_style_sheet() {
     assert_eq!(r.directive("style-src"), [hash.as_str()]);
     let page = fetch(&app, "/to-chuc", None).await;
     assert!(page.directive("style-src").contains(&hash.as_str()));
+}
+
+#[tokio::test]
+async fn a_published_pdf_is_kept_out_of_frames_but_left_to_the_browser_viewer() {
+    let mut f = Fixture::new("CSP-2026").await;
+    f.position("CV-XB", "written", 1).await;
+    let a = f.candidate("Nguyễn Thị Hường", "CV-XB", &[]).await;
+    f.mark(a, "written", "81.50").await;
+    assert_eq!(f.publish(&f.hr).await.status, 201);
+    let path = format!("/api/v1/public/rounds/{}/results?format=pdf", f.round_code);
+    let r = fetch(&f.app, &path, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "application/pdf");
+    r.assert_common_headers();
+    r.assert_not_stored();
+    assert!(
+        r.directive("default-src").is_empty() && r.directive("object-src").is_empty(),
+        "Chrome's PDF viewer is a plugin: {}",
+        r.policy()
+    );
 }
 
 #[tokio::test]

@@ -133,10 +133,11 @@ test('HR\'s pages, every tab, the report\'s charts and the print views break no 
   await page.waitForSelector('#sessions .session .print-links button');
 
   // Each print view opens as a blob, under this page's policy, and keeps its style sheet.
-  for (const [index, heading] of [[1, /GIẤY BÁO DỰ THI/], [2, /DANH SÁCH/]]) {
+  const printButtons = page.locator('#sessions .session').first().locator('.print-links button');
+  for (const [index, heading] of [[0, /GIẤY BÁO DỰ THI/], [1, /DANH SÁCH/]]) {
     const [popup] = await Promise.all([
       watched.context.waitForEvent('page'),
-      page.click(`#sessions .session:first-of-type .print-links button:nth-child(${index})`),
+      printButtons.nth(index).click(),
     ]);
     await popup.waitForLoadState('load');
     assert.match(popup.url(), /^blob:/);

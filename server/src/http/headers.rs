@@ -1,7 +1,7 @@
 //! The security headers every response carries. The pages set their own Content-Security-Policy
 //! (the shell knows the nonce of its inline script and style, see `frontend::app::page_policy`);
 //! every other response — API JSON, print views, files — gets a policy that allows nothing but
-//! the print views' own style sheet.
+//! the print views' own style sheet, except PDFs, which are only kept out of frames.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -33,6 +33,10 @@ static DEFAULT_POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
     ))
 });
 
+/// Chrome shows a PDF in its viewer, a plugin the default policy's `default-src 'none'` (hence
+/// `object-src 'none'`) would block; a PDF runs none of our code, so only framing is refused.
+const PDF_POLICY: HeaderValue = HeaderValue::from_static("frame-ancestors 'none'");
+
 /// Whether a response may be kept by the browser or a proxy: nothing from the API (tokens,
 /// papers, personal data), and not the candidate's page on a shared exam-room computer.
 fn must_not_be_stored(path: &str) -> bool {
@@ -54,7 +58,15 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, DEFAULT_POLICY.clone());
+        let is_pdf = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/pdf"));
+        let policy = if is_pdf {
+            PDF_POLICY
+        } else {
+            DEFAULT_POLICY.clone()
+        };
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     if no_store && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
