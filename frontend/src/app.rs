@@ -20,7 +20,46 @@ use crate::pages::{
 
 const CSS: &str = include_str!("../style/main.css");
 
+/// CSP sources of the inline style sheets in documents the server writes itself (print views),
+/// provided by the server as context. Staff pages open those documents as blobs, and a blob
+/// document runs under the policy of the page that made it, so the pages allow them too.
+#[derive(Clone, Debug, Default)]
+pub struct ServerStyles(pub std::sync::Arc<str>);
+
+/// The pages' Content-Security-Policy. Scripts: the bundle from this server, the inline
+/// hydration script by its nonce, and compiling the wasm; no `eval`. Style sheets: this
+/// server's, the shell's by its nonce, and `server_styles`. `style=` attributes stay allowed:
+/// pages set sizes and indents with them, and an attribute cannot run script.
+pub fn page_policy(nonce: &str, server_styles: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}' {server_styles}; style-src-attr 'unsafe-inline'; \
+         img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Sends [`page_policy`] with this response's nonce, the one `<HydrationScripts/>` and the
+/// shell's `<style>` carry. Without a nonce the page gets the server's default policy, which
+/// blocks its scripts: failing closed.
+#[cfg(feature = "ssr")]
+fn send_page_policy() {
+    use http::header::CONTENT_SECURITY_POLICY;
+    use http::HeaderValue;
+    let (Some(nonce), Some(response)) =
+        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let styles = use_context::<ServerStyles>().unwrap_or_default();
+    if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce, &styles.0)) {
+        response.insert_header(CONTENT_SECURITY_POLICY, policy);
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="vi">
@@ -28,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
-                <style>{CSS}</style>
+                <style nonce=use_nonce()>{CSS}</style>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

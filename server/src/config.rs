@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{AppError, AppResult};
 use crate::secrets::random_bytes;
@@ -31,6 +32,8 @@ pub struct Config {
     pub site_root: PathBuf,
     pub login_max_failures: usize,
     pub login_window_seconds: i64,
+    /// Body sizes, time and concurrency one request may take (imports: `max_upload_bytes`).
+    pub limits: RequestLimits,
     pub max_upload_bytes: usize,
     /// Requests each group-commit queue (saves, hand-ins, logins) holds before answering 503.
     pub write_queue: usize,
@@ -65,6 +68,7 @@ impl Config {
                 .unwrap_or_else(default_site_root),
             login_max_failures: env_num("THITUYEN_LOGIN_MAX_FAILURES", 5)?,
             login_window_seconds: env_num("THITUYEN_LOGIN_WINDOW_SECONDS", 300)?,
+            limits: RequestLimits::from_env()?,
             max_upload_bytes: env_num("THITUYEN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)?,
             write_queue: env_num::<usize>("THITUYEN_WRITE_QUEUE", DEFAULT_WRITE_QUEUE)?.max(1),
         })
@@ -80,6 +84,7 @@ impl Config {
             site_root: default_site_root(),
             login_max_failures: 5,
             login_window_seconds: 300,
+            limits: RequestLimits::default(),
             max_upload_bytes: 8 * 1024 * 1024,
             write_queue: DEFAULT_WRITE_QUEUE,
         }
@@ -87,6 +92,55 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// What one request may ask of the server besides an import's file (`max_upload_bytes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Largest body of a staff or public request that is not an import.
+    pub staff_body_bytes: usize,
+    /// Largest body of a candidate request (login, answer save, hand-in).
+    pub candidate_body_bytes: usize,
+    /// How long any request may run before the server answers 503 instead.
+    pub request_timeout: Duration,
+    /// The same for imports and exports, which read or write whole files.
+    pub transfer_timeout: Duration,
+    /// Imports running at once; the next one is answered 503 with `Retry-After`.
+    pub concurrent_imports: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            staff_body_bytes: 64 * 1024,
+            candidate_body_bytes: 8 * 1024,
+            request_timeout: Duration::from_secs(30),
+            transfer_timeout: Duration::from_secs(120),
+            concurrent_imports: 2,
+        }
+    }
+}
+
+impl RequestLimits {
+    fn from_env() -> AppResult<RequestLimits> {
+        let d = RequestLimits::default();
+        let seconds = |name: &str, default: Duration| -> AppResult<Duration> {
+            Ok(Duration::from_secs(
+                env_num(name, default.as_secs())?.max(1),
+            ))
+        };
+        Ok(RequestLimits {
+            staff_body_bytes: env_num("THITUYEN_STAFF_BODY_BYTES", d.staff_body_bytes)?,
+            candidate_body_bytes: env_num("THITUYEN_CANDIDATE_BODY_BYTES", d.candidate_body_bytes)?,
+            request_timeout: seconds("THITUYEN_REQUEST_TIMEOUT_SECONDS", d.request_timeout)?,
+            transfer_timeout: seconds("THITUYEN_TRANSFER_TIMEOUT_SECONDS", d.transfer_timeout)?,
+            concurrent_imports: env_num::<usize>(
+                "THITUYEN_CONCURRENT_IMPORTS",
+                d.concurrent_imports,
+            )?
+            .max(1),
+        })
     }
 }
 

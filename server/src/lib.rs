@@ -31,9 +31,9 @@ pub mod ui;
 pub mod vietnam_time;
 pub mod write_queue;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
 use axum::{middleware, Router};
+use frontend::app::ServerStyles;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,24 +41,31 @@ use tower_http::services::ServeDir;
 
 pub use state::AppState;
 
-/// The whole application: API, UI pages and the hydration bundle.
+/// The whole application: API, UI pages and the hydration bundle. Outermost first: the
+/// security headers, problem+json for axum's own errors, then each route class's limits.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(frontend::app::App);
     let shell_options = state.leptos.clone();
     let pkg_dir = state.config.site_root.join("pkg");
-    let body_limit = state.config.max_upload_bytes;
+    let server_styles = ServerStyles(http::headers::server_style_sources().into());
+    let page_context = move || leptos::prelude::provide_context(server_styles.clone());
     Router::new()
         .merge(http::api_routes())
         .route("/api/{*rest}", any(http::unknown_api_route))
-        .leptos_routes(&state, routes, move || {
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             frontend::app::shell(shell_options.clone())
         })
         .nest_service("/pkg", ServeDir::new(pkg_dir))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            frontend::app::shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, frontend::app::shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::limits::bound_request,
         ))
         .layer(middleware::from_fn(http::problem_for_bare_errors))
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(http::headers::security_headers))
         .with_state(state)
 }
 

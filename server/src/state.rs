@@ -27,6 +27,8 @@ pub struct AppState {
     pub write_turns: Arc<WriteTurns>,
     /// Item versions by id, parsed once (a version never changes).
     pub items: Arc<ItemCache>,
+    /// The few imports allowed to run at once.
+    pub imports: crate::http::limits::ImportSlots,
     pub leptos: leptos::config::LeptosOptions,
 }
 
@@ -47,6 +49,7 @@ impl AppState {
         let write_turns = WriteTurns::new(config.is_sqlite());
         AppState {
             leptos,
+            imports: crate::http::limits::ImportSlots::new(config.limits.concurrent_imports),
             db,
             config: Arc::new(config),
             clock,

@@ -7,6 +7,8 @@ pub mod docs;
 pub mod download;
 pub mod exam;
 pub mod extract;
+pub mod headers;
+pub mod limits;
 pub mod reports;
 pub mod results;
 pub mod reviews;
@@ -34,6 +36,8 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/audit/verify", get(audit::verify_audit))
         .route("/api/openapi.json", get(docs::openapi_json))
         .route("/api/docs", get(docs::docs_page))
+        .route("/api/docs.js", get(docs::docs_script))
+        .route("/api/docs.css", get(docs::docs_style))
         .route("/api/health", get(docs::health))
         .merge(bank::routes())
         .merge(round::routes())

@@ -61,7 +61,7 @@ fn position(seat: &PrintedSeat) -> String {
     }
 }
 
-const STYLE: &str = r#"
+pub const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{font-family:"Times New Roman",Times,serif;font-size:13pt;color:#000;margin:0;background:#eee}
 .page{background:#fff;width:210mm;min-height:148mm;margin:8mm auto;padding:12mm 16mm}
