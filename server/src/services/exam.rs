@@ -15,8 +15,6 @@ use crate::repo;
 use crate::secrets;
 use crate::state::AppState;
 
-/// Where `services::seating` takes its session secrets from.
-
 pub const STAGES: [&str; 3] = ["round1", "round2_cbt", "language"];
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
