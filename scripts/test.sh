@@ -15,9 +15,12 @@ env -u TEST_DATABASE_URL cargo test --workspace
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   say "API tests again on PostgreSQL"
-  cargo test -p tests
+  # --workspace keeps the feature set of the first pass, so nothing is compiled again.
+  cargo test --workspace --test api
 fi
 
 say "browser tests (headless Chromium)"
-cargo build -p server
+# The workspace test build above already linked target/debug/server (the server's own
+# integration tests need it); building it with `cargo build` would resolve other features.
+[ -x target/debug/server ] || cargo build -p server
 node --test tests/browser/
