@@ -928,7 +928,11 @@ async fn vn_27_a_request_after_the_window_is_refused_naming_the_deadline_and_cha
         .unwrap()
         .parse()
         .unwrap();
+    let calendar = server::services::calendar::calendar(f.app.db())
+        .await
+        .unwrap();
     let deadline = server::services::round::deadlines::review_deadline(
+        &calendar,
         server::vietnam_time::vietnam_today(published_at),
     );
     let before = f.ranking("CV-27").await;

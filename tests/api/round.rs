@@ -809,11 +809,13 @@ async fn dashboard_shows_competition_ratio_and_deadlines() {
     };
     assert_eq!(due("applications_close")["due_on"], "2026-04-01");
     assert_eq!(due("eligible_list")["due_on"], "2026-04-16");
-    assert_eq!(due("round1")["due_on"], "2026-05-01");
-    assert_eq!(due("round2")["due_on"], "2026-05-11");
-    assert_eq!(due("results_approved")["due_on"], "2026-05-25");
+    // VN-32: round 1 due on Friday 1 May, a holiday, is due on Monday 4 May (E11).
+    assert_eq!(due("round1")["due_on"], "2026-05-04");
+    assert_eq!(due("round2")["due_on"], "2026-05-14");
+    assert_eq!(due("results_approved")["due_on"], "2026-05-28");
     assert_eq!(due("results_approved")["working_days"], true);
-    assert_eq!(due("recruitment_decision")["due_on"], "2026-06-16");
+    assert_eq!(due("recruitment_decision")["due_on"], "2026-06-19");
+    assert_eq!(due("recruitment_decision")["holidays_known"], true);
 
     // Recording the day of round 1 moves the later deadlines to count from it.
     let r = patch(

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod applications;
 pub mod audit_log;
 pub mod banks;
+pub mod calendar_notices;
 pub mod exams;
 pub mod head_decisions;
 pub mod incidents;

@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::bank::Api::openapi());
+    doc.merge(super::calendar::Api::openapi());
     doc.merge(super::round::Api::openapi());
     doc.merge(super::exam::Api::openapi());
     doc.merge(super::seating::Api::openapi());

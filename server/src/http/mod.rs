@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod calendar;
 pub mod docs;
 pub mod download;
 pub mod exam;
@@ -40,6 +41,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/docs.css", get(docs::docs_style))
         .route("/api/health", get(docs::health))
         .merge(bank::routes())
+        .merge(calendar::routes())
         .merge(round::routes())
         .merge(exam::routes())
         .merge(seating::routes())

@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// What the Government's notice for one year adds to the fixed holidays.
@@ -118,6 +119,42 @@ impl Calendar {
             Period::WorkingDays(n) => self.add_working_days(from, n),
             Period::Days(n) => self.on_or_next_working_day(from + Duration::days(i64::from(n))),
         }
+    }
+}
+
+impl YearNotice {
+    /// What is wrong with a notice as entered, field by field: every date must fall in the
+    /// notice's year, a day off on a weekday and a working weekend day on a weekend, and no date
+    /// may stand twice.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut seen = BTreeSet::new();
+        let lists = [
+            ("days_off", &self.days_off, false),
+            ("working_weekend_days", &self.working_weekend_days, true),
+        ];
+        for (field, days, weekend_wanted) in lists {
+            for (i, day) in days.iter().enumerate() {
+                let at = format!("{field}[{i}]");
+                let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+                if day.year() != self.year {
+                    errors.push(FieldError::new(
+                        at,
+                        format!("{day} is not in {}", self.year),
+                    ));
+                } else if weekend != weekend_wanted {
+                    let wanted = if weekend_wanted {
+                        "a Saturday or Sunday"
+                    } else {
+                        "a weekday"
+                    };
+                    errors.push(FieldError::new(at, format!("{day} is not {wanted}")));
+                } else if !seen.insert(*day) {
+                    errors.push(FieldError::new(at, format!("{day} is listed twice")));
+                }
+            }
+        }
+        errors
     }
 }
 
@@ -267,5 +304,34 @@ mod tests {
             }
             from += Duration::days(1);
         }
+    }
+
+    #[test]
+    fn vn_32_a_notice_names_each_date_that_cannot_be_right() {
+        let notice = YearNotice {
+            year: 2027,
+            days_off: vec![
+                day(2027, 2, 8),
+                day(2026, 2, 9),
+                day(2027, 2, 13),
+                day(2027, 2, 8),
+            ],
+            working_weekend_days: vec![day(2027, 2, 20), day(2027, 2, 22)],
+        };
+        let problems: Vec<String> = notice
+            .problems()
+            .into_iter()
+            .map(|e| format!("{}: {}", e.location, e.message))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "days_off[1]: 2026-02-09 is not in 2027",
+                "days_off[2]: 2027-02-13 is not a weekday",
+                "days_off[3]: 2027-02-08 is listed twice",
+                "working_weekend_days[1]: 2027-02-22 is not a Saturday or Sunday",
+            ]
+        );
+        assert!(shipped_notices().iter().all(|n| n.problems().is_empty()));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bank;
+pub mod calendar;
 pub mod exam;
 pub mod fields;
 pub mod grading;

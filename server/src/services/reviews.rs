@@ -127,12 +127,15 @@ async fn window<C: ConnectionTrait>(
     conn: &C,
     round: &rounds::Model,
 ) -> AppResult<Option<(NaiveDate, NaiveDate)>> {
-    Ok(repo::results::first_publication(conn, round.id)
-        .await?
-        .map(|p| {
-            let published_on = vietnam_today(p.published_at);
-            (published_on, review_deadline(published_on))
-        }))
+    let Some(first) = repo::results::first_publication(conn, round.id).await? else {
+        return Ok(None);
+    };
+    let calendar = crate::services::calendar::calendar(conn).await?;
+    let published_on = vietnam_today(first.published_at);
+    Ok(Some((
+        published_on,
+        review_deadline(&calendar, published_on),
+    )))
 }
 
 async fn view<C: ConnectionTrait>(conn: &C, r: reviews::Model) -> AppResult<ReviewView> {

@@ -92,12 +92,15 @@ pub async fn dashboard(state: &AppState, round_id: i32) -> AppResult<Dashboard> 
     let applications = positions.iter().map(|p| p.applications).sum();
     let eligible = positions.iter().map(|p| p.eligible).sum();
     let ineligible = positions.iter().map(|p| p.ineligible).sum();
-    let deadlines = deadlines::deadlines(&DeadlineInput {
-        applications_open_on: round.applications_open_on,
-        applicants: applications,
-        round1_on: round.round1_on,
-        round2_on: round.round2_on,
-    });
+    let deadlines = deadlines::deadlines(
+        &DeadlineInput {
+            applications_open_on: round.applications_open_on,
+            applicants: applications,
+            round1_on: round.round1_on,
+            round2_on: round.round2_on,
+        },
+        &crate::services::calendar::calendar(&state.db).await?,
+    );
     Ok(Dashboard {
         today: vietnam_today(state.now()),
         round: round.into(),
