@@ -326,29 +326,31 @@ impl<'s> Audited<'s> {
         Self::open(state, false).await
     }
 
+    /// The same, for a change that already read the clock to decide (a deadline, a date
+    /// check): its entries carry that time, as its data does.
+    pub async fn begin_at(state: &'s AppState, at: DateTime<Utc>) -> AppResult<Audited<'s>> {
+        Audited::lock(state).await.open(at, false).await
+    }
+
     /// The same for a group-commit writer: it also takes its turn at SQLite's single write
     /// lock (after the audit lock, as every writer does, so no two wait on each other).
     pub async fn begin_in_turn(state: &'s AppState) -> AppResult<Audited<'s>> {
         Self::open(state, true).await
     }
 
+    /// Only the audit lock, for a change that must read under it before it writes: no audited
+    /// change can slip in between, yet no write transaction is held while it reads.
+    pub async fn lock(state: &'s AppState) -> Locked<'s> {
+        Locked {
+            state,
+            lock: state.audit_lock.lock().await,
+        }
+    }
+
     async fn open(state: &'s AppState, in_turn: bool) -> AppResult<Audited<'s>> {
         let at = state.now();
-        let lock = state.audit_lock.lock().await;
-        let turn = if in_turn {
-            state.write_turns.take().await
-        } else {
-            None
-        };
-        let txn = crate::db::begin_write(&state.db).await?;
-        let chain = Chain::open(&txn).await?;
-        Ok(Audited {
-            txn,
-            chain: std::sync::Mutex::new(chain),
-            at,
-            _turn: turn,
-            _lock: lock,
-        })
+        let locked = Self::lock(state).await;
+        locked.open(at, in_turn).await
     }
 
     /// The transaction the change writes its data in.
@@ -377,8 +379,39 @@ impl<'s> Audited<'s> {
     pub async fn commit(self) -> AppResult<()> {
         let chain = self.chain.into_inner().unwrap_or_else(|e| e.into_inner());
         chain.write(&self.txn).await?;
-        self.txn.commit().await?;
+        crate::write_queue::commit_timed(self.txn).await?;
         Ok(())
+    }
+}
+
+/// The audit lock, held before its change begins ([`Audited::lock`]).
+pub struct Locked<'s> {
+    state: &'s AppState,
+    lock: tokio::sync::MutexGuard<'s, ()>,
+}
+
+impl<'s> Locked<'s> {
+    /// Begins the write transaction under the lock already held.
+    pub async fn begin(self) -> AppResult<Audited<'s>> {
+        let at = self.state.now();
+        self.open(at, false).await
+    }
+
+    async fn open(self, at: DateTime<Utc>, in_turn: bool) -> AppResult<Audited<'s>> {
+        let turn = if in_turn {
+            self.state.write_turns.take().await
+        } else {
+            None
+        };
+        let txn = crate::db::begin_write(&self.state.db).await?;
+        let chain = Chain::open(&txn).await?;
+        Ok(Audited {
+            txn,
+            chain: std::sync::Mutex::new(chain),
+            at,
+            _turn: turn,
+            _lock: self.lock,
+        })
     }
 }
 
@@ -579,12 +612,27 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-06-01T08:00:00.123456789Z")
             .unwrap()
             .with_timezone(&Utc);
-        chain.push(at, "hr", Action::RoundCreate, "7".into(), serde_json::json!({"a": 1}));
-        chain.push(at, "hr", Action::RoundUpdate, "7".into(), serde_json::json!({}));
+        chain.push(
+            at,
+            "hr",
+            Action::RoundCreate,
+            "7".into(),
+            serde_json::json!({"a": 1}),
+        );
+        chain.push(
+            at,
+            "hr",
+            Action::RoundUpdate,
+            "7".into(),
+            serde_json::json!({}),
+        );
         let [first, second] = &chain.pending[..] else {
             panic!("two entries");
         };
-        assert_eq!((first.action.as_str(), first.entity.as_str()), ("round.create", "round"));
+        assert_eq!(
+            (first.action.as_str(), first.entity.as_str()),
+            ("round.create", "round")
+        );
         assert_eq!(first.at.timestamp_subsec_nanos(), 123_456_000);
         assert_eq!(first.hash, entry_hash(first));
         assert_eq!(second.prev_hash, first.hash);
