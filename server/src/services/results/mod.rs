@@ -63,7 +63,8 @@ fn check_reason(errors: &mut Vec<FieldError>, value: &str) -> String {
 
 /// A decimal as stored: unreadable only if the database was changed behind the service.
 pub(crate) fn stored_decimal(what: &str, value: &str) -> AppResult<Decimal> {
-    Decimal::from_str(value).map_err(|e| AppError::Internal(format!("stored {what} {value}: {e}")))
+    Decimal::from_str(value)
+        .map_err(|e| AppError::internal_from(format!("stored {what} {value}"), e))
 }
 
 fn application_id_i32(errors: &mut Vec<FieldError>, id: i64) -> i32 {
