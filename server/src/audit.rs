@@ -13,7 +13,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -373,6 +373,13 @@ impl<'s> Audited<'s> {
     ) {
         let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
         chain.push(self.at, actor, action, entity_id.to_string(), details);
+    }
+
+    /// Ends the change without writing anything (a request that turns out to change nothing),
+    /// then releases the lock.
+    pub async fn rollback(self) -> AppResult<()> {
+        self.txn.rollback().await?;
+        Ok(())
     }
 
     /// Stores the chained entries and commits them with the data, then releases the lock.

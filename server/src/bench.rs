@@ -254,7 +254,7 @@ async fn demo_seal(state: &AppState) -> AppResult<i32> {
         .order_by_asc(crate::entities::seals::Column::Id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::internal("the demo has no seal".into()))?;
+        .ok_or_else(|| AppError::internal("the demo has no seal"))?;
     Ok(seal.id)
 }
 
@@ -301,7 +301,7 @@ async fn seed_round(state: &AppState, n: usize, rng: &mut PaperRng) -> AppResult
         position_ids.push(id);
     }
     let birth = chrono::NaiveDate::from_ymd_opt(1995, 1, 1)
-        .ok_or_else(|| AppError::internal("date".into()))?;
+        .ok_or_else(|| AppError::internal("date"))?;
     let mut batch = Vec::new();
     for i in 0..n {
         let points = ["0.00", "0.00", "0.00", "2.50", "5.00"][below(rng, 5)];
@@ -493,12 +493,12 @@ async fn void_one_item(state: &AppState, exam_id: i32, session_id: i32) -> AppRe
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::internal("no sitting".into()))?;
+        .ok_or_else(|| AppError::internal("no sitting"))?;
     let paper: Paper = paper_of(&state.db, &sitting).await?;
     let first = paper
         .items()
         .next()
-        .ok_or_else(|| AppError::internal("empty paper".into()))?;
+        .ok_or_else(|| AppError::internal("empty paper"))?;
     repo::exam::insert_voided_item(
         &state.db,
         repo::exam::VoidRecord {

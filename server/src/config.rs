@@ -53,7 +53,7 @@ impl Config {
             Ok(s) if s.len() >= 32 => Secret(s.into_bytes()),
             Ok(_) => {
                 return Err(AppError::internal(
-                    "THITUYEN_JWT_SECRET must be at least 32 characters".into(),
+                    "THITUYEN_JWT_SECRET must be at least 32 characters",
                 ))
             }
             Err(_) => Secret(persistent_key(&data_dir)?),

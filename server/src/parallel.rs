@@ -26,7 +26,7 @@ pub fn parallel<I: Sync, O: Send>(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(AppError::internal("a worker thread panicked".into())))
+                    .unwrap_or_else(|_| Err(AppError::internal("a worker thread panicked")))
             })
             .collect()
     });

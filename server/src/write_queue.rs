@@ -9,7 +9,7 @@
 //!
 //! On SQLite the writers also take turns at its single write lock ([`WriteTurns`]).
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -341,7 +341,7 @@ mod tests {
         const MAX_BATCH: usize = 4;
 
         async fn write(_: &(), _: &[u32]) -> AppResult<Vec<AppResult<()>>> {
-            Err(AppError::internal("disk full".into()))
+            Err(AppError::internal("disk full"))
         }
     }
 

@@ -402,7 +402,6 @@ pub async fn generate_papers(
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
     let assembler = Assembler::new(&blueprint, &pool)?;
     let w = Audited::begin(state).await?;
-    let now = w.now();
     let txn = w.txn();
     let mut papers = Vec::new();
     let mut built = 0;

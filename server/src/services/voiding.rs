@@ -312,7 +312,7 @@ pub async fn void_item(
             )));
         }
         // Idempotent: the same correction again; nothing is written.
-        txn.rollback().await?;
+        w.rollback().await?;
         return Ok(VoidOutcome {
             voided: view(&state.db, existing).await?,
             created: false,

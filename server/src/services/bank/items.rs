@@ -200,7 +200,7 @@ pub(super) async fn load_view<C: ConnectionTrait>(
 pub(super) fn status_of(row: &items::Model) -> AppResult<ItemStatus> {
     row.status
         .parse()
-        .map_err(|e: String| AppError::internal_from(format!("item {}", row.id), e))
+        .map_err(|e: String| AppError::internal(format!("item {}: {e}", row.id)))
 }
 
 /// Refuses an item whose question and options are already in the bank (other than `except`).

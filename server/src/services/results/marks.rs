@@ -168,7 +168,7 @@ fn check_entry(entry: &MarkEntry) -> AppResult<CheckedMarks> {
         return Err(AppError::invalid("the marks are not valid", errors));
     }
     let Some(component) = component else {
-        return Err(AppError::internal("component checked above".into()));
+        return Err(AppError::internal("component checked above"));
     };
     let decimals: Vec<Decimal> = decimals.into_iter().flatten().collect();
     let outcome =

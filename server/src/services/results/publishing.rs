@@ -90,7 +90,7 @@ pub async fn publish(
     let canonical = question_bank::seal::canonical_json(&document)
         .map_err(|e| AppError::internal_from("canonical results", e))?;
     let sha256 = sha256_hex(&canonical);
-    let audit_head = audit::head(txn).await?;
+    let audit_head = crate::audit::head(txn).await?;
     let publication = repo::results::insert_publication(
         txn,
         round_id,

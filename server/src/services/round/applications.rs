@@ -274,7 +274,6 @@ pub async fn mark_claim_unproven(
 ) -> AppResult<ApplicationView> {
     let (group, reason) = check_claim(&claim)?;
     let w = Audited::begin(state).await?;
-    let now = w.now();
     let txn = w.txn();
     let (application, round, position_code) = load_application(txn, application_id).await?;
     let rule_set = lookup::rule_set(&round)?;
@@ -343,7 +342,6 @@ pub async fn decide_eligibility(
 ) -> AppResult<ApplicationView> {
     let reason = check_decision(&decision)?;
     let w = Audited::begin(state).await?;
-    let now = w.now();
     let txn = w.txn();
     let (application, round, position_code) = load_application(txn, application_id).await?;
     let before = application.eligible;

@@ -220,7 +220,6 @@ pub async fn create_position(
     let p = CheckedPosition::check(&new)
         .map_err(|errors| AppError::invalid("the position is not valid", errors))?;
     let w = Audited::begin(state).await?;
-    let now = w.now();
     let txn = w.txn();
     lookup::round(txn, round_id).await?;
     if repo::round::find_position_by_code(txn, round_id, &p.code)
@@ -271,7 +270,7 @@ pub async fn create_position(
         .await?
         .into_iter()
         .find(|(p, _)| p.id == position.id)
-        .ok_or_else(|| AppError::internal("the new position vanished".into()))?;
+        .ok_or_else(|| AppError::internal("the new position vanished"))?;
     w.commit().await?;
     Ok(position_view(position, agencies))
 }

@@ -70,7 +70,7 @@ pub(super) async fn close(
     HandIns::write(state, &[FinishRequest::clock(sitting.id)])
         .await?
         .pop()
-        .unwrap_or_else(|| Err(AppError::internal("no outcome".into())))
+        .unwrap_or_else(|| Err(AppError::internal("no outcome")))
 }
 
 /// A request to finish one sitting.

@@ -239,7 +239,7 @@ impl Decisions {
         Ok(self
             .outcomes
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| Err(AppError::internal("undecided save".into()))))
+            .map(|o| o.unwrap_or_else(|| Err(AppError::internal("undecided save"))))
             .collect())
     }
 }
