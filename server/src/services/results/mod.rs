@@ -12,7 +12,7 @@
 //! and strike-offs, VN-14), `publishing` (publishing, the public views and the documents) and
 //! `report` (the ranking figures of the round's report).
 //!
-//! Every change is audited in the transaction that makes it, under `AppState::audit_lock`.
+//! Every change is audited in the transaction that makes it, through `audit::Audited`.
 
 mod decisions;
 mod marks;
