@@ -300,8 +300,8 @@ async fn seed_round(state: &AppState, n: usize, rng: &mut PaperRng) -> AppResult
         .await?;
         position_ids.push(id);
     }
-    let birth = chrono::NaiveDate::from_ymd_opt(1995, 1, 1)
-        .ok_or_else(|| AppError::internal("date"))?;
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1995, 1, 1).ok_or_else(|| AppError::internal("date"))?;
     let mut batch = Vec::new();
     for i in 0..n {
         let points = ["0.00", "0.00", "0.00", "2.50", "5.00"][below(rng, 5)];
