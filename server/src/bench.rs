@@ -254,7 +254,7 @@ async fn demo_seal(state: &AppState) -> AppResult<i32> {
         .order_by_asc(crate::entities::seals::Column::Id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::Internal("the demo has no seal".into()))?;
+        .ok_or_else(|| AppError::internal("the demo has no seal"))?;
     Ok(seal.id)
 }
 
@@ -300,8 +300,8 @@ async fn seed_round(state: &AppState, n: usize, rng: &mut PaperRng) -> AppResult
         .await?;
         position_ids.push(id);
     }
-    let birth = chrono::NaiveDate::from_ymd_opt(1995, 1, 1)
-        .ok_or_else(|| AppError::Internal("date".into()))?;
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1995, 1, 1).ok_or_else(|| AppError::internal("date"))?;
     let mut batch = Vec::new();
     for i in 0..n {
         let points = ["0.00", "0.00", "0.00", "2.50", "5.00"][below(rng, 5)];
@@ -349,7 +349,7 @@ async fn create_exam(state: &AppState, round_id: i32, seal_id: i32) -> AppResult
     let pool = repo::exam::load_pool(&state.db, &[seal_id]).await?;
     let mut cells = Vec::new();
     for level in 1..=3 {
-        let difficulty = Difficulty::new(level).map_err(|e| AppError::Internal(e.to_string()))?;
+        let difficulty = Difficulty::new(level).map_err(|e| AppError::internal(e.to_string()))?;
         let available = pool_size(&pool, seal_id, TOPIC, difficulty);
         cells.push(Cell {
             seal_id,
@@ -388,10 +388,10 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
     let exam_id = repo::exam::find_session(&state.db, session_id)
         .await?
         .map(|s| s.exam_id)
-        .ok_or_else(|| AppError::Internal(format!("no session {session_id}")))?;
+        .ok_or_else(|| AppError::internal(format!("no session {session_id}")))?;
     let exam = repo::exam::find_exam(&state.db, exam_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("no exam {exam_id}")))?;
+        .ok_or_else(|| AppError::internal(format!("no exam {exam_id}")))?;
     let blueprint = services::exam::blueprint_of(&exam)?;
     let marking = exam_marking(&state.db, exam_id).await?;
     let now = Utc::now();
@@ -408,7 +408,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
         for pi in paper.items() {
             let item = items
                 .get(&pi.version_id)
-                .ok_or_else(|| AppError::Internal(format!("version {}", pi.version_id)))?;
+                .ok_or_else(|| AppError::internal(format!("version {}", pi.version_id)))?;
             let key = answer_key(pi, item)?;
             let right = (below(rng, 1_000) as f64) < ability * 1_000.0;
             let (choices, text) = match key.kind {
@@ -438,7 +438,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
                 sitting_id: s.id,
                 item_no: pi.no as i32,
                 choices: serde_json::to_string(&choices)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                    .map_err(|e| AppError::internal(e.to_string()))?,
                 text,
                 seq: 1,
                 saved_at: now,
@@ -456,7 +456,7 @@ async fn sit_session(state: &AppState, session_id: i32, rng: &mut PaperRng) -> A
             sitting_id: s.id,
             status: SittingStatus::Submitted,
             result: serde_json::to_string(&submitted)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal(e.to_string()))?,
             sheet: graded.sheet,
         });
         rows.extend(stored);
@@ -493,12 +493,12 @@ async fn void_one_item(state: &AppState, exam_id: i32, session_id: i32) -> AppRe
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::Internal("no sitting".into()))?;
+        .ok_or_else(|| AppError::internal("no sitting"))?;
     let paper: Paper = paper_of(&state.db, &sitting).await?;
     let first = paper
         .items()
         .next()
-        .ok_or_else(|| AppError::Internal("empty paper".into()))?;
+        .ok_or_else(|| AppError::internal("empty paper"))?;
     repo::exam::insert_voided_item(
         &state.db,
         repo::exam::VoidRecord {

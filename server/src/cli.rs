@@ -96,12 +96,7 @@ pub enum UserCommand {
 }
 
 pub fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
+    crate::telemetry::init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -223,7 +218,7 @@ async fn verify_audit(state: &AppState) -> AppResult<ExitCode> {
 async fn serve_on(addr: SocketAddr, state: AppState) -> AppResult<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| crate::error::AppError::Internal(format!("cannot listen on {addr}: {e}")))?;
+        .map_err(|e| crate::error::AppError::internal(format!("cannot listen on {addr}: {e}")))?;
     let pkg = state
         .config
         .site_root
@@ -240,5 +235,5 @@ async fn serve_on(addr: SocketAddr, state: AppState) -> AppResult<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(|e| crate::error::AppError::Internal(format!("server stopped: {e}")))
+    .map_err(|e| crate::error::AppError::internal(format!("server stopped: {e}")))
 }

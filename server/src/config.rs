@@ -52,8 +52,8 @@ impl Config {
         let jwt_secret = match std::env::var("THITUYEN_JWT_SECRET") {
             Ok(s) if s.len() >= 32 => Secret(s.into_bytes()),
             Ok(_) => {
-                return Err(AppError::Internal(
-                    "THITUYEN_JWT_SECRET must be at least 32 characters".into(),
+                return Err(AppError::internal(
+                    "THITUYEN_JWT_SECRET must be at least 32 characters",
                 ))
             }
             Err(_) => Secret(persistent_key(&data_dir)?),
@@ -157,7 +157,7 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> AppResult<T> {
         Ok(v) => v
             .trim()
             .parse()
-            .map_err(|_| AppError::Internal(format!("{name} must be a number, got '{v}'"))),
+            .map_err(|_| AppError::internal(format!("{name} must be a number, got '{v}'"))),
         Err(_) => Ok(default),
     }
 }
@@ -174,9 +174,9 @@ fn persistent_key(data_dir: &Path) -> AppResult<Vec<u8>> {
         }
     }
     std::fs::create_dir_all(data_dir)
-        .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", data_dir.display())))?;
+        .map_err(|e| AppError::internal_from(format!("cannot create {}", data_dir.display()), e))?;
     let key = random_bytes().to_vec();
     std::fs::write(&path, hex::encode(&key))
-        .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| AppError::internal_from(format!("cannot write {}", path.display()), e))?;
     Ok(key)
 }

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 pub async fn connect(config: &Config) -> AppResult<DatabaseConnection> {
     if config.is_sqlite() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            AppError::Internal(format!("cannot create {}: {e}", config.data_dir.display()))
+            AppError::internal_from(format!("cannot create {}", config.data_dir.display()), e)
         })?;
     }
     let mut opts = ConnectOptions::new(config.database_url.clone());

@@ -12,7 +12,7 @@ use question_bank::{Difficulty, ItemStatus};
 use sea_orm::ConnectionTrait;
 use std::fmt::Write;
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::entities::{exams, rounds, seals, sessions};
@@ -70,43 +70,36 @@ const POSITIONS: [DemoPosition; 2] = [
 ];
 
 pub async fn seed(state: &AppState) -> AppResult<String> {
-    let now = state.now();
     let mut out = String::new();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
 
-    let ids = staff_accounts(&txn, now).await?;
+    let ids = staff_accounts(txn, now).await?;
     let (author_id, reviewer_id) = (ids[1], ids[2]);
-    if let Some(round) = repo::round::find_round_by_code(&txn, ROUND_CODE).await? {
-        bring_sessions_forward(&txn, &round, now).await?;
-        txn.commit().await?;
+    if let Some(round) = repo::round::find_round_by_code(txn, ROUND_CODE).await? {
+        bring_sessions_forward(txn, &round, now).await?;
+        w.commit().await?;
         writeln!(out, "Demo round {ROUND_CODE} already present.").ok();
         out.push_str(&describe(state).await?);
         return Ok(out);
     }
 
-    let bank = sealed_bank(&txn, author_id, reviewer_id, now).await?;
-    let (round, application_ids) = round_with_candidates(&txn, now).await?;
-    let (exam, blueprint, pool) = round1_exam(&txn, round.id, &bank, now).await?;
-    let session =
-        session_with_papers(&txn, &exam, &blueprint, &pool, &application_ids, now).await?;
+    let bank = sealed_bank(txn, author_id, reviewer_id, now).await?;
+    let (round, application_ids) = round_with_candidates(txn, now).await?;
+    let (exam, blueprint, pool) = round1_exam(txn, round.id, &bank, now).await?;
+    let session = session_with_papers(txn, &exam, &blueprint, &pool, &application_ids, now).await?;
 
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: "system:demo",
-            action: "demo.seed",
-            entity: "round",
-            entity_id: round.id.to_string(),
-            details: serde_json::json!({
-                "round": ROUND_CODE, "bank_items": bank.items.len(), "seal_sha256": bank.root,
-                "candidates": application_ids.len(), "session": session.id,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        "system:demo",
+        Action::DemoSeed,
+        round.id,
+        serde_json::json!({
+            "round": ROUND_CODE, "bank_items": bank.items.len(), "seal_sha256": bank.root,
+            "candidates": application_ids.len(), "session": session.id,
+        }),
+    );
+    w.commit().await?;
     writeln!(
         out,
         "Seeded demo round {ROUND_CODE}: {} approved items sealed as {}.",
@@ -250,7 +243,7 @@ async fn round_with_candidates<C: ConnectionTrait>(
     let mut reader = csv::Reader::from_reader(CANDIDATES_CSV.as_bytes());
     for (i, row) in reader.records().enumerate() {
         let at = |e: &dyn std::fmt::Display| {
-            AppError::Internal(format!("demo/candidates.csv row {}: {e}", i + 2))
+            AppError::internal(format!("demo/candidates.csv row {}: {e}", i + 2))
         };
         let row = row.map_err(|e| at(&e))?;
         let new = candidate(&row, &positions, round.id, now).map_err(|e| at(&e))?;
@@ -317,7 +310,7 @@ async fn round1_exam<C: ConnectionTrait>(
     let blueprint: Blueprint = serde_json::from_value(serde_json::json!({
         "sections": [{"code": "KTC", "name": "Kiến thức chung", "pass_ratio": "0.50", "cells": cells}]
     }))
-    .map_err(|e| AppError::Internal(format!("demo blueprint: {e}")))?;
+    .map_err(|e| AppError::internal_from("demo blueprint", e))?;
     let pool: Vec<PoolItem> = bank
         .items
         .iter()
@@ -334,7 +327,7 @@ async fn round1_exam<C: ConnectionTrait>(
             stage: "round1",
             duration_minutes: DURATION_MINUTES,
             blueprint_json: serde_json::to_string(&blueprint)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal(e.to_string()))?,
         },
         now,
     )

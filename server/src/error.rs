@@ -37,8 +37,10 @@ pub enum AppError {
     Unavailable { retry_after: u64, reason: String },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault of the server's own (unreadable stored data, a task that died): the source error
+    /// and its context are kept for the log.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -56,6 +58,42 @@ impl AppError {
         AppError::Invalid {
             title: message.clone(),
             errors: vec![FieldError::new(location, message)],
+        }
+    }
+
+    /// An internal fault described in words, when there is no error underneath.
+    pub fn internal(message: impl std::fmt::Display + Send + Sync + 'static) -> Self {
+        AppError::Internal(anyhow::Error::msg(message.to_string()))
+    }
+
+    /// An internal fault caused by `source`, with what the server was doing.
+    pub fn internal_from(
+        context: impl std::fmt::Display + Send + Sync + 'static,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        AppError::Internal(anyhow::Error::new(source).context(context))
+    }
+
+    /// The error with every cause under it, for the log: "a: b: c".
+    pub fn chain(&self) -> String {
+        use std::error::Error;
+        match self {
+            AppError::Internal(e) => format!("internal error: {e:#}"),
+            AppError::Db(e) => {
+                let mut out = format!("database error: {e}");
+                let mut source = e.source();
+                while let Some(cause) = source {
+                    let text = cause.to_string();
+                    // sea-orm repeats its source's text in its own; say each cause once.
+                    if !out.ends_with(&text) {
+                        out.push_str(": ");
+                        out.push_str(&text);
+                    }
+                    source = cause.source();
+                }
+                out
+            }
+            other => other.to_string(),
         }
     }
 
@@ -142,6 +180,9 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// On a 500: the id the log knows the failure by, for the client to quote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 pub fn problem_response(
@@ -150,13 +191,30 @@ pub fn problem_response(
     detail: &str,
     errors: Vec<FieldError>,
 ) -> Response {
-    let body = Problem {
+    send_problem(Problem {
         kind: "about:blank".into(),
         title: title.to_string(),
         status: status.as_u16(),
         detail: detail.to_string(),
         errors,
-    };
+        request_id: None,
+    })
+}
+
+/// The opaque body of a 5xx: what happened in general, and the request id to quote.
+fn internal_problem(status: StatusCode, request_id: Option<String>) -> Response {
+    send_problem(Problem {
+        kind: "about:blank".into(),
+        title: "internal error".into(),
+        status: status.as_u16(),
+        detail: "the server could not complete the request; it has been logged".into(),
+        errors: vec![],
+        request_id,
+    })
+}
+
+fn send_problem(body: Problem) -> Response {
+    let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, axum::Json(body)).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -181,13 +239,15 @@ impl IntoResponse for AppError {
             return resp;
         }
         if status.is_server_error() {
-            tracing::error!(error = ?self, "request failed");
-            return problem_response(
-                status,
-                "internal error",
-                "the server could not complete the request; it has been logged",
-                vec![],
+            // The one place a failure is logged, with its whole chain; the client gets only
+            // the request id to quote, never the cause (it may name tables, paths or data).
+            let request_id = crate::http::request_id::current();
+            tracing::error!(
+                request_id = request_id.as_deref().unwrap_or("-"),
+                error = %self.chain(),
+                "request failed"
             );
+            return internal_problem(status, request_id);
         }
         let title = status.canonical_reason().unwrap_or("error").to_string();
         let (detail, errors) = match &self {
@@ -207,6 +267,23 @@ impl IntoResponse for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_for_the_log_only() {
+        let cause = serde_json::from_str::<serde_json::Value>("{oops").unwrap_err();
+        let e = AppError::internal_from("stored result of sitting 7", cause);
+        let chain = e.chain();
+        assert!(chain.starts_with("internal error: stored result of sitting 7: key must be"));
+        let AppError::Internal(inner) = &e else {
+            panic!("internal");
+        };
+        assert!(
+            inner.chain().nth(1).is_some(),
+            "the source is kept, not only its text"
+        );
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 
     #[test]
     fn serde_detail_keeps_the_field_as_location() {

@@ -27,6 +27,7 @@ pub mod seating;
 pub mod secrets;
 pub mod services;
 pub mod state;
+pub mod telemetry;
 pub mod ui;
 pub mod vietnam_time;
 pub mod write_queue;
@@ -41,8 +42,9 @@ use tower_http::services::ServeDir;
 
 pub use state::AppState;
 
-/// The whole application: API, UI pages and the hydration bundle. Outermost first: the
-/// security headers, problem+json for axum's own errors, then each route class's limits.
+/// The whole application: API, UI pages and the hydration bundle. Outermost first: the request
+/// id, the request's span, the security headers, problem+json for axum's own errors, then each
+/// route class's limits.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(frontend::app::App);
     let shell_options = state.leptos.clone();
@@ -66,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(http::problem_for_bare_errors))
         .layer(middleware::from_fn(http::headers::security_headers))
+        .layer(http::request_id::trace_layer())
+        .layer(middleware::from_fn(http::request_id::assign))
         .with_state(state)
 }
 

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::Internal(format!("background task failed: {e}")))
+        .map_err(|e| AppError::internal_from("background task failed", e))
 }
 
 /// `f` over `inputs` on every core, results in input order; the first error wins.
@@ -26,7 +26,7 @@ pub fn parallel<I: Sync, O: Send>(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(AppError::Internal("a worker thread panicked".into())))
+                    .unwrap_or_else(|_| Err(AppError::internal("a worker thread panicked")))
             })
             .collect()
     });

@@ -19,7 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<LoginThrottle>,
-    /// Serialises audit appends so the hash chain never forks inside this process.
+    /// Serialises audit appends so the hash chain never forks inside this process; taken only
+    /// through `audit::Audited`.
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
     /// Answer saves, logins and hand-ins waiting for their group commit.
     pub writes: Arc<Writers>,

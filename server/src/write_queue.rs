@@ -9,9 +9,12 @@
 //!
 //! On SQLite the writers also take turns at its single write lock ([`WriteTurns`]).
 
+use sea_orm::DatabaseTransaction;
 use std::future::Future;
 use std::sync::OnceLock;
+use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
+use tracing::Instrument;
 
 use crate::error::{AppError, AppResult};
 
@@ -73,7 +76,7 @@ impl<W: BatchWriter> WriteQueue<W> {
         let (reply, outcome) = oneshot::channel();
         sender.try_send(Queued { job, reply }).map_err(busy::<W>)?;
         outcome.await.map_err(|_| {
-            AppError::Internal(format!("the writer of {} dropped a request", W::WHAT))
+            AppError::internal(format!("the writer of {} dropped a request", W::WHAT))
         })?
     }
 
@@ -92,7 +95,7 @@ fn busy<W: BatchWriter>(e: mpsc::error::TrySendError<Queued<W>>) -> AppError {
             reason: format!("the server is saving many {}: retry in a second", W::WHAT),
         },
         mpsc::error::TrySendError::Closed(_) => {
-            AppError::Internal(format!("the writer of {} has stopped", W::WHAT))
+            AppError::internal(format!("the writer of {} has stopped", W::WHAT))
         }
     }
 }
@@ -103,7 +106,20 @@ async fn run<W: BatchWriter>(cx: W::Context, mut rx: mpsc::Receiver<Queued<W>>) 
     while rx.recv_many(&mut batch, W::MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<W::Job>, Vec<_>) =
             batch.drain(..).map(|q| (q.job, q.reply)).unzip();
-        match W::write(&cx, &jobs).await {
+        // At DEBUG: free on the load path unless asked for. The writer records the commit's
+        // own time ([`commit_timed`]); the whole batch's time is recorded here.
+        let span = tracing::debug_span!(
+            "write_batch",
+            what = W::WHAT,
+            jobs = jobs.len(),
+            write_ms = tracing::field::Empty,
+            commit_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let written = W::write(&cx, &jobs).instrument(span.clone()).await;
+        span.record("write_ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::debug!(ok = written.is_ok(), "batch written"));
+        match written {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -112,7 +128,7 @@ async fn run<W: BatchWriter>(cx: W::Context, mut rx: mpsc::Receiver<Queued<W>>) 
             Err(e) => {
                 tracing::error!(error = ?e, what = W::WHAT, jobs = jobs.len(), "a write batch failed; nothing of it was written");
                 for reply in replies {
-                    let _ = reply.send(Err(AppError::Internal(format!(
+                    let _ = reply.send(Err(AppError::internal(format!(
                         "the batch of {} failed: {e}",
                         W::WHAT
                     ))));
@@ -120,6 +136,15 @@ async fn run<W: BatchWriter>(cx: W::Context, mut rx: mpsc::Receiver<Queued<W>>) 
             }
         }
     }
+}
+
+/// Commits a writer's transaction and records how long the commit took (the fsync) on the
+/// batch's span.
+pub async fn commit_timed(txn: DatabaseTransaction) -> Result<(), sea_orm::DbErr> {
+    let started = Instant::now();
+    let committed = txn.commit().await;
+    tracing::Span::current().record("commit_ms", started.elapsed().as_secs_f64() * 1000.0);
+    committed
 }
 
 /// Turns at SQLite's single write lock for the group-commit writers, first come first served,
@@ -186,7 +211,7 @@ mod tests {
             log.batches.lock().unwrap().push(jobs.to_vec());
             let permit = log.commits.acquire().await;
             permit
-                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::internal(e.to_string()))?
                 .forget();
             log.committed.store(true, Ordering::SeqCst);
             Ok(jobs
@@ -316,7 +341,7 @@ mod tests {
         const MAX_BATCH: usize = 4;
 
         async fn write(_: &(), _: &[u32]) -> AppResult<Vec<AppResult<()>>> {
-            Err(AppError::Internal("disk full".into()))
+            Err(AppError::internal("disk full"))
         }
     }
 
@@ -325,7 +350,7 @@ mod tests {
         let queue = WriteQueue::<Failing>::default();
         let e = queue.queue_and_wait(4, || (), 1).await.unwrap_err();
         assert!(
-            matches!(&e, AppError::Internal(m) if m.contains("disk full")),
+            matches!(&e, AppError::Internal(m) if m.to_string().contains("disk full")),
             "{e:?}"
         );
     }

@@ -16,5 +16,6 @@ mod results;
 mod round;
 mod seating;
 mod sitting;
+mod telemetry;
 mod ui;
 mod voiding;

@@ -35,7 +35,7 @@ pub fn sign(claims: &Claims, key: &[u8]) -> AppResult<String> {
         claims,
         &EncodingKey::from_secret(key),
     )
-    .map_err(|e| AppError::Internal(format!("token signing: {e}")))
+    .map_err(|e| AppError::internal_from("token signing", e))
 }
 
 /// Verifies signature, algorithm (HS256 only: `none` and every other alg are refused) and

@@ -7,11 +7,11 @@ use crate::error::{AppError, AppResult};
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::encode_b64(&crate::secrets::random_bytes()[..16])
-        .map_err(|e| AppError::Internal(format!("salt encoding: {e}")))?;
+        .map_err(|e| AppError::internal(format!("salt encoding: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+        .map_err(|e| AppError::internal(format!("password hashing: {e}")))
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {

@@ -14,7 +14,7 @@ impl IntoResponse for Download {
             match HeaderValue::from_str(&format!("{kind}; filename=\"{}\"", self.file_name)) {
                 Ok(value) => value,
                 Err(e) => {
-                    return AppError::Internal(format!("download file name: {e}")).into_response()
+                    return AppError::internal(format!("download file name: {e}")).into_response()
                 }
             };
         (

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod headers;
 pub mod limits;
 pub mod reports;
+pub mod request_id;
 pub mod results;
 pub mod reviews;
 pub mod round;

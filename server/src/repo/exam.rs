@@ -258,13 +258,13 @@ pub async fn load_pool<C: ConnectionTrait>(
     let mut pool = Vec::with_capacity(members.len());
     for m in members {
         let v = versions.get(&m.item_version_id).ok_or_else(|| {
-            crate::error::AppError::Internal(format!(
+            crate::error::AppError::internal(format!(
                 "seal item version {} missing",
                 m.item_version_id
             ))
         })?;
         let item: question_bank::Item = serde_json::from_str(&v.content).map_err(|e| {
-            crate::error::AppError::Internal(format!("item version {} unreadable: {e}", v.id))
+            crate::error::AppError::internal(format!("item version {} unreadable: {e}", v.id))
         })?;
         pool.push(question_bank::assembly::PoolItem::new(
             m.seal_id, v.item_id, v.id, item,
@@ -287,7 +287,7 @@ pub async fn item_versions_by_id<C: ConnectionTrait>(
             .await?
         {
             let item: question_bank::Item = serde_json::from_str(&v.content).map_err(|e| {
-                crate::error::AppError::Internal(format!("item version {} unreadable: {e}", v.id))
+                crate::error::AppError::internal(format!("item version {} unreadable: {e}", v.id))
             })?;
             out.insert(v.id, item);
         }

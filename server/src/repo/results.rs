@@ -198,13 +198,13 @@ pub async fn graded_results_of_round<C: ConnectionTrait>(
             let (Some(id), Some(application_id), Some(result)) =
                 (fields.next(), fields.next(), fields.next())
             else {
-                return Err(AppError::Internal(format!(
+                return Err(AppError::internal(format!(
                     "a graded result of exam {exam_id} is unreadable"
                 )));
             };
             let number = |v: &str| {
                 v.parse::<i32>().map_err(|_| {
-                    AppError::Internal(format!("'{v}' is not an id (results of exam {exam_id})"))
+                    AppError::internal(format!("'{v}' is not an id (results of exam {exam_id})"))
                 })
             };
             mine.push((number(id)?, number(application_id)?, result.to_string()));
@@ -235,7 +235,7 @@ pub async fn insert_head_decision<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<head_decisions::Model> {
     let ids = serde_json::to_string(application_ids)
-        .map_err(|e| crate::error::AppError::Internal(format!("json ids: {e}")))?;
+        .map_err(|e| crate::error::AppError::internal(format!("json ids: {e}")))?;
     Ok(head_decisions::ActiveModel {
         round_id: Set(round_id),
         position_id: Set(position_id),

@@ -298,13 +298,14 @@ pub fn search_key(full_name: &str, national_id: &str) -> String {
 }
 
 fn json_list(values: &[String]) -> AppResult<String> {
-    serde_json::to_string(values).map_err(|e| AppError::Internal(format!("json list: {e}")))
+    serde_json::to_string(values).map_err(|e| AppError::internal_from("json list", e))
 }
 
 /// Reads a JSON list of codes as stored in an application row.
 pub fn parse_list(stored: &str) -> AppResult<Vec<String>> {
-    serde_json::from_str(stored)
-        .map_err(|e| AppError::Internal(format!("stored list {stored:?} is not a JSON list: {e}")))
+    serde_json::from_str(stored).map_err(|e| {
+        AppError::internal_from(format!("stored list {stored:?} is not a JSON list"), e)
+    })
 }
 
 pub async fn insert_application_record<C: ConnectionTrait>(

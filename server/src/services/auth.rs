@@ -24,6 +24,7 @@ pub struct LoginResponse {
     pub user: UserView,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult<LoginResponse> {
     let now = state.now();
     let username = req.username.trim().to_string();
@@ -40,7 +41,7 @@ pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+        .map_err(|e| AppError::internal_from("password check", e))?;
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {

@@ -6,8 +6,8 @@
 //! - `import` and `export`: files in the formats exam boards use, and the templates;
 //! - `seals`: the SHA-256 root over the approved items' current versions (VN-20).
 //!
-//! Every change appends to the audit log in the transaction that makes it, under
-//! `AppState::audit_lock`.
+//! Every change appends to the audit log in the transaction that makes it, through
+//! `audit::Audited`.
 
 mod banks;
 mod export;

@@ -8,7 +8,7 @@ use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -46,7 +46,7 @@ pub struct ExamView {
 
 pub(crate) fn blueprint_of(exam: &exams::Model) -> AppResult<Blueprint> {
     serde_json::from_str(&exam.blueprint)
-        .map_err(|e| AppError::Internal(format!("exam {} blueprint unreadable: {e}", exam.id)))
+        .map_err(|e| AppError::internal_from(format!("exam {} blueprint unreadable", exam.id), e))
 }
 
 fn exam_view(exam: exams::Model) -> AppResult<ExamView> {
@@ -63,6 +63,7 @@ fn exam_view(exam: exams::Model) -> AppResult<ExamView> {
     })
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn create_exam(
     state: &AppState,
     actor: &str,
@@ -121,11 +122,11 @@ pub async fn create_exam(
     let pool = repo::exam::load_pool(&state.db, &seal_ids).await?;
     blueprint.check_pool(|seal, topic, d| pool_size(&pool, seal, topic, d))?;
 
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
     let exam = repo::exam::insert_exam(
-        &txn,
+        txn,
         repo::exam::NewExam {
             round_id,
             code: new.code.trim(),
@@ -133,24 +134,18 @@ pub async fn create_exam(
             stage: &new.stage,
             duration_minutes: new.duration_minutes as i32,
             blueprint_json: serde_json::to_string(&blueprint)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal(e.to_string()))?,
         },
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "exam.create",
-            entity: "exam",
-            entity_id: exam.id.to_string(),
-            details: serde_json::json!({"code": exam.code, "blueprint": blueprint}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::ExamCreate,
+        exam.id,
+        serde_json::json!({"code": exam.code, "blueprint": blueprint}),
+    );
+    w.commit().await?;
     exam_view(exam)
 }
 
@@ -161,6 +156,7 @@ pub struct ExamList {
 }
 
 /// The exams of a round, in creation order: HR picks one to seat candidates for.
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn exams_of_round(state: &AppState, round_id: i32) -> AppResult<ExamList> {
     if !repo::exam::round_exists(&state.db, round_id).await? {
         return Err(AppError::NotFound(format!("no round {round_id}")));
@@ -176,6 +172,7 @@ pub async fn exams_of_round(state: &AppState, round_id: i32) -> AppResult<ExamLi
     })
 }
 
+#[tracing::instrument(skip_all, fields(exam_id = exam_id))]
 pub async fn get_exam(state: &AppState, exam_id: i32) -> AppResult<ExamView> {
     let exam = repo::exam::find_exam(&state.db, exam_id)
         .await?
@@ -222,6 +219,7 @@ pub(crate) fn ticket_no(session_id: i32, seat: i32) -> String {
     format!("{session_id:04}{seat:03}")
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, exam_id = exam_id))]
 pub async fn create_session(
     state: &AppState,
     actor: &str,
@@ -281,10 +279,10 @@ pub async fn create_session(
     let now = state.now();
     let secret = secrets::random_bytes();
     let ends_at = new.starts_at + Duration::minutes(i64::from(exam.duration_minutes));
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let w = Audited::begin_at(state, now).await?;
+    let txn = w.txn();
     let session = repo::exam::insert_session(
-        &txn,
+        txn,
         repo::exam::NewSession {
             exam_id,
             code: new.code.trim(),
@@ -303,7 +301,7 @@ pub async fn create_session(
         let ticket_no = ticket_no(session.id, seat);
         let pin = new.require_pin.then(secrets::new_pin);
         let sitting = repo::exam::insert_sitting(
-            &txn,
+            txn,
             repo::exam::NewSitting {
                 session_id: session.id,
                 application_id: *application_id,
@@ -318,7 +316,7 @@ pub async fn create_session(
         .await?;
         if let Some(pin) = &pin {
             let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
-            repo::sitting::set_pin_hash(&txn, sitting, digest).await?;
+            repo::sitting::set_pin_hash(txn, sitting, digest).await?;
         }
         tickets.push(Ticket {
             application_id: *application_id,
@@ -327,19 +325,8 @@ pub async fn create_session(
             pin,
         });
     }
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "session.create",
-            entity: "session",
-            entity_id: session.id.to_string(),
-            details: serde_json::json!({"exam_id": exam_id, "starts_at": new.starts_at, "candidates": tickets.len()}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(actor, Action::SessionCreate, session.id, serde_json::json!({"exam_id": exam_id, "starts_at": new.starts_at, "candidates": tickets.len()}));
+    w.commit().await?;
     Ok(SessionView {
         id: session.id,
         exam_id,
@@ -382,7 +369,7 @@ async fn store_paper<C: sea_orm::ConnectionTrait>(
     sitting: sittings::Model,
 ) -> AppResult<sittings::Model> {
     let secret = hex::decode(&session.secret).map_err(|e| {
-        AppError::Internal(format!("session {} secret unreadable: {e}", session.id))
+        AppError::internal_from(format!("session {} secret unreadable", session.id), e)
     })?;
     let paper = assembler.for_ticket(&secret, &sitting.ticket_no)?;
     repo::sitting::set_paper(conn, sitting, &paper).await
@@ -399,6 +386,7 @@ pub(crate) fn seal_ids(blueprint: &Blueprint) -> Vec<i32> {
     ids
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, session_id = session_id))]
 pub async fn generate_papers(
     state: &AppState,
     actor: &str,
@@ -409,21 +397,20 @@ pub async fn generate_papers(
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
     let exam = repo::exam::find_exam(&state.db, session.exam_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("session {session_id} has no exam")))?;
+        .ok_or_else(|| AppError::internal(format!("session {session_id} has no exam")))?;
     let blueprint = blueprint_of(&exam)?;
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
     let assembler = Assembler::new(&blueprint, &pool)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let w = Audited::begin(state).await?;
+    let txn = w.txn();
     let mut papers = Vec::new();
     let mut built = 0;
-    for sitting in repo::exam::sittings_of_session(&txn, session_id).await? {
+    for sitting in repo::exam::sittings_of_session(txn, session_id).await? {
         let sitting = if sitting.paper_sha256.is_some() {
             sitting
         } else {
             built += 1;
-            store_paper(&txn, &session, &assembler, sitting).await?
+            store_paper(txn, &session, &assembler, sitting).await?
         };
         papers.push(PaperHash {
             ticket_no: sitting.ticket_no,
@@ -431,18 +418,7 @@ pub async fn generate_papers(
         });
     }
     papers.sort_by(|a, b| a.ticket_no.cmp(&b.ticket_no));
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "session.papers",
-            entity: "session",
-            entity_id: session_id.to_string(),
-            details: serde_json::json!({"built": built, "papers": papers.iter().map(|p| (&p.ticket_no, &p.sha256)).collect::<Vec<_>>()}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(actor, Action::SessionPapers, session_id, serde_json::json!({"built": built, "papers": papers.iter().map(|p| (&p.ticket_no, &p.sha256)).collect::<Vec<_>>()}));
+    w.commit().await?;
     Ok(PapersView { papers })
 }

@@ -15,7 +15,7 @@ use question_bank::scoring::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited, Locked};
 use crate::error::{AppError, AppResult};
 use crate::parallel::{blocking, parallel};
 use crate::repo;
@@ -49,8 +49,9 @@ pub struct ExamRegrade {
 /// Marks every graded sitting of the exam again and stores what changed, audited as one
 /// `exam.regrade` entry. The audit lock is held throughout, so no hand-in, sanction or
 /// correction (all audited) can change a sitting between its read and its write.
+#[tracing::instrument(skip_all, fields(actor = actor, exam_id = exam_id))]
 pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppResult<ExamRegrade> {
-    let _chain = state.audit_lock.lock().await;
+    let locked = Audited::lock(state).await;
     let started = Instant::now();
     let (context, session_ids) = prepare(state, exam_id).await?;
     let first = read_and_mark(state, &session_ids, &context).await?;
@@ -77,7 +78,7 @@ pub async fn regrade_exam(state: &AppState, actor: &str, exam_id: i32) -> AppRes
         second_pass,
         write: Duration::ZERO,
     };
-    store(state, actor, &summary, &changed).await?;
+    store(locked, actor, &summary, &changed).await?;
     Ok(ExamRegrade {
         write: started.elapsed(),
         ..summary
@@ -171,29 +172,23 @@ async fn read_old(state: &AppState, mut ids: Vec<i32>) -> AppResult<Vec<Job>> {
 
 /// Stores the results that changed and audits the regrade.
 async fn store(
-    state: &AppState,
+    locked: Locked<'_>,
     actor: &str,
     summary: &ExamRegrade,
     changed: &[(i32, String)],
 ) -> AppResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    repo::sitting::set_results(&txn, changed).await?;
-    audit::append(
-        &txn,
-        state.now(),
-        Event {
-            actor,
-            action: "exam.regrade",
-            entity: "exam",
-            entity_id: summary.exam_id.to_string(),
-            details: serde_json::json!({
-                "sittings": summary.sittings,
-                "changed": changed.iter().map(|(id, _)| id).collect::<Vec<_>>(),
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let w = locked.begin().await?;
+    repo::sitting::set_results(w.txn(), changed).await?;
+    w.record(
+        actor,
+        Action::ExamRegrade,
+        summary.exam_id,
+        serde_json::json!({
+            "sittings": summary.sittings,
+            "changed": changed.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        }),
+    );
+    w.commit().await?;
     Ok(())
 }
 
@@ -276,7 +271,7 @@ async fn read_and_mark(
             let _turn = turns
                 .acquire_owned()
                 .await
-                .map_err(|e| AppError::Internal(format!("regrade: {e}")))?;
+                .map_err(|e| AppError::internal_from("regrade", e))?;
             let forms = repo::sitting::compact_forms_of_sessions(&db, &group).await?;
             blocking(move || {
                 forms
@@ -290,7 +285,7 @@ async fn read_and_mark(
     }
     let mut passes = Vec::new();
     while let Some(done) = tasks.join_next().await {
-        passes.extend(done.map_err(|e| AppError::Internal(format!("regrade task: {e}")))??);
+        passes.extend(done.map_err(|e| AppError::internal_from("regrade task", e))??);
     }
     Ok(passes)
 }
@@ -347,9 +342,9 @@ impl<'a> Record<'a> {
             sanction: self.sanction,
             result: self.result.to_string(),
             paper: paper_from_compact(self.paper)
-                .map_err(|e| AppError::Internal(format!("paper of sitting {id}: {e}")))?,
+                .map_err(|e| AppError::internal_from(format!("paper of sitting {id}"), e))?,
             sheet: sheet_from_compact(self.sheet)
-                .map_err(|e| AppError::Internal(format!("answer sheet of sitting {id}: {e}")))?,
+                .map_err(|e| AppError::internal_from(format!("answer sheet of sitting {id}"), e))?,
         })
     }
 }
@@ -377,7 +372,7 @@ fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
     match graded {
         Ok((result, answers)) => Ok(Pass::Done(outcome(r.id, r.result, result, answers)?)),
         Err(_) if missing.get() => Ok(Pass::Later(Box::new(r.decode()?))),
-        Err(e) => Err(AppError::Internal(format!("sitting {}: {e}", r.id))),
+        Err(e) => Err(AppError::internal(format!("sitting {}: {e}", r.id))),
     }
 }
 
@@ -385,7 +380,7 @@ fn regrade_record(record: &str, cx: &Context) -> AppResult<Pass> {
 fn decode_old(s: &GradedSitting, old: &HashMap<i32, Sheet>) -> AppResult<Job> {
     let sheet = match &s.answer_sheet {
         Some(compact) => sheet_from_compact(compact)
-            .map_err(|e| AppError::Internal(format!("answer sheet of sitting {}: {e}", s.id)))?,
+            .map_err(|e| AppError::internal_from(format!("answer sheet of sitting {}", s.id), e))?,
         None => old
             .get(&s.id)
             .map(|o| o.answers(s.id))
@@ -427,14 +422,14 @@ fn distinct_versions(jobs: &[Job]) -> Vec<i32> {
 fn paper_of(s: &GradedSitting) -> AppResult<Paper> {
     if let Some(compact) = &s.paper_compact {
         return paper_from_compact(compact)
-            .map_err(|e| AppError::Internal(format!("paper of sitting {}: {e}", s.id)));
+            .map_err(|e| AppError::internal_from(format!("paper of sitting {}", s.id), e));
     }
     let json = s
         .paper
         .as_deref()
-        .ok_or_else(|| AppError::Internal(format!("graded sitting {} has no paper", s.id)))?;
+        .ok_or_else(|| AppError::internal(format!("graded sitting {} has no paper", s.id)))?;
     serde_json::from_str(json)
-        .map_err(|e| AppError::Internal(format!("paper of sitting {} unreadable: {e}", s.id)))
+        .map_err(|e| AppError::internal_from(format!("paper of sitting {} unreadable", s.id), e))
 }
 
 /// One sitting's answers as read for a regrade: the aggregated choices
@@ -449,7 +444,7 @@ impl Sheet {
     /// The answers by question number, as grading takes them.
     fn answers(&self, sitting_id: i32) -> AppResult<BTreeMap<u32, Answer>> {
         let unreadable =
-            |what: &str| AppError::Internal(format!("answers of sitting {sitting_id}: {what}"));
+            |what: &str| AppError::internal(format!("answers of sitting {sitting_id}: {what}"));
         let mut out = BTreeMap::new();
         for part in self.choices.split(';').filter(|p| !p.is_empty()) {
             let (no, choices) = part
@@ -526,9 +521,10 @@ fn outcome(
     answers: usize,
 ) -> AppResult<Outcome> {
     let unreadable = |e: serde_json::Error| {
-        AppError::Internal(format!(
-            "stored result of sitting {sitting_id} unreadable: {e}"
-        ))
+        AppError::internal_from(
+            format!("stored result of sitting {sitting_id} unreadable"),
+            e,
+        )
     };
     let unchanged = same_text(previous, &result).unwrap_or(false) || {
         let marks: Marks = serde_json::from_str(previous).map_err(unreadable)?;
@@ -543,7 +539,7 @@ fn outcome(
             passed: result.passed,
             ..previous
         };
-        Some(serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?)
+        Some(serde_json::to_string(&regraded).map_err(|e| AppError::internal(e.to_string()))?)
     };
     Ok(Outcome {
         sitting_id,

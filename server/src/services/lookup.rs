@@ -21,5 +21,5 @@ pub async fn round<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<rou
 /// was changed behind the server's back.
 pub fn rule_set(round: &rounds::Model) -> AppResult<RuleSet> {
     RuleSet::from_str(&round.rule_set)
-        .map_err(|e| AppError::Internal(format!("round {}: {e}", round.id)))
+        .map_err(|e| AppError::internal_from(format!("round {}", round.id), e))
 }

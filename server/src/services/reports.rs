@@ -36,6 +36,7 @@ pub struct RoundReport {
     pub charts: Vec<Chart>,
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn round_report(
     state: &AppState,
     round_id: i32,
@@ -52,7 +53,7 @@ pub async fn round_report(
         for s in sittings {
             if let Some(text) = &s.result {
                 let r: PaperResult = serde_json::from_str(text).map_err(|e| {
-                    AppError::Internal(format!("stored result of sitting {}: {e}", s.id))
+                    AppError::internal_from(format!("stored result of sitting {}", s.id), e)
                 })?;
                 latest.insert(s.application_id, r);
             }

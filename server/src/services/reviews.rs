@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -143,13 +143,13 @@ async fn view<C: ConnectionTrait>(conn: &C, r: reviews::Model) -> AppResult<Revi
     let deadline = window(conn, &round)
         .await?
         .map(|(_, d)| d)
-        .ok_or_else(|| AppError::Internal(format!("review {} without publication", r.id)))?;
+        .ok_or_else(|| AppError::internal(format!("review {} without publication", r.id)))?;
     view_with(r, deadline)
 }
 
 fn view_with(r: reviews::Model, deadline: NaiveDate) -> AppResult<ReviewView> {
     let marks: Vec<String> = serde_json::from_str(&r.marks)
-        .map_err(|e| AppError::Internal(format!("stored review {}: {e}", r.id)))?;
+        .map_err(|e| AppError::internal_from(format!("stored review {}", r.id), e))?;
     let (reason, reason_en) = describe(&r);
     Ok(ReviewView {
         id: r.id,
@@ -183,7 +183,7 @@ async fn check_paper_written<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let position = repo::round::find_position(conn, application.position_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("application {} position", application.id)))?;
+        .ok_or_else(|| AppError::internal(format!("application {} position", application.id)))?;
     let paper = match position.round2_form.as_str() {
         "written_interview" => true,
         "written" => !matches!(position.grade.as_str(), "nhan_vien" | "chuyen_vien_cao_cap"),
@@ -256,6 +256,7 @@ async fn published_written_mark<C: ConnectionTrait>(
 }
 
 /// HR records a candidate's request, within the window of VN-27.
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn request_review(
     state: &AppState,
     actor: &str,
@@ -274,11 +275,11 @@ pub async fn request_review(
     if !errors.is_empty() {
         return Err(AppError::invalid("the review request is not valid", errors));
     }
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = lookup::round(&txn, round_id).await?;
-    let application = match repo::round::find_application(&txn, application_id).await? {
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let round = lookup::round(txn, round_id).await?;
+    let application = match repo::round::find_application(txn, application_id).await? {
         Some(a) if a.round_id == round_id => a,
         _ => {
             return Err(AppError::field(
@@ -287,11 +288,11 @@ pub async fn request_review(
             ))
         }
     };
-    check_paper_written(&txn, &application).await?;
-    let deadline = open_window(&txn, &round, now).await?;
-    let official = published_written_mark(&txn, application_id).await?;
+    check_paper_written(txn, &application).await?;
+    let deadline = open_window(txn, &round, now).await?;
+    let official = published_written_mark(txn, application_id).await?;
     let saved = repo::results::insert_review(
-        &txn,
+        txn,
         repo::results::ReviewRequestRecord {
             round_id,
             application_id,
@@ -303,30 +304,25 @@ pub async fn request_review(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "review.request",
-            entity: "review",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "application_id": application_id,
-                "component": WRITTEN,
-                "published_mark": official,
-                "deadline": deadline,
-                "request": request,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::ReviewRequest,
+        saved.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "application_id": application_id,
+            "component": WRITTEN,
+            "published_mark": official,
+            "deadline": deadline,
+            "request": request,
+        }),
+    );
+    w.commit().await?;
     view_with(saved, deadline)
 }
 
 /// The reviewers' marks (VN-27): applied at once when within 5 of the published mark.
+#[tracing::instrument(skip_all, fields(actor = actor, review_id = review_id))]
 pub async fn enter_review_marks(
     state: &AppState,
     actor: &str,
@@ -344,10 +340,10 @@ pub async fn enter_review_marks(
         return Err(AppError::invalid("the review marks are not valid", errors));
     }
     let marks: Vec<Decimal> = marks.into_iter().flatten().collect();
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let review = load_review(&txn, review_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let review = load_review(txn, review_id).await?;
     if !matches!(review.status.as_str(), "requested" | "needs_third_reviewer") {
         return Err(AppError::Conflict(format!(
             "review {review_id} is '{}': its marks can no longer change",
@@ -358,15 +354,14 @@ pub async fn enter_review_marks(
     let outcome =
         review_outcome(&marks, published).map_err(|e| AppError::field("marks", e.to_string()))?;
     let texts: Vec<String> = marks.iter().map(|d| two_places(*d)).collect();
-    let stored =
-        serde_json::to_string(&texts).map_err(|e| AppError::Internal(format!("json: {e}")))?;
+    let stored = serde_json::to_string(&texts).map_err(|e| AppError::internal_from("json", e))?;
     let official = match outcome {
         ReviewOutcome::Replaces(mark) => Some(two_places(mark)),
         _ => None,
     };
     let review_mark = outcome.review_mark().map(two_places);
     let saved = repo::results::set_review_marks(
-        &txn,
+        txn,
         review,
         stored,
         outcome.status_code(),
@@ -375,30 +370,25 @@ pub async fn enter_review_marks(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "review.marks",
-            entity: "review",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "application_id": saved.application_id,
-                "marks": texts,
-                "status": outcome.status_code(),
-                "review_mark": review_mark,
-                "official_before": saved.published_mark,
-                "official_after": official,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::ReviewMarks,
+        saved.id,
+        serde_json::json!({
+            "application_id": saved.application_id,
+            "marks": texts,
+            "status": outcome.status_code(),
+            "review_mark": review_mark,
+            "official_before": saved.published_mark,
+            "official_after": official,
+        }),
+    );
+    w.commit().await?;
     view(&state.db, saved).await
 }
 
 /// The chair's decision after the minuted conference, for a gap of 5 or more (VN-27).
+#[tracing::instrument(skip_all, fields(actor = actor, review_id = review_id))]
 pub async fn decide_review(
     state: &AppState,
     actor: &str,
@@ -412,10 +402,10 @@ pub async fn decide_review(
         return Err(AppError::invalid("the decision is not valid", errors));
     };
     let official = two_places(official);
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let review = load_review(&txn, review_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let review = load_review(txn, review_id).await?;
     if review.status != "needs_conference" {
         return Err(AppError::Conflict(format!(
             "review {review_id} is '{}': the chair decides only a review 5 or more from the published mark (needs_conference)",
@@ -423,29 +413,24 @@ pub async fn decide_review(
         )));
     }
     let saved =
-        repo::results::decide_review(&txn, review, official.clone(), &minutes, actor, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "review.decide",
-            entity: "review",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "application_id": saved.application_id,
-                "review_mark": saved.review_mark,
-                "official_before": saved.published_mark,
-                "official_after": official,
-                "minutes": minutes,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        repo::results::decide_review(txn, review, official.clone(), &minutes, actor, now).await?;
+    w.record(
+        actor,
+        Action::ReviewDecide,
+        saved.id,
+        serde_json::json!({
+            "application_id": saved.application_id,
+            "review_mark": saved.review_mark,
+            "official_before": saved.published_mark,
+            "official_after": official,
+            "minutes": minutes,
+        }),
+    );
+    w.commit().await?;
     view(&state.db, saved).await
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn list_reviews(state: &AppState, round_id: i32) -> AppResult<ReviewList> {
     let round = lookup::round(&state.db, round_id).await?;
     let all = repo::results::reviews_of_round(&state.db, round_id).await?;
@@ -453,7 +438,7 @@ pub async fn list_reviews(state: &AppState, round_id: i32) -> AppResult<ReviewLi
     let mut items = Vec::new();
     for r in all {
         let d = deadline
-            .ok_or_else(|| AppError::Internal(format!("review {} without publication", r.id)))?;
+            .ok_or_else(|| AppError::internal(format!("review {} without publication", r.id)))?;
         items.push(view_with(r, d)?);
     }
     Ok(ReviewList {

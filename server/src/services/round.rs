@@ -7,7 +7,7 @@
 //!   and unproven claims;
 //! - `dashboard` and `deadlines`: the round's figures and the deadlines of VN-30.
 //!
-//! Every change is audited in the transaction that makes it, under `AppState::audit_lock`.
+//! Every change is audited in the transaction that makes it, through `audit::Audited`.
 
 mod applications;
 mod bulk_import;

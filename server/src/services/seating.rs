@@ -16,7 +16,7 @@ use question_bank::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{applications, exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -176,7 +176,7 @@ async fn unseated_eligible<C: sea_orm::ConnectionTrait>(
         .filter(|a| a.eligible == Some(true) && !seated.contains(&a.id))
         .map(|a| {
             let position_code = positions.get(&a.position_id).cloned().ok_or_else(|| {
-                AppError::Internal(format!("application {} has no position", a.id))
+                AppError::internal(format!("application {} has no position", a.id))
             })?;
             Ok(Seatable {
                 application: a,
@@ -242,6 +242,7 @@ fn plan(
 }
 
 /// Seats every eligible candidate without a seat for this exam over the given new sessions.
+#[tracing::instrument(skip_all, fields(actor = actor, exam_id = exam_id))]
 pub async fn assign(
     state: &AppState,
     actor: &str,
@@ -272,15 +273,15 @@ pub async fn assign(
         });
     }
 
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let w = Audited::begin_at(state, now).await?;
+    let txn = w.txn();
     // Read again inside the write: a concurrent assignment cannot seat anyone twice.
-    let candidates = unseated_eligible(&txn, &exam).await?;
+    let candidates = unseated_eligible(txn, &exam).await?;
     let plan = plan(&req.sessions, &candidates, exam.round_id)?;
     let by_id = by_application(&candidates);
     let mut out = Vec::with_capacity(plan.len());
     for (planned, ids) in req.sessions.iter().zip(&plan) {
-        out.push(seat_session(&txn, &exam, planned, ids, &by_id, now).await?);
+        out.push(seat_session(txn, &exam, planned, ids, &by_id, now).await?);
     }
     let seating: Vec<serde_json::Value> = out
         .iter()
@@ -292,19 +293,13 @@ pub async fn assign(
             })
         })
         .collect();
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "session.assign",
-            entity: "exam",
-            entity_id: exam_id.to_string(),
-            details: serde_json::json!({"candidates": candidates.len(), "sessions": seating}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::SessionAssign,
+        exam_id,
+        serde_json::json!({"candidates": candidates.len(), "sessions": seating}),
+    );
+    w.commit().await?;
     Ok(AssignResult {
         dry_run: false,
         seated: candidates.len(),
@@ -451,6 +446,7 @@ async fn candidates_of<C: sea_orm::ConnectionTrait>(
 /// The sessions of an exam, by start, each with its tickets by seat. Replaced sittings (VN-23
 /// re-sittings) are left out: the seat belongs to the new one. `with_access_code` is for
 /// supervisors.
+#[tracing::instrument(skip_all, fields(exam_id = exam_id))]
 pub async fn list_sessions(
     state: &AppState,
     exam_id: i32,
@@ -566,6 +562,7 @@ fn refuse_if_started(session: &sessions::Model, now: DateTime<Utc>) -> AppResult
 /// be printed already — so after a move a ticket number no longer spells its session and seat;
 /// the seat lists show where each ticket sits. A paper already built for the old session is
 /// rebuilt from the new session's secret. Audited with the reason.
+#[tracing::instrument(skip_all, fields(actor = actor, sitting_id = sitting_id))]
 pub async fn move_seat(
     state: &AppState,
     actor: &str,
@@ -578,10 +575,10 @@ pub async fn move_seat(
             "a reason is required (it is kept in the audit log)",
         ));
     }
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let sitting = repo::exam::find_sitting(&txn, sitting_id)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let sitting = repo::exam::find_sitting(txn, sitting_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
     if sitting.status == repo::sitting::VOID {
@@ -589,14 +586,14 @@ pub async fn move_seat(
             "sitting {sitting_id} was replaced by a re-sitting"
         )));
     }
-    let (from, to) = sessions_of_move(&txn, &sitting, &req).await?;
+    let (from, to) = sessions_of_move(txn, &sitting, &req).await?;
     refuse_if_started(&from, now)?;
     refuse_if_started(&to, now)?;
-    let exam = repo::exam::find_exam(&txn, from.exam_id)
+    let exam = repo::exam::find_exam(txn, from.exam_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("session {} has no exam", from.id)))?;
+        .ok_or_else(|| AppError::internal(format!("session {} has no exam", from.id)))?;
 
-    let occupant = repo::exam::sittings_of_session(&txn, to.id)
+    let occupant = repo::exam::sittings_of_session(txn, to.id)
         .await?
         .into_iter()
         .find(|s| s.seat == req.seat && s.status != repo::sitting::VOID);
@@ -604,35 +601,29 @@ pub async fn move_seat(
     let needs_paper = sitting.paper_sha256.is_some()
         || occupant.as_ref().is_some_and(|o| o.paper_sha256.is_some());
     let pool = if needs_paper && from.id != to.id {
-        Some(paper_pool(&txn, &exam).await?)
+        Some(paper_pool(txn, &exam).await?)
     } else {
         None
     };
 
-    let moved = relocate(&txn, sitting, &to, req.seat, &exam, pool.as_ref()).await?;
+    let moved = relocate(txn, sitting, &to, req.seat, &exam, pool.as_ref()).await?;
     let swapped = match occupant {
-        Some(o) => Some(relocate(&txn, o, &from, from_place.seat, &exam, pool.as_ref()).await?),
+        Some(o) => Some(relocate(txn, o, &from, from_place.seat, &exam, pool.as_ref()).await?),
         None => None,
     };
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "sitting.seat",
-            entity: "sitting",
-            entity_id: sitting_id.to_string(),
-            details: serde_json::json!({
-                "ticket_no": moved.ticket_no,
-                "from": {"session_id": from_place.session_id, "seat": from_place.seat},
-                "to": {"session_id": to_place.0, "seat": to_place.1},
-                "swapped_with": swapped.as_ref().map(|s| s.id),
-                "reason": req.reason.trim(),
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::SittingSeat,
+        sitting_id,
+        serde_json::json!({
+            "ticket_no": moved.ticket_no,
+            "from": {"session_id": from_place.session_id, "seat": from_place.seat},
+            "to": {"session_id": to_place.0, "seat": to_place.1},
+            "swapped_with": swapped.as_ref().map(|s| s.id),
+            "reason": req.reason.trim(),
+        }),
+    );
+    w.commit().await?;
     Ok(SeatMove {
         moved: place(&moved),
         swapped_with: swapped.as_ref().map(place),
@@ -648,7 +639,7 @@ async fn sessions_of_move<C: sea_orm::ConnectionTrait>(
 ) -> AppResult<(sessions::Model, sessions::Model)> {
     let from = repo::exam::find_session(conn, sitting.session_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("sitting {} has no session", sitting.id)))?;
+        .ok_or_else(|| AppError::internal(format!("sitting {} has no session", sitting.id)))?;
     let to = repo::exam::find_session(conn, req.session_id)
         .await?
         .filter(|s| s.exam_id == from.exam_id)
@@ -696,7 +687,7 @@ async fn relocate<C: sea_orm::ConnectionTrait>(
     let had_paper = sitting.paper_sha256.is_some();
     let changes_session = sitting.session_id != session.id;
     let secret = hex::decode(&session.secret).map_err(|e| {
-        AppError::Internal(format!("session {} secret unreadable: {e}", session.id))
+        AppError::internal_from(format!("session {} secret unreadable", session.id), e)
     })?;
     let seed_hex = hex::encode(question_bank::assembly::derive_seed(
         &secret,

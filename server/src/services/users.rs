@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::password::hash_password;
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
@@ -62,6 +62,7 @@ fn validate(new: &NewUser) -> Vec<FieldError> {
     errors
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor))]
 pub async fn create_user(state: &AppState, actor: &str, new: NewUser) -> AppResult<UserView> {
     let errors = validate(&new);
     if !errors.is_empty() {
@@ -69,10 +70,10 @@ pub async fn create_user(state: &AppState, actor: &str, new: NewUser) -> AppResu
     }
     let username = new.username.trim().to_string();
     let hash = hash_password(&new.password)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if repo::users::find_by_username(&txn, &username)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    if repo::users::find_by_username(txn, &username)
         .await?
         .is_some()
     {
@@ -80,27 +81,14 @@ pub async fn create_user(state: &AppState, actor: &str, new: NewUser) -> AppResu
             "the username '{username}' is taken"
         )));
     }
-    let user = repo::users::insert(
-        &txn,
-        &username,
-        &hash,
-        new.full_name.trim(),
-        &new.roles,
-        now,
-    )
-    .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "user.create",
-            entity: "user",
-            entity_id: user.id.to_string(),
-            details: serde_json::json!({"username": user.username, "roles": user.roles}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let user =
+        repo::users::insert(txn, &username, &hash, new.full_name.trim(), &new.roles, now).await?;
+    w.record(
+        actor,
+        Action::UserCreate,
+        user.id,
+        serde_json::json!({"username": user.username, "roles": user.roles}),
+    );
+    w.commit().await?;
     Ok(user.into())
 }

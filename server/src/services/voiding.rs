@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::voided_items;
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -111,7 +111,7 @@ fn figures(result: &SubmitResult) -> Vec<SectionFigures> {
 
 fn version_ids(v: &voided_items::Model) -> AppResult<Vec<i32>> {
     serde_json::from_str(&v.version_ids)
-        .map_err(|e| AppError::Internal(format!("stored void {}: {e}", v.id)))
+        .map_err(|e| AppError::internal_from(format!("stored void {}", v.id), e))
 }
 
 fn accepted_indexes(v: &voided_items::Model) -> AppResult<Option<BTreeSet<usize>>> {
@@ -119,7 +119,7 @@ fn accepted_indexes(v: &voided_items::Model) -> AppResult<Option<BTreeSet<usize>
         .as_deref()
         .map(|json| {
             serde_json::from_str(json)
-                .map_err(|e| AppError::Internal(format!("stored correction {}: {e}", v.id)))
+                .map_err(|e| AppError::internal_from(format!("stored correction {}", v.id), e))
         })
         .transpose()
 }
@@ -210,6 +210,7 @@ fn check(req: &VoidRequest) -> AppResult<(i32, String, Correction)> {
 }
 
 /// VN-24: voids `item_id` in the exam and grades again every graded sitting given it.
+#[tracing::instrument(skip_all, fields(actor = actor, exam_id = exam_id))]
 pub async fn void_item(
     state: &AppState,
     actor: &str,
@@ -217,10 +218,10 @@ pub async fn void_item(
     req: VoidRequest,
 ) -> AppResult<VoidOutcome> {
     let (item_id, reason, correction) = check(&req)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let exam = repo::exam::find_exam(&txn, exam_id)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let exam = repo::exam::find_exam(txn, exam_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
     // Who was given the item, and in which sealed versions.
@@ -228,8 +229,8 @@ pub async fn void_item(
     let mut versions = BTreeSet::new();
     // For an accepted option: the item's kind and its fewest options over the versions drawn.
     let mut shape: Option<(ItemKind, usize)> = None;
-    let sittings = repo::exam::sittings_of_exam(&txn, exam_id).await?;
-    let mut papers = papers_of(&txn, &sittings).await?;
+    let sittings = repo::exam::sittings_of_exam(txn, exam_id).await?;
+    let mut papers = papers_of(txn, &sittings).await?;
     for s in sittings {
         let paper = papers.remove(&s.id).transpose()?;
         let drawn: Vec<_> = paper
@@ -260,7 +261,7 @@ pub async fn void_item(
     }
     let versions: Vec<i32> = versions.into_iter().collect();
     if let Some(number) = req.version {
-        let numbers = repo::exam::version_numbers(&txn, versions.clone()).await?;
+        let numbers = repo::exam::version_numbers(txn, versions.clone()).await?;
         if !numbers.contains(&number) {
             return Err(AppError::field(
                 "version",
@@ -292,7 +293,7 @@ pub async fn void_item(
         }
     }
     let given_to = u32::try_from(given.len()).unwrap_or(u32::MAX);
-    if let Some(existing) = repo::exam::voided_items(&txn, exam_id)
+    if let Some(existing) = repo::exam::voided_items(txn, exam_id)
         .await?
         .into_iter()
         .find(|v| v.item_id == item_id)
@@ -311,7 +312,7 @@ pub async fn void_item(
             )));
         }
         // Idempotent: the same correction again; nothing is written.
-        txn.rollback().await?;
+        w.rollback().await?;
         return Ok(VoidOutcome {
             voided: view(&state.db, existing).await?,
             created: false,
@@ -320,14 +321,14 @@ pub async fn void_item(
         });
     }
     let version_json = serde_json::to_string(&versions)
-        .map_err(|e| AppError::Internal(format!("json versions: {e}")))?;
+        .map_err(|e| AppError::internal_from("json versions", e))?;
     let accepted_json = correction
         .as_ref()
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| AppError::Internal(format!("json options: {e}")))?;
+        .map_err(|e| AppError::internal_from("json options", e))?;
     let saved = repo::exam::insert_voided_item(
-        &txn,
+        txn,
         repo::exam::VoidRecord {
             exam_id,
             item_id,
@@ -345,7 +346,7 @@ pub async fn void_item(
             // Not graded yet (graded with the void when handed in), or replaced by a re-sitting.
             continue;
         }
-        let (s, before, after) = regrade(&txn, &state.items, s).await?;
+        let (s, before, after) = regrade(txn, &state.items, s).await?;
         regraded.push(Regraded {
             sitting_id: s.id,
             ticket_no: s.ticket_no.clone(),
@@ -360,19 +361,12 @@ pub async fn void_item(
         .iter()
         .filter(|r| !r.passed_before && r.passed_after)
         .count();
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: if correction.is_some() {
-                "exam.accept_option"
-            } else {
-                "exam.void_item"
-            },
-            entity: "voided_item",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
+    let action = if correction.is_some() {
+        Action::ExamAcceptOption
+    } else {
+        Action::ExamVoidItem
+    };
+    w.record(actor, action, saved.id, serde_json::json!({
                 "exam_id": exam_id,
                 "item_id": item_id,
                 "version_ids": versions,
@@ -381,11 +375,8 @@ pub async fn void_item(
                 "given_to": given_to,
                 "regraded": regraded,
                 "newly_passed": newly_passed,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+            }));
+    w.commit().await?;
     Ok(VoidOutcome {
         voided: view(&state.db, saved).await?,
         created: true,
@@ -394,6 +385,7 @@ pub async fn void_item(
     })
 }
 
+#[tracing::instrument(skip_all, fields(exam_id = exam_id))]
 pub async fn list(state: &AppState, exam_id: i32) -> AppResult<VoidedItemList> {
     repo::exam::find_exam(&state.db, exam_id)
         .await?

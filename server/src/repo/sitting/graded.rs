@@ -44,7 +44,7 @@ pub fn unit_fields<'a, const N: usize>(record: &'a str, what: &str) -> AppResult
 /// An error about one record of a joined read: what it is, its first characters, and `why`.
 pub fn unreadable_record(record: &str, what: &str, why: &str) -> AppError {
     let start: String = record.chars().take(24).collect();
-    AppError::Internal(format!("{what} record '{start}…': {why}"))
+    AppError::internal(format!("{what} record '{start}…': {why}"))
 }
 
 /// One session's graded sittings joined into one text.

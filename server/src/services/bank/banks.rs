@@ -5,7 +5,7 @@ use question_bank::text::nfc;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::StaffUser;
 use crate::entities::banks;
 use crate::error::{AppError, AppResult};
@@ -59,6 +59,7 @@ pub(super) async fn bank_or_404<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound(format!("no bank {bank_id}")))
 }
 
+#[tracing::instrument(skip_all, fields(actor = %user.username))]
 pub async fn create_bank(state: &AppState, user: &StaffUser, new: NewBank) -> AppResult<BankView> {
     let mut errors = Vec::new();
     let code = check_code(&mut errors, "code", &new.code);
@@ -66,31 +67,26 @@ pub async fn create_bank(state: &AppState, user: &StaffUser, new: NewBank) -> Ap
     if !errors.is_empty() {
         return Err(AppError::invalid("the bank is not valid", errors));
     }
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if repo::bank::find_bank_by_code(&txn, &code).await?.is_some() {
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    if repo::bank::find_bank_by_code(txn, &code).await?.is_some() {
         return Err(AppError::Conflict(format!(
             "a bank with the code '{code}' exists"
         )));
     }
-    let bank = repo::bank::insert_bank(&txn, &code, &name, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: "bank.create",
-            entity: "bank",
-            entity_id: bank.id.to_string(),
-            details: serde_json::json!({"code": bank.code, "name": bank.name}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let bank = repo::bank::insert_bank(txn, &code, &name, now).await?;
+    w.record(
+        &user.actor(),
+        Action::BankCreate,
+        bank.id,
+        serde_json::json!({"code": bank.code, "name": bank.name}),
+    );
+    w.commit().await?;
     Ok(BankView::new(bank, 0))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_banks(state: &AppState) -> AppResult<Vec<BankView>> {
     let counts = repo::bank::item_counts(&state.db).await?;
     Ok(repo::bank::list_banks(&state.db)
@@ -103,6 +99,7 @@ pub async fn list_banks(state: &AppState) -> AppResult<Vec<BankView>> {
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(bank_id = bank_id))]
 pub async fn get_bank(state: &AppState, bank_id: i32) -> AppResult<BankView> {
     let bank = bank_or_404(&state.db, bank_id).await?;
     let counts = repo::bank::item_counts(&state.db).await?;
@@ -110,6 +107,7 @@ pub async fn get_bank(state: &AppState, bank_id: i32) -> AppResult<BankView> {
     Ok(BankView::new(bank, count))
 }
 
+#[tracing::instrument(skip_all, fields(bank_id = bank_id))]
 pub async fn list_topics(state: &AppState, bank_id: i32) -> AppResult<Vec<TopicCount>> {
     bank_or_404(&state.db, bank_id).await?;
     Ok(repo::bank::topic_counts(&state.db, bank_id)

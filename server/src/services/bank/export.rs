@@ -18,6 +18,7 @@ const TEMPLATE_STEM: &str = "mau-ngan-hang-cau-hoi";
 
 /// The bank's items (current versions, by id) as `format`. Retired items are left out unless
 /// `status` asks for them.
+#[tracing::instrument(skip_all, fields(bank_id = bank_id))]
 pub async fn export_bank(
     state: &AppState,
     bank_id: i32,
@@ -38,14 +39,14 @@ pub async fn export_bank(
             versions
                 .get(&row.id)
                 .ok_or_else(|| {
-                    AppError::Internal(format!("item {} has no current version", row.id))
+                    AppError::internal(format!("item {} has no current version", row.id))
                 })
                 .and_then(stored_item)
         })
         .collect::<AppResult<Vec<_>>>()?;
     let bytes = tokio::task::spawn_blocking(move || format::export(format, &items))
         .await
-        .map_err(|e| AppError::Internal(format!("export task: {e}")))??;
+        .map_err(|e| AppError::internal_from("export task", e))??;
     Ok(Download::attachment(
         safe_file_name(&bank.code, format.file_extension()),
         format.content_type(),

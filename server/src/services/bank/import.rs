@@ -10,7 +10,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::{Role, StaffUser};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -198,10 +198,11 @@ async fn parse_file(
         format::import_within(format, &name, &bytes, &limits, &out_of_time)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("import task: {e}")))
+    .map_err(|e| AppError::internal_from("import task", e))
     .map(|r| r.map_err(|e| e.errors().to_vec()))
 }
 
+#[tracing::instrument(skip_all, fields(actor = %user.username, bank_id = bank_id))]
 pub async fn import_items(
     state: &AppState,
     user: &StaffUser,
@@ -300,10 +301,10 @@ async fn store(
     items: Vec<Item>,
     (author_id, status, reviewed_by): Authorship,
 ) -> AppResult<ImportResult> {
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let duplicates = duplicates_in_bank(&txn, bank_id, &file.name, &items).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let duplicates = duplicates_in_bank(txn, bank_id, &file.name, &items).await?;
     if !duplicates.is_empty() {
         return Err(AppError::invalid(
             format!(
@@ -317,33 +318,27 @@ async fn store(
     let mut item_ids = Vec::with_capacity(items.len());
     for item in items {
         let stored =
-            repo::bank::insert_item(&txn, bank_id, item, status, author_id, reviewed_by, now)
+            repo::bank::insert_item(txn, bank_id, item, status, author_id, reviewed_by, now)
                 .await?;
         item_ids.push(stored.item_id);
     }
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: "bank.import",
-            entity: "bank",
-            entity_id: bank_id.to_string(),
-            details: serde_json::json!({
-                "format": file.format.code(),
-                "file_name": file.name,
-                "file_sha256": file.sha256,
-                "file_bytes": file.bytes,
-                "imported": item_ids.len(),
-                "item_ids": item_ids,
-                "status": status.code(),
-                "author_id": author_id,
-                "reviewed_by": reviewed_by,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        &user.actor(),
+        Action::BankImport,
+        bank_id,
+        serde_json::json!({
+            "format": file.format.code(),
+            "file_name": file.name,
+            "file_sha256": file.sha256,
+            "file_bytes": file.bytes,
+            "imported": item_ids.len(),
+            "item_ids": item_ids,
+            "status": status.code(),
+            "author_id": author_id,
+            "reviewed_by": reviewed_by,
+        }),
+    );
+    w.commit().await?;
     Ok(ImportResult {
         imported: item_ids.len(),
         item_ids,

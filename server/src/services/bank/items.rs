@@ -10,7 +10,7 @@ use question_bank::{Difficulty, FieldError, Item, ItemKind, ItemStatus};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::StaffUser;
 use crate::entities::{item_versions, items};
 use crate::error::{AppError, AppResult};
@@ -154,10 +154,13 @@ pub(super) async fn item_or_404<C: ConnectionTrait>(
 /// the database was changed behind the server's back.
 pub(super) fn stored_item(v: &item_versions::Model) -> AppResult<Item> {
     serde_json::from_str(&v.content).map_err(|e| {
-        AppError::Internal(format!(
-            "item {} version {}: stored content is unreadable: {e}",
-            v.item_id, v.version
-        ))
+        AppError::internal_from(
+            format!(
+                "item {} version {}: stored content is unreadable",
+                v.item_id, v.version
+            ),
+            e,
+        )
     })
 }
 
@@ -197,7 +200,7 @@ pub(super) async fn load_view<C: ConnectionTrait>(
 pub(super) fn status_of(row: &items::Model) -> AppResult<ItemStatus> {
     row.status
         .parse()
-        .map_err(|e: String| AppError::Internal(format!("item {}: {e}", row.id)))
+        .map_err(|e: String| AppError::internal(format!("item {}: {e}", row.id)))
 }
 
 /// Refuses an item whose question and options are already in the bank (other than `except`).
@@ -281,6 +284,7 @@ fn parse_filter(q: &ItemQuery) -> AppResult<ItemFilter> {
     })
 }
 
+#[tracing::instrument(skip_all, fields(actor = %user.username, bank_id = bank_id))]
 pub async fn create_item(
     state: &AppState,
     user: &StaffUser,
@@ -288,30 +292,25 @@ pub async fn create_item(
     item: Item,
 ) -> AppResult<ItemView> {
     let item = item.validate()?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    bank_or_404(&txn, bank_id).await?;
-    refuse_duplicate(&txn, bank_id, &item, None).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    bank_or_404(txn, bank_id).await?;
+    refuse_duplicate(txn, bank_id, &item, None).await?;
     let stored =
-        repo::bank::insert_item(&txn, bank_id, item, ItemStatus::Draft, user.id, None, now).await?;
-    let created = load_view(&txn, stored.item_id, None).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: "item.create",
-            entity: "item",
-            entity_id: created.id.to_string(),
-            details: serde_json::json!({"bank_id": bank_id, "version": 1, "sha256": created.sha256}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        repo::bank::insert_item(txn, bank_id, item, ItemStatus::Draft, user.id, None, now).await?;
+    let created = load_view(txn, stored.item_id, None).await?;
+    w.record(
+        &user.actor(),
+        Action::ItemCreate,
+        created.id,
+        serde_json::json!({"bank_id": bank_id, "version": 1, "sha256": created.sha256}),
+    );
+    w.commit().await?;
     Ok(created)
 }
 
+#[tracing::instrument(skip_all, fields(bank_id = bank_id))]
 pub async fn list_items(state: &AppState, bank_id: i32, query: ItemQuery) -> AppResult<ItemList> {
     let filter = parse_filter(&query)?;
     let page = Page::new(query.limit, query.offset);
@@ -323,7 +322,7 @@ pub async fn list_items(state: &AppState, bank_id: i32, query: ItemQuery) -> App
         .iter()
         .map(|row| {
             let v = versions.get(&row.id).ok_or_else(|| {
-                AppError::Internal(format!("item {} has no current version", row.id))
+                AppError::internal(format!("item {} has no current version", row.id))
             })?;
             view(row, v)
         })
@@ -336,10 +335,12 @@ pub async fn list_items(state: &AppState, bank_id: i32, query: ItemQuery) -> App
     })
 }
 
+#[tracing::instrument(skip_all, fields(item_id = item_id))]
 pub async fn get_item(state: &AppState, item_id: i32, version: Option<i32>) -> AppResult<ItemView> {
     load_view(&state.db, item_id, version).await
 }
 
+#[tracing::instrument(skip_all, fields(item_id = item_id))]
 pub async fn list_versions(state: &AppState, item_id: i32) -> AppResult<Vec<VersionSummary>> {
     let row = item_or_404(&state.db, item_id).await?;
     Ok(repo::bank::versions_of_item(&state.db, item_id)
@@ -357,6 +358,7 @@ pub async fn list_versions(state: &AppState, item_id: i32) -> AppResult<Vec<Vers
 
 /// Writes a new version; the item goes back to draft (a changed question is reviewed again).
 /// A retired item is closed: 409.
+#[tracing::instrument(skip_all, fields(actor = %user.username, item_id = item_id))]
 pub async fn update_item(
     state: &AppState,
     user: &StaffUser,
@@ -364,33 +366,27 @@ pub async fn update_item(
     item: Item,
 ) -> AppResult<ItemView> {
     let item = item.validate()?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = item_or_404(&txn, item_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let row = item_or_404(txn, item_id).await?;
     let previous = status_of(&row)?;
     if previous == ItemStatus::Retired {
         return Err(AppError::Conflict(format!(
             "item {item_id} is retired and can no longer be edited"
         )));
     }
-    refuse_duplicate(&txn, row.bank_id, &item, Some(item_id)).await?;
-    let (row, v) = repo::bank::insert_version(&txn, row, &item, user.id, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: "item.update",
-            entity: "item",
-            entity_id: item_id.to_string(),
-            details: serde_json::json!({
-                "version": v.version, "sha256": v.sha256, "previous_status": previous.code()
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    refuse_duplicate(txn, row.bank_id, &item, Some(item_id)).await?;
+    let (row, v) = repo::bank::insert_version(txn, row, &item, user.id, now).await?;
+    w.record(
+        &user.actor(),
+        Action::ItemUpdate,
+        item_id,
+        serde_json::json!({
+            "version": v.version, "sha256": v.sha256, "previous_status": previous.code()
+        }),
+    );
+    w.commit().await?;
     view(&row, &v)
 }
 

@@ -8,7 +8,7 @@ use question_bank::ItemStatus;
 use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::StaffUser;
 use crate::entities::items;
 use crate::error::{AppError, AppResult};
@@ -47,7 +47,7 @@ pub enum Step {
 
 /// A step taken: what the audit log records of it, and the item as it now is.
 struct Taken {
-    action: &'static str,
+    action: Action,
     details: serde_json::Value,
     row: items::Model,
 }
@@ -92,45 +92,35 @@ async fn refuse_own_item<C: ConnectionTrait>(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %user.username, item_id = item_id))]
 pub async fn change_status(
     state: &AppState,
     user: &StaffUser,
     item_id: i32,
     step: Step,
 ) -> AppResult<ItemView> {
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = item_or_404(&txn, item_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let row = item_or_404(txn, item_id).await?;
     let status = status_of(&row)?;
     let taken = match step {
-        Step::Submit => submit(&txn, row, status, now).await?,
-        Step::Approve { version } => approve(&txn, user, row, status, version, now).await?,
+        Step::Submit => submit(txn, row, status, now).await?,
+        Step::Approve { version } => approve(txn, user, row, status, version, now).await?,
         Step::Reject { reason, version } => {
-            reject(&txn, user, row, status, &reason, version, now).await?
+            reject(txn, user, row, status, &reason, version, now).await?
         }
-        Step::Retire => retire(&txn, row, status, now).await?,
+        Step::Retire => retire(txn, row, status, now).await?,
     };
-    let updated = load_view(&txn, taken.row.id, None).await?;
+    let updated = load_view(txn, taken.row.id, None).await?;
     let mut details = taken.details;
     if let Some(map) = details.as_object_mut() {
         map.insert("version".into(), updated.version.into());
         map.insert("sha256".into(), updated.sha256.clone().into());
         map.insert("status".into(), updated.status.clone().into());
     }
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: taken.action,
-            entity: "item",
-            entity_id: item_id.to_string(),
-            details,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(&user.actor(), taken.action, item_id, details);
+    w.commit().await?;
     Ok(updated)
 }
 
@@ -147,7 +137,7 @@ async fn submit<C: ConnectionTrait>(
     let row =
         repo::bank::set_status(conn, row, ItemStatus::InReview, reviewed_by, note, now).await?;
     Ok(Taken {
-        action: "item.submit",
+        action: Action::ItemSubmit,
         details: serde_json::json!({}),
         row,
     })
@@ -169,7 +159,7 @@ async fn approve<C: ConnectionTrait>(
     let row =
         repo::bank::set_status(conn, row, ItemStatus::Approved, Some(user.id), None, now).await?;
     Ok(Taken {
-        action: "item.approve",
+        action: Action::ItemApprove,
         details: serde_json::json!({}),
         row,
     })
@@ -206,7 +196,7 @@ async fn reject<C: ConnectionTrait>(
     )
     .await?;
     Ok(Taken {
-        action: "item.reject",
+        action: Action::ItemReject,
         details: serde_json::json!({"reason": reason}),
         row,
     })
@@ -228,7 +218,7 @@ async fn retire<C: ConnectionTrait>(
     let row =
         repo::bank::set_status(conn, row, ItemStatus::Retired, reviewed_by, note, now).await?;
     Ok(Taken {
-        action: "item.retire",
+        action: Action::ItemRetire,
         details: serde_json::json!({"previous_status": status.code()}),
         row,
     })

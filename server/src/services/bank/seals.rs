@@ -8,7 +8,7 @@ use question_bank::ItemStatus;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::StaffUser;
 use crate::entities::seals;
 use crate::error::{AppError, AppResult};
@@ -65,29 +65,30 @@ fn sha256_hex(text: &str) -> String {
 
 /// Freezes the approved items' current versions (VN-20). Each version's stored hash is checked
 /// against its text first: a bank altered behind the server's back is not sealed.
+#[tracing::instrument(skip_all, fields(actor = %user.username, bank_id = bank_id))]
 pub async fn seal_bank(state: &AppState, user: &StaffUser, bank_id: i32) -> AppResult<SealView> {
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    bank_or_404(&txn, bank_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    bank_or_404(txn, bank_id).await?;
     let filter = ItemFilter {
         status: Some(ItemStatus::Approved.code().to_string()),
         ..ItemFilter::default()
     };
-    let rows = repo::bank::all_items(&txn, bank_id, &filter).await?;
+    let rows = repo::bank::all_items(txn, bank_id, &filter).await?;
     if rows.is_empty() {
         return Err(AppError::field(
             "bank",
             format!("bank {bank_id} has no approved item to seal"),
         ));
     }
-    let versions = repo::bank::current_versions(&txn, &rows).await?;
+    let versions = repo::bank::current_versions(txn, &rows).await?;
     let mut members = Vec::with_capacity(rows.len());
     let mut entries = Vec::with_capacity(rows.len());
     for row in &rows {
         let v = versions
             .get(&row.id)
-            .ok_or_else(|| AppError::Internal(format!("item {} has no current version", row.id)))?;
+            .ok_or_else(|| AppError::internal(format!("item {} has no current version", row.id)))?;
         if sha256_hex(&v.content) != v.sha256 {
             return Err(AppError::Conflict(format!(
                 "item {} version {}: the stored text does not match its hash; the bank was \
@@ -108,25 +109,20 @@ pub async fn seal_bank(state: &AppState, user: &StaffUser, bank_id: i32) -> AppR
         });
     }
     let root = seal_root(&entries);
-    let seal = repo::bank::insert_seal(&txn, bank_id, &root, &members, user.id, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &user.actor(),
-            action: "bank.seal",
-            entity: "seal",
-            entity_id: seal.id.to_string(),
-            details: serde_json::json!({
-                "bank_id": bank_id, "sha256": seal.sha256, "item_count": seal.item_count
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let seal = repo::bank::insert_seal(txn, bank_id, &root, &members, user.id, now).await?;
+    w.record(
+        &user.actor(),
+        Action::BankSeal,
+        seal.id,
+        serde_json::json!({
+            "bank_id": bank_id, "sha256": seal.sha256, "item_count": seal.item_count
+        }),
+    );
+    w.commit().await?;
     Ok(seal.into())
 }
 
+#[tracing::instrument(skip_all, fields(bank_id = bank_id))]
 pub async fn list_seals(state: &AppState, bank_id: i32) -> AppResult<Vec<SealView>> {
     bank_or_404(&state.db, bank_id).await?;
     Ok(repo::bank::seals_of_bank(&state.db, bank_id)
@@ -137,6 +133,7 @@ pub async fn list_seals(state: &AppState, bank_id: i32) -> AppResult<Vec<SealVie
 }
 
 /// The seal with its root recomputed from the texts of the sealed versions as stored now.
+#[tracing::instrument(skip_all, fields(seal_id = seal_id))]
 pub async fn check_seal(state: &AppState, seal_id: i32) -> AppResult<SealCheck> {
     let seal = repo::bank::find_seal(&state.db, seal_id)
         .await?

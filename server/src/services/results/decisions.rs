@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::ranking::{ranking_view, RankingView, RoundData};
 use super::{application_id_i32, application_of_round, check_reason, load_round};
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::{Outcome, Ranking, RankingStatus, StrikeCause};
@@ -82,6 +82,7 @@ fn chosen_among(tied: &HashSet<i64>, application_ids: &[i64]) -> AppResult<Vec<i
 
 /// VN-11: the chair records the head's choice among the tied candidates; it must settle the
 /// places in question exactly. Returns the new ranking.
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn record_head_decision(
     state: &AppState,
     actor: &str,
@@ -90,11 +91,11 @@ pub async fn record_head_decision(
     req: HeadDecisionRequest,
 ) -> AppResult<RankingView> {
     let reason = check_head_decision(&req)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = load_round(&txn, round_id).await?;
-    let mut data = RoundData::load(&txn, round).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let round = load_round(txn, round_id).await?;
+    let mut data = RoundData::load(txn, round).await?;
     let (position, agencies) = data.position(code)?.clone();
     let (before, _) = data.rank_position(&position, &agencies)?;
     if before.status != RankingStatus::PendingHeadDecision {
@@ -120,7 +121,7 @@ pub async fn record_head_decision(
         ));
     }
     let decision = repo::results::insert_head_decision(
-        &txn,
+        txn,
         round_id,
         position.id,
         &chosen,
@@ -129,25 +130,19 @@ pub async fn record_head_decision(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "ranking.head_decision",
-            entity: "head_decision",
-            entity_id: decision.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "position": position.code,
-                "tied": tied.iter().copied().collect::<BTreeSet<_>>(),
-                "chosen": chosen,
-                "reason": reason,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::RankingHeadDecision,
+        decision.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "position": position.code,
+            "tied": tied.iter().copied().collect::<BTreeSet<_>>(),
+            "chosen": chosen,
+            "reason": reason,
+        }),
+    );
+    w.commit().await?;
     Ok(ranking_view(&position.code, &after, unsettled))
 }
 
@@ -171,6 +166,7 @@ fn check_strike_off(req: &StrikeOffRequest) -> AppResult<(i32, StrikeCause, Stri
 
 /// VN-14: HR strikes a winner off (declined, no dossier in time, fraud); the ranking then
 /// offers the place to the reserve list in order. Returns the new ranking.
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn record_strike_off(
     state: &AppState,
     actor: &str,
@@ -179,13 +175,13 @@ pub async fn record_strike_off(
     req: StrikeOffRequest,
 ) -> AppResult<RankingView> {
     let (application_id, cause, reason) = check_strike_off(&req)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = load_round(&txn, round_id).await?;
-    let mut data = RoundData::load(&txn, round).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let round = load_round(txn, round_id).await?;
+    let mut data = RoundData::load(txn, round).await?;
     let (position, agencies) = data.position(code)?.clone();
-    let application = application_of_round(&txn, round_id, application_id).await?;
+    let application = application_of_round(txn, round_id, application_id).await?;
     if application.position_id != position.id {
         return Err(AppError::field(
             "application_id",
@@ -202,7 +198,7 @@ pub async fn record_strike_off(
     data.struck.insert(application_id, cause);
     let (after, unsettled) = data.rank_position(&position, &agencies)?;
     let saved = repo::results::insert_strike_off(
-        &txn,
+        txn,
         repo::results::StrikeOffRecord {
             round_id,
             position_id: position.id,
@@ -215,28 +211,22 @@ pub async fn record_strike_off(
     )
     .await?;
     let winners = |r: &Ranking| r.winners().map(|e| e.application_id).collect::<Vec<_>>();
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "ranking.strike_off",
-            entity: "strike_off",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "position": position.code,
-                "application_id": application_id,
-                "cause": cause.code(),
-                "reason": reason,
-                "winners_before": winners(&before),
-                "winners_after": winners(&after),
-                "status_after": after.status.code(),
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::RankingStrikeOff,
+        saved.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "position": position.code,
+            "application_id": application_id,
+            "cause": cause.code(),
+            "reason": reason,
+            "winners_before": winners(&before),
+            "winners_after": winners(&after),
+            "status_after": after.status.code(),
+        }),
+    );
+    w.commit().await?;
     Ok(ranking_view(&position.code, &after, unsettled))
 }
 

@@ -11,7 +11,7 @@ use super::{
     application_id_i32, application_of_round, check_reason, load_round, stored_decimal,
     DEFAULT_LIMIT, MAX_LIMIT,
 };
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::marks;
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -110,7 +110,7 @@ pub(crate) fn parse_mark(
 
 fn stored_marks(m: &marks::Model) -> AppResult<Vec<String>> {
     serde_json::from_str(&m.marks)
-        .map_err(|e| AppError::Internal(format!("stored marks {}: {e}", m.id)))
+        .map_err(|e| AppError::internal_from(format!("stored marks {}", m.id), e))
 }
 
 /// The official mark that counts: the rules' result, else the head's settlement.
@@ -125,7 +125,7 @@ pub(super) fn effective_official(m: &marks::Model) -> AppResult<Option<Decimal>>
 fn mark_view(m: &marks::Model) -> AppResult<MarkView> {
     let marks = stored_marks(m)?;
     let component = MarkComponent::from_str(&m.component)
-        .map_err(|e| AppError::Internal(format!("stored mark {}: {e}", m.id)))?;
+        .map_err(|e| AppError::internal_from(format!("stored mark {}", m.id), e))?;
     let decimals = marks
         .iter()
         .map(|s| stored_decimal("mark", s))
@@ -168,7 +168,7 @@ fn check_entry(entry: &MarkEntry) -> AppResult<CheckedMarks> {
         return Err(AppError::invalid("the marks are not valid", errors));
     }
     let Some(component) = component else {
-        return Err(AppError::Internal("component checked above".into()));
+        return Err(AppError::internal("component checked above"));
     };
     let decimals: Vec<Decimal> = decimals.into_iter().flatten().collect();
     let outcome =
@@ -181,6 +181,7 @@ fn check_entry(entry: &MarkEntry) -> AppResult<CheckedMarks> {
     })
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn enter_marks(
     state: &AppState,
     actor: &str,
@@ -193,16 +194,16 @@ pub async fn enter_marks(
         outcome,
         texts,
     } = check_entry(&entry)?;
-    let stored = serde_json::to_string(&texts)
-        .map_err(|e| AppError::Internal(format!("json marks: {e}")))?;
+    let stored =
+        serde_json::to_string(&texts).map_err(|e| AppError::internal_from("json marks", e))?;
     let official = outcome.official().map(two_places);
 
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    load_round(&txn, round_id).await?;
-    application_of_round(&txn, round_id, application_id).await?;
-    let existing = repo::results::find_mark(&txn, application_id, component.code()).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    load_round(txn, round_id).await?;
+    application_of_round(txn, round_id, application_id).await?;
+    let existing = repo::results::find_mark(txn, application_id, component.code()).await?;
     let previous = existing.as_ref().map(|m| {
         serde_json::json!({
             "marks": serde_json::from_str::<serde_json::Value>(&m.marks).unwrap_or_default(),
@@ -212,12 +213,12 @@ pub async fn enter_marks(
         })
     });
     let action = if existing.is_some() {
-        "marks.replace"
+        Action::MarksReplace
     } else {
-        "marks.enter"
+        Action::MarksEnter
     };
     let saved = repo::results::upsert_mark(
-        &txn,
+        txn,
         existing,
         repo::results::MarkRecord {
             round_id,
@@ -231,30 +232,25 @@ pub async fn enter_marks(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action,
-            entity: "mark",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "application_id": application_id,
-                "component": component.code(),
-                "marks": texts,
-                "official": official,
-                "status": outcome.status_code(),
-                "previous": previous,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        action,
+        saved.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "application_id": application_id,
+            "component": component.code(),
+            "marks": texts,
+            "official": official,
+            "status": outcome.status_code(),
+            "previous": previous,
+        }),
+    );
+    w.commit().await?;
     mark_view(&saved)
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn settle_mark(
     state: &AppState,
     actor: &str,
@@ -271,12 +267,12 @@ pub async fn settle_mark(
     };
     let official = two_places(official);
 
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    load_round(&txn, round_id).await?;
-    application_of_round(&txn, round_id, application_id).await?;
-    let mark = repo::results::find_mark(&txn, application_id, component.code())
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    load_round(txn, round_id).await?;
+    application_of_round(txn, round_id, application_id).await?;
+    let mark = repo::results::find_mark(txn, application_id, component.code())
         .await?
         .ok_or_else(|| {
             AppError::NotFound(format!(
@@ -289,29 +285,24 @@ pub async fn settle_mark(
             mark.status
         )));
     }
-    let saved = repo::results::settle_mark(&txn, mark, &official, &reason, actor, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "marks.head_settle",
-            entity: "mark",
-            entity_id: saved.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "application_id": application_id,
-                "component": component.code(),
-                "official": official,
-                "reason": reason,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let saved = repo::results::settle_mark(txn, mark, &official, &reason, actor, now).await?;
+    w.record(
+        actor,
+        Action::MarksHeadSettle,
+        saved.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "application_id": application_id,
+            "component": component.code(),
+            "official": official,
+            "reason": reason,
+        }),
+    );
+    w.commit().await?;
     mark_view(&saved)
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn list_marks(
     state: &AppState,
     round_id: i32,

@@ -12,7 +12,7 @@
 //! and strike-offs, VN-14), `publishing` (publishing, the public views and the documents) and
 //! `report` (the ranking figures of the round's report).
 //!
-//! Every change is audited in the transaction that makes it, under `AppState::audit_lock`.
+//! Every change is audited in the transaction that makes it, through `audit::Audited`.
 
 mod decisions;
 mod marks;
@@ -63,7 +63,8 @@ fn check_reason(errors: &mut Vec<FieldError>, value: &str) -> String {
 
 /// A decimal as stored: unreadable only if the database was changed behind the service.
 pub(crate) fn stored_decimal(what: &str, value: &str) -> AppResult<Decimal> {
-    Decimal::from_str(value).map_err(|e| AppError::Internal(format!("stored {what} {value}: {e}")))
+    Decimal::from_str(value)
+        .map_err(|e| AppError::internal_from(format!("stored {what} {value}"), e))
 }
 
 fn application_id_i32(errors: &mut Vec<FieldError>, id: i64) -> i32 {

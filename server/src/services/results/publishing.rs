@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::load_round;
 use super::ranking::RoundData;
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{publications, rounds};
 use crate::error::{AppError, AppResult};
 use crate::publication::{entry_views, PublicResults, PublishedDocument, PublishedPosition};
@@ -75,23 +75,24 @@ fn document(data: &RoundData) -> AppResult<PublishedDocument> {
     })
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn publish(
     state: &AppState,
     actor: &str,
     round_id: i32,
 ) -> AppResult<PublicationReceipt> {
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = load_round(&txn, round_id).await?;
-    let data = RoundData::load(&txn, round).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let round = load_round(txn, round_id).await?;
+    let data = RoundData::load(txn, round).await?;
     let document = document(&data)?;
     let canonical = question_bank::seal::canonical_json(&document)
-        .map_err(|e| AppError::Internal(format!("canonical results: {e}")))?;
+        .map_err(|e| AppError::internal_from("canonical results", e))?;
     let sha256 = sha256_hex(&canonical);
-    let audit_head = audit::head(&txn).await?;
+    let audit_head = crate::audit::head(txn).await?;
     let publication = repo::results::insert_publication(
-        &txn,
+        txn,
         round_id,
         canonical,
         sha256.clone(),
@@ -100,23 +101,17 @@ pub async fn publish(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "results.publish",
-            entity: "publication",
-            entity_id: publication.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "sha256": sha256,
-                "audit_head": audit_head,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::ResultsPublish,
+        publication.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "sha256": sha256,
+            "audit_head": audit_head,
+        }),
+    );
+    w.commit().await?;
     Ok(PublicationReceipt {
         id: publication.id,
         url: public_url(&data.round.code, publication.id),
@@ -128,7 +123,7 @@ pub async fn publish(
 
 fn public_results(p: publications::Model) -> AppResult<PublicResults> {
     let doc: PublishedDocument = serde_json::from_str(&p.document)
-        .map_err(|e| AppError::Internal(format!("stored publication {}: {e}", p.id)))?;
+        .map_err(|e| AppError::internal_from(format!("stored publication {}", p.id), e))?;
     Ok(PublicResults {
         id: p.id,
         round: doc.round,
@@ -146,6 +141,7 @@ async fn public_round(state: &AppState, round_code: &str) -> AppResult<rounds::M
         .ok_or_else(|| AppError::NotFound(format!("no round '{round_code}'")))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn latest_results(state: &AppState, round_code: &str) -> AppResult<PublicResults> {
     let round = public_round(state, round_code).await?;
     let p = repo::results::latest_publication(&state.db, round.id)
@@ -158,6 +154,7 @@ pub async fn latest_results(state: &AppState, round_code: &str) -> AppResult<Pub
     public_results(p)
 }
 
+#[tracing::instrument(skip_all, fields(id = id))]
 pub async fn publication(state: &AppState, round_code: &str, id: i32) -> AppResult<PublicResults> {
     let round = public_round(state, round_code).await?;
     let p = repo::results::find_publication(&state.db, round.id, id)
@@ -190,6 +187,7 @@ pub struct PublicationList {
 }
 
 /// Every publication of a round, newest first: each stays readable as it was published.
+#[tracing::instrument(skip_all)]
 pub async fn list_publications(
     state: &AppState,
     round_code: &str,
@@ -250,14 +248,14 @@ pub fn results_document(
             file_name: format!("{stem}.xlsx"),
             inline: false,
             bytes: crate::publication::xlsx::results_xlsx(r)
-                .map_err(|e| AppError::Internal(format!("results workbook: {e}")))?,
+                .map_err(|e| AppError::internal_from("results workbook", e))?,
         }),
         ResultsFormat::Pdf | ResultsFormat::Json => Ok(crate::services::seating::Printout {
             content_type: "application/pdf",
             file_name: format!("{stem}.pdf"),
             inline: true,
             bytes: crate::publication::pdf::results_pdf(r)
-                .map_err(|e| AppError::Internal(format!("results PDF: {e}")))?,
+                .map_err(|e| AppError::internal_from("results PDF", e))?,
         }),
     }
 }

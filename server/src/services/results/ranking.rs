@@ -44,7 +44,7 @@ pub struct RankingView {
 
 fn stored_rule_set(round: &rounds::Model) -> AppResult<RuleSet> {
     RuleSet::from_str(&round.rule_set)
-        .map_err(|e| AppError::Internal(format!("round {}: {e}", round.id)))
+        .map_err(|e| AppError::internal_from(format!("round {}", round.id), e))
 }
 
 /// The graded result of a computer sitting, as `sittings.result` stores it.
@@ -259,9 +259,9 @@ impl RoundData {
 /// The position as the rules rank it: its quota, its agencies' quotas and its round-2 form.
 fn position_spec(position: &positions::Model, agencies: &[agencies::Model]) -> AppResult<Position> {
     let form = Round2Form::from_str(&position.round2_form)
-        .map_err(|e| AppError::Internal(format!("position {}: {e}", position.id)))?;
+        .map_err(|e| AppError::internal_from(format!("position {}", position.id), e))?;
     let quota = u32::try_from(position.quota)
-        .map_err(|_| AppError::Internal(format!("position {} quota", position.id)))?;
+        .map_err(|_| AppError::internal(format!("position {} quota", position.id)))?;
     Ok(Position {
         quota,
         agencies: agencies
@@ -270,7 +270,7 @@ fn position_spec(position: &positions::Model, agencies: &[agencies::Model]) -> A
                 Ok(AgencyQuota {
                     code: a.code.clone(),
                     quota: u32::try_from(a.quota)
-                        .map_err(|_| AppError::Internal(format!("agency {} quota", a.id)))?,
+                        .map_err(|_| AppError::internal(format!("agency {} quota", a.id)))?,
                 })
             })
             .collect::<AppResult<Vec<_>>>()?,
@@ -296,7 +296,7 @@ fn computer_results(
         // Sittings come oldest first: a later graded sitting (a retake, VN-23) replaces.
         let parsed = crate::parallel::parallel(sittings, |(id, _, text)| {
             serde_json::from_str::<StoredResult>(text)
-                .map_err(|e| AppError::Internal(format!("stored result of sitting {id}: {e}")))
+                .map_err(|e| AppError::internal_from(format!("stored result of sitting {id}"), e))
         })?;
         for ((_, application_id, _), result) in sittings.iter().zip(parsed) {
             target.insert(*application_id, result);
@@ -310,7 +310,7 @@ fn chosen_by_head(decisions: Vec<head_decisions::Model>) -> AppResult<HashMap<i3
     let mut chosen: HashMap<i32, HashSet<i32>> = HashMap::new();
     for d in decisions {
         let ids: Vec<i32> = serde_json::from_str(&d.application_ids)
-            .map_err(|e| AppError::Internal(format!("stored head decision {}: {e}", d.id)))?;
+            .map_err(|e| AppError::internal_from(format!("stored head decision {}", d.id), e))?;
         chosen.entry(d.position_id).or_default().extend(ids);
     }
     Ok(chosen)
@@ -321,7 +321,7 @@ fn struck_off(strike_offs: Vec<strike_offs::Model>) -> AppResult<HashMap<i32, St
     let mut struck = HashMap::new();
     for so in strike_offs {
         let cause = StrikeCause::from_str(&so.cause)
-            .map_err(|e| AppError::Internal(format!("stored strike-off {}: {e}", so.id)))?;
+            .map_err(|e| AppError::internal_from(format!("stored strike-off {}", so.id), e))?;
         struck.insert(so.application_id, cause);
     }
     Ok(struck)
@@ -355,6 +355,7 @@ pub(super) fn ranking_view(
     }
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResult<RankingView> {
     let round = load_round(&state.db, round_id).await?;
     let data = RoundData::load(&state.db, round).await?;
@@ -364,6 +365,7 @@ pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResu
 }
 
 /// The ranking of every position of the round, in position order (what `publish` ranks).
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(String, Ranking)>> {
     let round = load_round(&state.db, round_id).await?;
     let data = std::sync::Arc::new(RoundData::load(&state.db, round).await?);

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{applications, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -137,7 +137,7 @@ async fn load_application<C: ConnectionTrait>(
         .find(|(p, _)| p.id == application.position_id)
         .map(|(p, _)| p.code)
         .ok_or_else(|| {
-            AppError::Internal(format!(
+            AppError::internal(format!(
                 "application {application_id} has no position {}",
                 application.position_id
             ))
@@ -145,6 +145,7 @@ async fn load_application<C: ConnectionTrait>(
     Ok((application, round, position_code))
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn create_application(
     state: &AppState,
     actor: &str,
@@ -153,15 +154,15 @@ pub async fn create_application(
 ) -> AppResult<ApplicationView> {
     let now = state.now();
     let today = vietnam_today(now);
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = lookup::round(&txn, round_id).await?;
-    let rules = RoundRules::load(&txn, &round).await?;
+    let w = Audited::begin_at(state, now).await?;
+    let txn = w.txn();
+    let round = lookup::round(txn, round_id).await?;
+    let rules = RoundRules::load(txn, &round).await?;
     let checked = check_application(&new, &rules, today, &Site::Body)
         .map_err(|errors| AppError::invalid("the application is not valid", errors))?;
     if round.one_application_per_candidate {
         if let Some(earlier) =
-            repo::round::application_of_candidate(&txn, round_id, &checked.national_id).await?
+            repo::round::application_of_candidate(txn, round_id, &checked.national_id).await?
         {
             return Err(AppError::Conflict(format!(
                 "the candidate with national id {} already applied in this round (application \
@@ -170,34 +171,29 @@ pub async fn create_application(
             )));
         }
     }
-    let stored =
-        repo::round::insert_application_record(&txn, checked.record(round_id), now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "application.create",
-            entity: "application",
-            entity_id: stored.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "position_code": checked.position_code,
-                "priority_groups": checked.priority_groups,
-                "priority_points": checked.priority_points,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let stored = repo::round::insert_application_record(txn, checked.record(round_id), now).await?;
+    w.record(
+        actor,
+        Action::ApplicationCreate,
+        stored.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "position_code": checked.position_code,
+            "priority_groups": checked.priority_groups,
+            "priority_points": checked.priority_points,
+        }),
+    );
+    w.commit().await?;
     application_view(stored, checked.position_code, rules.rule_set)
 }
 
+#[tracing::instrument(skip_all, fields(application_id = application_id))]
 pub async fn get_application(state: &AppState, application_id: i32) -> AppResult<ApplicationView> {
     let (application, round, position_code) = load_application(&state.db, application_id).await?;
     application_view(application, position_code, lookup::rule_set(&round)?)
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn list_applications(
     state: &AppState,
     round_id: i32,
@@ -269,6 +265,7 @@ fn application_filter(
 
 /// VN-9: a claim not proven by a certificate is void; the points are recomputed from the
 /// remaining claims.
+#[tracing::instrument(skip_all, fields(actor = actor, application_id = application_id))]
 pub async fn mark_claim_unproven(
     state: &AppState,
     actor: &str,
@@ -276,10 +273,9 @@ pub async fn mark_claim_unproven(
     claim: UnprovenClaim,
 ) -> AppResult<ApplicationView> {
     let (group, reason) = check_claim(&claim)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let (application, round, position_code) = load_application(&txn, application_id).await?;
+    let w = Audited::begin(state).await?;
+    let txn = w.txn();
+    let (application, round, position_code) = load_application(txn, application_id).await?;
     let rule_set = lookup::rule_set(&round)?;
     let groups = repo::round::parse_list(&application.priority_groups)?;
     let mut unproven = repo::round::parse_list(&application.unproven_groups)?;
@@ -301,28 +297,22 @@ pub async fn mark_claim_unproven(
         &unproven,
         application.created_at.date_naive(),
     )
-    .map_err(|e| AppError::Internal(format!("application {application_id}: {e}")))?
+    .map_err(|e| AppError::internal_from(format!("application {application_id}"), e))?
     .points;
     let before = application.priority_points.clone();
     let after = two_places(points);
-    let updated = repo::round::update_priority(&txn, application, &unproven, &after).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "application.priority_unproven",
-            entity: "application",
-            entity_id: application_id.to_string(),
-            details: serde_json::json!({
-                "group": group.code(),
-                "reason": reason,
-                "priority_points": {"before": before, "after": after},
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let updated = repo::round::update_priority(txn, application, &unproven, &after).await?;
+    w.record(
+        actor,
+        Action::ApplicationPriorityUnproven,
+        application_id,
+        serde_json::json!({
+            "group": group.code(),
+            "reason": reason,
+            "priority_points": {"before": before, "after": after},
+        }),
+    );
+    w.commit().await?;
     application_view(updated, position_code, rule_set)
 }
 
@@ -343,6 +333,7 @@ fn check_claim(claim: &UnprovenClaim) -> AppResult<(PriorityGroup, String)> {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, application_id = application_id))]
 pub async fn decide_eligibility(
     state: &AppState,
     actor: &str,
@@ -350,29 +341,22 @@ pub async fn decide_eligibility(
     decision: EligibilityDecision,
 ) -> AppResult<ApplicationView> {
     let reason = check_decision(&decision)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let (application, round, position_code) = load_application(&txn, application_id).await?;
+    let w = Audited::begin(state).await?;
+    let txn = w.txn();
+    let (application, round, position_code) = load_application(txn, application_id).await?;
     let before = application.eligible;
     let updated =
-        repo::round::set_eligibility(&txn, application, decision.eligible, reason.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "application.eligibility",
-            entity: "application",
-            entity_id: application_id.to_string(),
-            details: serde_json::json!({
-                "eligible": {"before": before, "after": decision.eligible},
-                "reason": reason,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        repo::round::set_eligibility(txn, application, decision.eligible, reason.clone()).await?;
+    w.record(
+        actor,
+        Action::ApplicationEligibility,
+        application_id,
+        serde_json::json!({
+            "eligible": {"before": before, "after": decision.eligible},
+            "reason": reason,
+        }),
+    );
+    w.commit().await?;
     application_view(updated, position_code, lookup::rule_set(&round)?)
 }
 

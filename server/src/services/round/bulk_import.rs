@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::rounds;
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -77,6 +77,7 @@ fn nothing_imported(file: &str, errors: Vec<FieldError>) -> AppError {
 
 /// Imports a file of applications: every row or none. With `dry_run`, nothing is stored and
 /// the report previews the rows.
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn import_applications(
     state: &AppState,
     actor: &str,
@@ -97,20 +98,11 @@ pub async fn import_applications(
     let rows = crate::parallel::blocking(move || import::read_rows(format, &owned))
         .await?
         .map_err(|e| nothing_imported(file, e))?;
-    let now = state.now();
-    let today = vietnam_today(now);
-    let _chain = if dry_run {
-        None
-    } else {
-        Some(state.audit_lock.lock().await)
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = lookup::round(&txn, round_id).await?;
-    let rules = RoundRules::load(&txn, &round).await?;
-    let taken = applied_already(&txn, &round).await?;
-    let checked = check_rows(file, &rows, &rules, today, &round, taken)
-        .map_err(|e| nothing_imported(file, e))?;
     if dry_run {
+        // A preview changes nothing: no audit lock, and the transaction is dropped unwritten.
+        let txn = crate::db::begin_write(&state.db).await?;
+        let today = vietnam_today(state.now());
+        let checked = checked_rows(&txn, file, &rows, round_id, today).await?;
         return Ok(ImportReport {
             dry_run: true,
             imported: checked.len(),
@@ -121,35 +113,47 @@ pub async fn import_applications(
                 .collect(),
         });
     }
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let checked = checked_rows(txn, file, &rows, round_id, vietnam_today(now)).await?;
     let mut ids = Vec::with_capacity(checked.len());
     for (_, a) in &checked {
-        let stored = repo::round::insert_application_record(&txn, a.record(round_id), now).await?;
+        let stored = repo::round::insert_application_record(txn, a.record(round_id), now).await?;
         ids.push(stored.id);
     }
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "application.import",
-            entity: "round",
-            entity_id: round_id.to_string(),
-            details: serde_json::json!({
-                "format": format.code(),
-                "file_sha256": hex::encode(Sha256::digest(bytes)),
-                "imported": ids.len(),
-                "application_ids": ids,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::ApplicationImport,
+        round_id,
+        serde_json::json!({
+            "format": format.code(),
+            "file_sha256": hex::encode(Sha256::digest(bytes)),
+            "imported": ids.len(),
+            "application_ids": ids,
+        }),
+    );
+    w.commit().await?;
     Ok(ImportReport {
         dry_run: false,
         imported: ids.len(),
         application_ids: ids,
         preview: Vec::new(),
     })
+}
+
+/// The file's rows as the round's rules judge them (read in `conn`), or every problem found.
+async fn checked_rows<C: ConnectionTrait>(
+    conn: &C,
+    file: &str,
+    rows: &[Row],
+    round_id: i32,
+    today: NaiveDate,
+) -> AppResult<Vec<(usize, CheckedApplication)>> {
+    let round = lookup::round(conn, round_id).await?;
+    let rules = RoundRules::load(conn, &round).await?;
+    let taken = applied_already(conn, &round).await?;
+    check_rows(file, rows, &rules, today, &round, taken).map_err(|e| nothing_imported(file, e))
 }
 
 /// Under VN-16, the national ids that already applied in the round, each with why it is taken.

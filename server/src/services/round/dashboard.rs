@@ -84,6 +84,7 @@ fn position_stats(
         .collect()
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn dashboard(state: &AppState, round_id: i32) -> AppResult<Dashboard> {
     let round = lookup::round(&state.db, round_id).await?;
     let positions = repo::round::positions_of_round(&state.db, round_id).await?;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{agencies, positions};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -210,6 +210,7 @@ fn check_agencies(errors: &mut Vec<FieldError>, given: &[NewAgency]) -> Vec<Chec
     agencies
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn create_position(
     state: &AppState,
     actor: &str,
@@ -218,11 +219,10 @@ pub async fn create_position(
 ) -> AppResult<PositionView> {
     let p = CheckedPosition::check(&new)
         .map_err(|errors| AppError::invalid("the position is not valid", errors))?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    lookup::round(&txn, round_id).await?;
-    if repo::round::find_position_by_code(&txn, round_id, &p.code)
+    let w = Audited::begin(state).await?;
+    let txn = w.txn();
+    lookup::round(txn, round_id).await?;
+    if repo::round::find_position_by_code(txn, round_id, &p.code)
         .await?
         .is_some()
     {
@@ -237,7 +237,7 @@ pub async fn create_position(
         .map(|(c, n, q)| (c.as_str(), n.as_str(), *q))
         .collect();
     let position = repo::round::insert_position(
-        &txn,
+        txn,
         round_id,
         &repo::round::NewPosition {
             code: &p.code,
@@ -253,34 +253,29 @@ pub async fn create_position(
         .iter()
         .map(|(c, _, q)| serde_json::json!({"code": c, "quota": q}))
         .collect();
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "position.create",
-            entity: "position",
-            entity_id: position.id.to_string(),
-            details: serde_json::json!({
-                "round_id": round_id,
-                "code": position.code,
-                "grade": position.grade,
-                "round2_form": position.round2_form,
-                "quota": position.quota,
-                "agencies": quotas,
-            }),
-        },
-    )
-    .await?;
-    let (position, agencies) = repo::round::positions_of_round(&txn, round_id)
+    w.record(
+        actor,
+        Action::PositionCreate,
+        position.id,
+        serde_json::json!({
+            "round_id": round_id,
+            "code": position.code,
+            "grade": position.grade,
+            "round2_form": position.round2_form,
+            "quota": position.quota,
+            "agencies": quotas,
+        }),
+    );
+    let (position, agencies) = repo::round::positions_of_round(txn, round_id)
         .await?
         .into_iter()
         .find(|(p, _)| p.id == position.id)
-        .ok_or_else(|| AppError::Internal("the new position vanished".into()))?;
-    txn.commit().await?;
+        .ok_or_else(|| AppError::internal("the new position vanished"))?;
+    w.commit().await?;
     Ok(position_view(position, agencies))
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn list_positions(state: &AppState, round_id: i32) -> AppResult<PositionList> {
     lookup::round(&state.db, round_id).await?;
     let items: Vec<PositionView> = repo::round::positions_of_round(&state.db, round_id)

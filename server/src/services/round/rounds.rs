@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::rounds;
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -119,6 +119,7 @@ fn parse_rule_set(errors: &mut Vec<FieldError>, value: Option<&str>) -> RuleSet 
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor))]
 pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppResult<RoundView> {
     let mut errors = Vec::new();
     let code = check_code(&mut errors, "code", &new.code);
@@ -136,10 +137,10 @@ pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppRe
         round1_on: new.round1_on,
         round2_on: new.round2_on,
     };
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if repo::round::find_round_by_code(&txn, &record.code)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    if repo::round::find_round_by_code(txn, &record.code)
         .await?
         .is_some()
     {
@@ -148,28 +149,23 @@ pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppRe
             record.code
         )));
     }
-    let round = repo::round::create_round(&txn, &record, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "round.create",
-            entity: "round",
-            entity_id: round.id.to_string(),
-            details: serde_json::json!({
-                "code": round.code,
-                "rule_set": round.rule_set,
-                "one_application_per_candidate": round.one_application_per_candidate,
-                "applications_open_on": round.applications_open_on,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let round = repo::round::create_round(txn, &record, now).await?;
+    w.record(
+        actor,
+        Action::RoundCreate,
+        round.id,
+        serde_json::json!({
+            "code": round.code,
+            "rule_set": round.rule_set,
+            "one_application_per_candidate": round.one_application_per_candidate,
+            "applications_open_on": round.applications_open_on,
+        }),
+    );
+    w.commit().await?;
     Ok(round.into())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_rounds(
     state: &AppState,
     limit: Option<u64>,
@@ -183,6 +179,7 @@ pub async fn list_rounds(
     })
 }
 
+#[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn get_round(state: &AppState, round_id: i32) -> AppResult<RoundView> {
     Ok(lookup::round(&state.db, round_id).await?.into())
 }
@@ -240,6 +237,7 @@ impl CheckedPatch {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = actor, round_id = round_id))]
 pub async fn update_round(
     state: &AppState,
     actor: &str,
@@ -247,10 +245,10 @@ pub async fn update_round(
     patch: RoundPatch,
 ) -> AppResult<RoundView> {
     let patch = CheckedPatch::check(patch)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let round = lookup::round(&txn, round_id).await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let round = lookup::round(txn, round_id).await?;
     let before = RoundRecord::from(&round);
     let after = patch.apply(&before);
     if after == before {
@@ -259,38 +257,32 @@ pub async fn update_round(
     let rules_changed = after.rule_set != before.rule_set
         || after.one_application_per_candidate != before.one_application_per_candidate;
     if rules_changed {
-        refuse_once_started(&txn, &round, now).await?;
+        refuse_once_started(txn, &round, now).await?;
     }
     if after.one_application_per_candidate && !before.one_application_per_candidate {
-        refuse_candidates_applying_twice(&txn, round_id).await?;
+        refuse_candidates_applying_twice(txn, round_id).await?;
     }
-    let updated = repo::round::update_round(&txn, round, &after).await?;
+    let updated = repo::round::update_round(txn, round, &after).await?;
     let recomputed = if after.rule_set != before.rule_set {
-        recompute_priority_points(&txn, &updated).await?
+        recompute_priority_points(txn, &updated).await?
     } else {
         0
     };
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "round.update",
-            entity: "round",
-            entity_id: round_id.to_string(),
-            details: serde_json::json!({
-                "name": after.name,
-                "rule_set": {"before": before.rule_set, "after": after.rule_set},
-                "one_application_per_candidate": after.one_application_per_candidate,
-                "applications_open_on": after.applications_open_on,
-                "round1_on": after.round1_on,
-                "round2_on": after.round2_on,
-                "priority_points_recomputed": recomputed,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::RoundUpdate,
+        round_id,
+        serde_json::json!({
+            "name": after.name,
+            "rule_set": {"before": before.rule_set, "after": after.rule_set},
+            "one_application_per_candidate": after.one_application_per_candidate,
+            "applications_open_on": after.applications_open_on,
+            "round1_on": after.round1_on,
+            "round2_on": after.round2_on,
+            "priority_points_recomputed": recomputed,
+        }),
+    );
+    w.commit().await?;
     Ok(updated.into())
 }
 
@@ -345,7 +337,7 @@ async fn recompute_priority_points<C: ConnectionTrait>(
         let groups = repo::round::parse_list(&a.priority_groups)?;
         let unproven = repo::round::parse_list(&a.unproven_groups)?;
         let points = priority_award(rule_set, &groups, &unproven, a.created_at.date_naive())
-            .map_err(|e| AppError::Internal(format!("application {}: {e}", a.id)))?
+            .map_err(|e| AppError::internal_from(format!("application {}", a.id), e))?
             .points;
         let text = two_places(points);
         if text != a.priority_points {

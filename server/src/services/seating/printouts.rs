@@ -15,16 +15,17 @@ use super::candidates_of;
 
 /// The data of a session's admission tickets and seat list (the access code is never printed:
 /// it is read out in the room, VN-21).
+#[tracing::instrument(skip_all, fields(session_id = session_id))]
 pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSession> {
     let session = repo::exam::find_session(&state.db, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
     let exam = repo::exam::find_exam(&state.db, session.exam_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("session {session_id} has no exam")))?;
+        .ok_or_else(|| AppError::internal(format!("session {session_id} has no exam")))?;
     let round = repo::round::find_round(&state.db, exam.round_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("exam {} has no round", exam.id)))?;
+        .ok_or_else(|| AppError::internal(format!("exam {} has no round", exam.id)))?;
     let sittings: Vec<sittings::Model> = repo::exam::sittings_of_session(&state.db, session_id)
         .await?
         .into_iter()
@@ -84,6 +85,7 @@ fn print_format<'a>(given: Option<&str>, allowed: &[&'a str]) -> AppResult<&'a s
 }
 
 /// The admission tickets of a session (`format`: `html`, the default).
+#[tracing::instrument(skip_all, fields(session_id = session_id))]
 pub async fn admission_tickets(
     state: &AppState,
     session_id: i32,
@@ -98,6 +100,7 @@ pub async fn admission_tickets(
 }
 
 /// The seat list of a session's room (`format`: `html`, the default, or `xlsx`).
+#[tracing::instrument(skip_all, fields(session_id = session_id))]
 pub async fn seat_list(
     state: &AppState,
     session_id: i32,
@@ -107,7 +110,7 @@ pub async fn seat_list(
     let printed = printable(state, session_id).await?;
     if format == "xlsx" {
         let bytes = crate::seating::print::seat_list_xlsx(&printed)
-            .map_err(|e| AppError::Internal(format!("seat list workbook: {e}")))?;
+            .map_err(|e| AppError::internal_from("seat list workbook", e))?;
         return Ok(Download::attachment(
             format!("seat-list-{session_id}.xlsx"),
             Format::Xlsx.content_type(),

@@ -99,9 +99,9 @@ impl SubmitResult {
         let json = sitting
             .result
             .as_deref()
-            .ok_or_else(|| AppError::Internal("finished sitting without result".into()))?;
+            .ok_or_else(|| AppError::internal("finished sitting without result"))?;
         serde_json::from_str(json)
-            .map_err(|e| AppError::Internal(format!("stored result unreadable: {e}")))
+            .map_err(|e| AppError::internal_from("stored result unreadable", e))
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::dto::SubmitResult;
 use super::grade::{exam_marking, grade_loaded, Graded};
 use super::papers::papers_of;
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::extract::CandidateLogin;
 use crate::entities::{answers, sessions, sittings};
 use crate::error::{AppError, AppResult};
@@ -30,6 +30,7 @@ use crate::write_queue::BatchWriter;
 
 /// Hands in the sitting: queued and committed together with concurrent hand-ins; the result
 /// is returned at once (VN-18).
+#[tracing::instrument(level = "debug", skip_all, fields(sitting_id = who.sitting_id))]
 pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitResult> {
     let request = FinishRequest {
         sitting_id: who.sitting_id,
@@ -48,6 +49,7 @@ pub async fn submit(state: &AppState, who: &CandidateLogin) -> AppResult<SubmitR
 }
 
 /// Closes every sitting whose time is up, whether or not a page is open (VN-17), in batches.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn close_due(state: &AppState) -> AppResult<usize> {
     let due = repo::sitting::due_for_closing(&state.db, state.now()).await?;
     for chunk in due.chunks(HandIns::MAX_BATCH) {
@@ -68,7 +70,7 @@ pub(super) async fn close(
     HandIns::write(state, &[FinishRequest::clock(sitting.id)])
         .await?
         .pop()
-        .unwrap_or_else(|| Err(AppError::Internal("no outcome".into())))
+        .unwrap_or_else(|| Err(AppError::internal("no outcome")))
 }
 
 /// A request to finish one sitting.
@@ -111,18 +113,16 @@ impl BatchWriter for HandIns {
         state: &AppState,
         requests: &[FinishRequest],
     ) -> AppResult<Vec<AppResult<sittings::Model>>> {
-        let now = state.now();
-        let _chain = state.audit_lock.lock().await;
-        let _turn = state.write_turns.take().await;
-        let txn = crate::db::begin_write(&state.db).await?;
-        let mut batch = Batch::read(&txn, requests).await?;
+        let w = Audited::begin_in_turn(state).await?;
+        let now = w.now();
+        let mut batch = Batch::read(w.txn(), requests).await?;
         // Every request is decided first; the sittings to finish are then graded all at once,
         // so the write lock is held for as short a time as possible.
         let (slots, finishing) = batch.decide(requests, now);
         let finishing = Arc::new(finishing);
-        let graded = grade_all(state, &txn, &finishing, batch.exams).await?;
-        let finished = store(&txn, &finishing, graded, now).await?;
-        txn.commit().await?;
+        let graded = grade_all(state, w.txn(), &finishing, batch.exams).await?;
+        let finished = store(&w, &finishing, graded, now).await?;
+        w.commit().await?;
         Ok(answer(slots, &finishing, finished))
     }
 }
@@ -227,7 +227,7 @@ impl Batch {
                 FinishBy::Candidate { .. } => {
                     AppError::Unauthorized("this sitting no longer exists".into())
                 }
-                FinishBy::Clock => AppError::Internal(format!("sitting {id} vanished")),
+                FinishBy::Clock => AppError::internal(format!("sitting {id} vanished")),
             });
         };
         if !self.login_is_live(request) {
@@ -238,7 +238,7 @@ impl Batch {
         let session = self
             .sessions
             .get(&sitting.session_id)
-            .ok_or_else(|| AppError::Internal(format!("sitting {id} has no session")))?;
+            .ok_or_else(|| AppError::internal(format!("sitting {id} has no session")))?;
         let status = phase(sitting.status, session.starts_at, sitting.ends_at, now);
         let by_candidate = matches!(request.by, FinishBy::Candidate { .. });
         let (status, actor) = match (finishing(by_candidate, sitting.status, status), &request.by) {
@@ -253,14 +253,14 @@ impl Batch {
             (Finishing::CloseOnTime, _) => (SittingStatus::Closed, "system:clock".to_string()),
         };
         if !self.exams.contains_key(&session.exam_id) {
-            return Err(AppError::Internal(format!(
+            return Err(AppError::internal(format!(
                 "session {} has no exam",
                 session.id
             )));
         }
         let paper = match self.papers.remove(&id) {
             Some(paper) => paper?,
-            None => return Err(AppError::Internal(format!("sitting {id} has no paper"))),
+            None => return Err(AppError::internal(format!("sitting {id} has no paper"))),
         };
         Ok(Some(ToFinish {
             sitting: sitting.clone(),
@@ -277,7 +277,7 @@ impl Batch {
         self.sittings
             .get(&id)
             .cloned()
-            .ok_or_else(|| AppError::Internal(format!("sitting {id} vanished")))
+            .ok_or_else(|| AppError::internal(format!("sitting {id} vanished")))
     }
 }
 
@@ -328,12 +328,11 @@ async fn grade_all(
 /// Stores the graded sittings with one statement per few hundred and chains their audit
 /// entries; per sitting, as it now stands or why it could not be graded.
 async fn store(
-    txn: &DatabaseTransaction,
+    w: &Audited<'_>,
     finishing: &[ToFinish],
     graded: Vec<AppResult<Graded>>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<AppResult<sittings::Model>>> {
-    let mut chain = audit::Chain::open(txn).await?;
     let mut rows: Vec<FinishRow> = Vec::with_capacity(finishing.len());
     let mut finished = Vec::with_capacity(finishing.len());
     for (f, graded) in finishing.iter().zip(graded) {
@@ -357,7 +356,7 @@ async fn store(
             closed_by: if handed_in { "candidate" } else { "clock" }.into(),
         };
         let json =
-            serde_json::to_string(&submitted).map_err(|e| AppError::Internal(e.to_string()))?;
+            serde_json::to_string(&submitted).map_err(|e| AppError::internal(e.to_string()))?;
         let sitting = sittings::Model {
             status: f.status,
             submitted_at: Some(now),
@@ -371,20 +370,20 @@ async fn store(
             result: json,
             sheet,
         });
-        chain.push(
-            now,
-            Event {
-                actor: &f.actor,
-                action: if handed_in { "sitting.submit" } else { "sitting.close" },
-                entity: "sitting",
-                entity_id: sitting.id.to_string(),
-                details: serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
-            },
+        let action = if handed_in {
+            Action::SittingSubmit
+        } else {
+            Action::SittingClose
+        };
+        w.record(
+            &f.actor,
+            action,
+            sitting.id,
+            serde_json::json!({"ticket_no": sitting.ticket_no, "receipt_sha256": receipt, "passed": submitted.passed}),
         );
         finished.push(Ok(sitting));
     }
-    repo::sitting::finish_rows(txn, &rows, now).await?;
-    chain.write(txn).await?;
+    repo::sitting::finish_rows(w.txn(), &rows, now).await?;
     Ok(finished)
 }
 
@@ -400,7 +399,7 @@ fn answer(
             Slot::Done(outcome) => *outcome,
             Slot::Finish(k) => match &finished[k] {
                 Ok(sitting) => Ok(sitting.clone()),
-                Err(e) => Err(AppError::Internal(format!(
+                Err(e) => Err(AppError::internal(format!(
                     "sitting {} could not be graded: {e}",
                     finishing[k].sitting.id
                 ))),

@@ -32,8 +32,9 @@ pub(crate) async fn exam_marking<C: ConnectionTrait>(
                 marking.voided.insert(v.item_id);
             }
             Some(json) => {
-                let extra: BTreeSet<usize> = serde_json::from_str(json)
-                    .map_err(|e| AppError::Internal(format!("stored correction {}: {e}", v.id)))?;
+                let extra: BTreeSet<usize> = serde_json::from_str(json).map_err(|e| {
+                    AppError::internal_from(format!("stored correction {}", v.id), e)
+                })?;
                 marking.accepted_extra.insert(v.item_id, extra);
             }
         }
@@ -59,7 +60,7 @@ pub(crate) async fn regrade<C: ConnectionTrait>(
         receipt_sha256: receipt,
         ..previous.clone()
     };
-    let json = serde_json::to_string(&regraded).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&regraded).map_err(|e| AppError::internal(e.to_string()))?;
     let sitting = repo::sitting::set_result(conn, sitting, json).await?;
     Ok((sitting, previous, regraded))
 }
@@ -149,7 +150,7 @@ pub(crate) fn grade_loaded(
     });
     let receipt = hex::encode(Sha256::digest(
         question_bank::seal::canonical_json(&receipt_body)
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::internal(e.to_string()))?
             .as_bytes(),
     ));
     Ok(Graded {

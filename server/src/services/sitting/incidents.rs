@@ -3,13 +3,14 @@
 
 use super::dto::{IncidentView, NewIncident};
 use super::require_reason;
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::sitting::IncidentKind;
 use crate::state::AppState;
 
 /// Records an incident in the session's minutes (audited).
+#[tracing::instrument(skip_all, fields(actor = actor, session_id = session_id))]
 pub async fn record_incident(
     state: &AppState,
     actor: &str,
@@ -21,14 +22,14 @@ pub async fn record_incident(
         AppError::field("kind", format!("expected one of {}", kinds.join(", ")))
     })?;
     require_reason(&new.note).map_err(|_| AppError::field("note", "describe what happened"))?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    repo::exam::find_session(&txn, session_id)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    repo::exam::find_session(txn, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
     if let Some(id) = new.sitting_id {
-        let s = repo::sitting::find(&txn, id).await?;
+        let s = repo::sitting::find(txn, id).await?;
         if s.is_none_or(|s| s.session_id != session_id) {
             return Err(AppError::field(
                 "sitting_id",
@@ -37,7 +38,7 @@ pub async fn record_incident(
         }
     }
     let incident = repo::sitting::insert_incident(
-        &txn,
+        txn,
         repo::sitting::NewIncident {
             session_id,
             sitting_id: new.sitting_id,
@@ -48,23 +49,13 @@ pub async fn record_incident(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "session.incident",
-            entity: "session",
-            entity_id: session_id.to_string(),
-            details: serde_json::json!({"incident": incident.id, "sitting_id": new.sitting_id, "kind": kind, "note": incident.note}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(actor, Action::SessionIncident, session_id, serde_json::json!({"incident": incident.id, "sitting_id": new.sitting_id, "kind": kind, "note": incident.note}));
+    w.commit().await?;
     Ok(incident.into())
 }
 
 /// The session's minutes, oldest first.
+#[tracing::instrument(skip_all, fields(session_id = session_id))]
 pub async fn incidents(state: &AppState, session_id: i32) -> AppResult<Vec<IncidentView>> {
     repo::exam::find_session(&state.db, session_id)
         .await?

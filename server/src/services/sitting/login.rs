@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::dto::{CandidateLoginRequest, CandidateLoginResponse};
 use super::exam_of;
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::auth::jwt::{sign, Claims, TokenKind};
 use crate::entities::{exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
@@ -18,6 +18,7 @@ use crate::services::exam::{blueprint_of, build_paper, seal_ids};
 use crate::state::AppState;
 use crate::write_queue::BatchWriter;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn candidate_login(
     state: &AppState,
     req: CandidateLoginRequest,
@@ -145,22 +146,16 @@ async fn login_elsewhere(
     addr: &str,
     now: DateTime<Utc>,
 ) -> AppResult<sittings::Model> {
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let s = repo::sitting::record_login(&txn, sitting, login, now).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor: &format!("candidate:{}", s.ticket_no),
-            action: "sitting.login_elsewhere",
-            entity: "sitting",
-            entity_id: s.id.to_string(),
-            details: serde_json::json!({"address": addr, "logins": s.login_count}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let w = Audited::begin_at(state, now).await?;
+    let txn = w.txn();
+    let s = repo::sitting::record_login(txn, sitting, login, now).await?;
+    w.record(
+        &format!("candidate:{}", s.ticket_no),
+        Action::SittingLoginElsewhere,
+        s.id,
+        serde_json::json!({"address": addr, "logins": s.login_count}),
+    );
+    w.commit().await?;
     Ok(s)
 }
 
@@ -189,7 +184,7 @@ impl BatchWriter for LoginWriter {
             .map(|l| (l.sitting_id, l.login.as_str()))
             .collect();
         repo::sitting::batch::record_logins(&txn, &pairs, now).await?;
-        txn.commit().await?;
+        crate::write_queue::commit_timed(txn).await?;
         Ok(logins.iter().map(|_| Ok(())).collect())
     }
 }

@@ -53,7 +53,7 @@ async fn session_of<C: ConnectionTrait>(
 ) -> AppResult<sessions::Model> {
     repo::exam::find_session(conn, sitting.session_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("sitting {} has no session", sitting.id)))
+        .ok_or_else(|| AppError::internal(format!("sitting {} has no session", sitting.id)))
 }
 
 /// The exam a session belongs to.
@@ -63,7 +63,7 @@ async fn exam_of<C: ConnectionTrait>(
 ) -> AppResult<exams::Model> {
     repo::exam::find_exam(conn, session.exam_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("session {} has no exam", session.id)))
+        .ok_or_else(|| AppError::internal(format!("session {} has no exam", session.id)))
 }
 
 /// A supervisor's decision states its reason: it is kept in the audit log.

@@ -19,7 +19,7 @@ pub(crate) async fn paper_of<C: ConnectionTrait>(
         .await?
         .remove(&sitting.id)
         .unwrap_or_else(|| {
-            Err(AppError::Internal(format!(
+            Err(AppError::internal(format!(
                 "sitting {} has no paper",
                 sitting.id
             )))
@@ -33,7 +33,7 @@ pub(crate) async fn papers_of<'a, C: ConnectionTrait>(
     sittings: impl IntoIterator<Item = &'a sittings::Model>,
 ) -> AppResult<HashMap<i32, AppResult<Paper>>> {
     let unreadable = |id: i32, e: &dyn std::fmt::Display| {
-        AppError::Internal(format!("paper of sitting {id} unreadable: {e}"))
+        AppError::internal(format!("paper of sitting {id} unreadable: {e}"))
     };
     let mut out = HashMap::new();
     let mut older = Vec::new();

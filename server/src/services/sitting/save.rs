@@ -32,6 +32,7 @@ const MAX_SHAPES: usize = 200_000;
 
 /// Saves one answer. It is acknowledged only once committed (durability first);
 /// concurrent saves are committed together.
+#[tracing::instrument(level = "debug", skip_all, fields(sitting_id = who.sitting_id))]
 pub async fn save_answer(
     state: &AppState,
     who: &CandidateLogin,
@@ -91,7 +92,7 @@ impl BatchWriter for AnswerWriter {
         let newest = decisions.newest.iter().map(|(key, (row, _))| (*key, row));
         let written = repo::sitting::answers::upsert_newer(&txn, newest, now).await?;
         let outcomes = decisions.settle(&txn, saves, &written, now).await?;
-        txn.commit().await?;
+        crate::write_queue::commit_timed(txn).await?;
         Ok(outcomes)
     }
 }
@@ -133,7 +134,7 @@ impl Targets {
             .starts
             .get(&sitting.session_id)
             .copied()
-            .ok_or_else(|| AppError::Internal(format!("sitting {} has no session", sitting.id)))?;
+            .ok_or_else(|| AppError::internal(format!("sitting {} has no session", sitting.id)))?;
         Ok(
             match phase(sitting.status, starts_at, sitting.ends_at, now) {
                 Phase::Open => Ok(()),
@@ -157,11 +158,11 @@ async fn accept<C: ConnectionTrait>(
         .shapes
         .load(conn, save.sitting_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("sitting {} has no paper", save.sitting_id)))?;
+        .ok_or_else(|| AppError::internal(format!("sitting {} has no paper", save.sitting_id)))?;
     let choices = check_answer(&shape, save.no, &save.req)?;
     Ok(AnswerRow {
         choices_json: serde_json::to_string(&choices)
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+            .map_err(|e| AppError::internal(e.to_string()))?,
         text: save.req.text.as_deref().map(question_bank::text::nfc),
         seq: save.req.seq,
     })
@@ -238,7 +239,7 @@ impl Decisions {
         Ok(self
             .outcomes
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| Err(AppError::Internal("undecided save".into()))))
+            .map(|o| o.unwrap_or_else(|| Err(AppError::internal("undecided save"))))
             .collect())
     }
 }

@@ -12,7 +12,7 @@ use super::dto::{
 };
 use super::grade::regrade;
 use super::{exam_of, require_reason, session_of};
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::entities::{answers, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -24,6 +24,7 @@ use crate::rules::sitting::{
 use crate::services::exam::{blueprint_of, build_paper, seal_ids};
 use crate::state::AppState;
 
+#[tracing::instrument(level = "debug", skip_all, fields(session_id = session_id))]
 pub async fn monitor(state: &AppState, session_id: i32) -> AppResult<Monitor> {
     let now = state.now();
     let session = repo::exam::find_session(&state.db, session_id)
@@ -82,34 +83,29 @@ fn answered(answers: Vec<answers::Model>) -> HashMap<i32, (u32, Option<DateTime<
 }
 
 /// VN-21: the supervisor opens the session code in front of the candidates.
+#[tracing::instrument(skip_all, fields(actor = actor, session_id = session_id))]
 pub async fn open_session(
     state: &AppState,
     actor: &str,
     session_id: i32,
 ) -> AppResult<OpenedSession> {
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let session = repo::exam::find_session(&txn, session_id)
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let session = repo::exam::find_session(txn, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
     let session = match session.opened_at {
         Some(_) => session,
-        None => repo::exam::mark_session_opened(&txn, session, now).await?,
+        None => repo::exam::mark_session_opened(txn, session, now).await?,
     };
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "session.open",
-            entity: "session",
-            entity_id: session_id.to_string(),
-            details: serde_json::json!({}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::SessionOpen,
+        session_id,
+        serde_json::json!({}),
+    );
+    w.commit().await?;
     Ok(OpenedSession {
         session_id,
         access_code: session.access_code,
@@ -118,6 +114,7 @@ pub async fn open_session(
 }
 
 /// Extra time for one candidate (e.g. after a machine failure), with a reason, audited.
+#[tracing::instrument(skip_all, fields(actor = actor, sitting_id = sitting_id))]
 pub async fn extend(
     state: &AppState,
     actor: &str,
@@ -128,33 +125,23 @@ pub async fn extend(
         return Err(AppError::field("minutes", "between 1 and 120"));
     }
     require_reason(&req.reason)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let sitting = found(repo::sitting::find(&txn, sitting_id).await?, sitting_id)?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let sitting = found(repo::sitting::find(txn, sitting_id).await?, sitting_id)?;
     if sitting.status != SittingStatus::Waiting {
         return Err(AppError::Conflict("the sitting is already finished".into()));
     }
     let ends_at = sitting.ends_at + Duration::minutes(i64::from(req.minutes));
     let extra = sitting.extra_minutes + req.minutes;
-    let sitting = repo::sitting::set_ends_at(&txn, sitting, ends_at, extra).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "sitting.extend",
-            entity: "sitting",
-            entity_id: sitting_id.to_string(),
-            details: serde_json::json!({"minutes": req.minutes, "reason": req.reason.trim(), "ends_at": ends_at}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let sitting = repo::sitting::set_ends_at(txn, sitting, ends_at, extra).await?;
+    w.record(actor, Action::SittingExtend, sitting_id, serde_json::json!({"minutes": req.minutes, "reason": req.reason.trim(), "ends_at": ends_at}));
+    w.commit().await?;
     summary(state, &sitting, now).await
 }
 
 /// VN-22: admits a candidate beyond the late-arrival limit (the chair's decision), audited.
+#[tracing::instrument(skip_all, fields(actor = actor, sitting_id = sitting_id))]
 pub async fn admit_late(
     state: &AppState,
     actor: &str,
@@ -162,30 +149,25 @@ pub async fn admit_late(
     req: ReasonRequest,
 ) -> AppResult<SittingSummary> {
     require_reason(&req.reason)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let sitting = found(repo::sitting::find(&txn, sitting_id).await?, sitting_id)?;
-    let sitting = repo::sitting::admit_late(&txn, sitting).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "sitting.admit_late",
-            entity: "sitting",
-            entity_id: sitting_id.to_string(),
-            details: serde_json::json!({"reason": req.reason.trim()}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let sitting = found(repo::sitting::find(txn, sitting_id).await?, sitting_id)?;
+    let sitting = repo::sitting::admit_late(txn, sitting).await?;
+    w.record(
+        actor,
+        Action::SittingAdmitLate,
+        sitting_id,
+        serde_json::json!({"reason": req.reason.trim()}),
+    );
+    w.commit().await?;
     summary(state, &sitting, now).await
 }
 
 /// VN-23: after a machine failure the candidate re-takes the test in the same session: the
 /// old sitting is closed as void with the incident, and a new sitting with a fresh paper and
 /// the full duration starts now.
+#[tracing::instrument(skip_all, fields(actor = actor, sitting_id = sitting_id))]
 pub async fn grant_resitting(
     state: &AppState,
     actor: &str,
@@ -206,13 +188,13 @@ pub async fn grant_resitting(
     let exam = exam_of(&state.db, &session).await?;
     let blueprint = blueprint_of(&exam)?;
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let attempt = repo::sitting::count_in_session(&txn, session.id).await?;
+    let w = Audited::begin_at(state, now).await?;
+    let txn = w.txn();
+    let attempt = repo::sitting::count_in_session(txn, session.id).await?;
     let ticket_no = format!("{}R{}", old.ticket_no, attempt);
     let ends_at = now + Duration::minutes(i64::from(exam.duration_minutes));
     let incident = repo::sitting::insert_incident(
-        &txn,
+        txn,
         NewIncident {
             session_id: session.id,
             sitting_id: Some(old.id),
@@ -223,25 +205,14 @@ pub async fn grant_resitting(
         now,
     )
     .await?;
-    let new = new_sitting(&txn, &session, &old, &ticket_no, ends_at, now).await?;
-    let new = build_paper(&txn, &session, &blueprint, &pool, new).await?;
+    let new = new_sitting(txn, &session, &old, &ticket_no, ends_at, now).await?;
+    let new = build_paper(txn, &session, &blueprint, &pool, new).await?;
     // Admitted by the supervisor's decision, whatever the time (VN-22 does not apply).
-    let new = repo::sitting::admit_late(&txn, new).await?;
+    let new = repo::sitting::admit_late(txn, new).await?;
     let old_id = old.id;
-    repo::sitting::set_status(&txn, old, SittingStatus::Void).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "sitting.resitting",
-            entity: "sitting",
-            entity_id: old_id.to_string(),
-            details: serde_json::json!({"incident": incident.id, "new_sitting": new.id, "ticket_no": ticket_no, "reason": req.reason.trim()}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    repo::sitting::set_status(txn, old, SittingStatus::Void).await?;
+    w.record(actor, Action::SittingResitting, old_id, serde_json::json!({"incident": incident.id, "new_sitting": new.id, "ticket_no": ticket_no, "reason": req.reason.trim()}));
+    w.commit().await?;
     Ok(Resitting {
         incident_id: incident.id,
         old_sitting_id: old_id,
@@ -260,8 +231,8 @@ async fn new_sitting(
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<sittings::Model> {
-    let secret = hex::decode(&session.secret)
-        .map_err(|e| AppError::Internal(format!("session secret: {e}")))?;
+    let secret =
+        hex::decode(&session.secret).map_err(|e| AppError::internal_from("session secret", e))?;
     repo::exam::insert_sitting(
         txn,
         repo::exam::NewSitting {
@@ -279,6 +250,7 @@ async fn new_sitting(
 }
 
 /// VN-25: records a sanction; a graded sitting is graded again with it (exact fractions).
+#[tracing::instrument(skip_all, fields(actor = actor, sitting_id = sitting_id))]
 pub async fn apply_sanction(
     state: &AppState,
     actor: &str,
@@ -287,34 +259,28 @@ pub async fn apply_sanction(
 ) -> AppResult<SittingSummary> {
     let sanction = recordable(&req.level)?;
     require_reason(&req.reason)?;
-    let now = state.now();
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let sitting = found(repo::sitting::find(&txn, sitting_id).await?, sitting_id)?;
+    let w = Audited::begin(state).await?;
+    let now = w.now();
+    let txn = w.txn();
+    let sitting = found(repo::sitting::find(txn, sitting_id).await?, sitting_id)?;
     let effect = sanction_effect(sitting.status);
     if effect == SanctionEffect::Refused {
         return Err(AppError::Conflict(
             "this sitting was replaced by a re-sitting".into(),
         ));
     }
-    let mut sitting = repo::sitting::set_sanction(&txn, sitting, sanction).await?;
+    let mut sitting = repo::sitting::set_sanction(txn, sitting, sanction).await?;
     let regraded = effect == SanctionEffect::Regrade;
     if regraded {
-        sitting = regrade(&txn, &state.items, sitting).await?.0;
+        sitting = regrade(txn, &state.items, sitting).await?.0;
     }
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "sitting.sanction",
-            entity: "sitting",
-            entity_id: sitting_id.to_string(),
-            details: serde_json::json!({"level": sanction, "reason": req.reason.trim(), "regraded": regraded}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(
+        actor,
+        Action::SittingSanction,
+        sitting_id,
+        serde_json::json!({"level": sanction, "reason": req.reason.trim(), "regraded": regraded}),
+    );
+    w.commit().await?;
     summary(state, &sitting, now).await
 }
 

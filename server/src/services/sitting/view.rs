@@ -15,6 +15,7 @@ use crate::repo;
 use crate::rules::sitting::{phase, Phase, SittingStatus};
 use crate::state::AppState;
 
+#[tracing::instrument(level = "debug", skip_all, fields(sitting_id = who.sitting_id))]
 pub async fn view(state: &AppState, who: &CandidateLogin) -> AppResult<SittingView> {
     let now = state.now();
     let mut sitting = current(&state.db, who).await?;
