@@ -33,7 +33,7 @@ use question_bank::FieldError;
 pub use decisions::{
     record_head_decision, record_strike_off, HeadDecisionRequest, StrikeOffRequest,
 };
-pub(crate) use marks::parse_mark;
+pub(crate) use marks::{parse_mark, parse_marks};
 pub use marks::{
     enter_marks, list_marks, settle_mark, HeadSettlement, MarkEntry, MarkList, MarkView,
 };
