@@ -221,7 +221,11 @@ impl Item {
             .collect::<Vec<_>>()
             .join("/");
         self.stem = nfc(&self.stem);
-        self.explanation = self.explanation.take().map(|e| nfc(&e)).filter(|e| !e.is_empty());
+        self.explanation = self
+            .explanation
+            .take()
+            .map(|e| nfc(&e))
+            .filter(|e| !e.is_empty());
         self.tags = self
             .tags
             .iter()

@@ -14,14 +14,7 @@ fn d(level: u8) -> Difficulty {
 
 /// A choice item with `options` options; which are correct depends on the kind and the id,
 /// so that keys land on different original positions across the pool.
-fn item(
-    id: i32,
-    topic: &str,
-    level: u8,
-    kind: ItemKind,
-    options: usize,
-    fixed_last: bool,
-) -> Item {
+fn item(id: i32, topic: &str, level: u8, kind: ItemKind, options: usize, fixed_last: bool) -> Item {
     let n = options.max(2);
     let key = id.unsigned_abs() as usize % n;
     let (options, answer) = match kind {
@@ -410,8 +403,7 @@ fn adjacent_seats_get_different_item_orders() {
     let pool = pool_for(&bp, 3);
     for seat in 1..=200 {
         let a = assemble_for_ticket(&bp, &pool, SECRET, &format!("HP-{seat:04}")).unwrap();
-        let b =
-            assemble_for_ticket(&bp, &pool, SECRET, &format!("HP-{:04}", seat + 1)).unwrap();
+        let b = assemble_for_ticket(&bp, &pool, SECRET, &format!("HP-{:04}", seat + 1)).unwrap();
         assert_ne!(
             ids(&a),
             ids(&b),

@@ -41,8 +41,6 @@ mod sheet;
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests;
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 
 pub use sheet::{sheet_from_compact, sheet_to_compact};
@@ -55,10 +53,8 @@ use sheet::sheet_entries;
 use crate::blueprint::Blueprint;
 use crate::error::BankError;
 use crate::item::ItemKind;
-use crate::paper::{not_in_pool, ItemRef, Paper, PaperItem, PaperSection};
-use crate::scoring::{
-    marks_given, Answer, CandidateTerms, ExamMarking, Given, PaperResult, Sealed, Tally,
-};
+use crate::paper::{not_in_pool, Paper, PaperItem, PaperSection};
+use crate::scoring::{marks_given, CandidateTerms, ExamMarking, Given, PaperResult, Sealed, Tally};
 
 /// The paper forms: `p2` is written whenever the paper allows it.
 const PAPER_V1: &str = "p1";

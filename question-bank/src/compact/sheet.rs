@@ -1,5 +1,6 @@
 //! The compact form of an answer sheet.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::escape::{escape_into, unescape, Unescaped};

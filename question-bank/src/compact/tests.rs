@@ -1,5 +1,9 @@
+use super::item::{decimal, CompactItem};
 use super::*;
+use crate::scoring::Answer;
 use rust_decimal::dec;
+use std::collections::BTreeMap;
+use std::str::FromStr;
 
 fn item(no: u32, kind: ItemKind, points: Decimal, permutation: Vec<u8>) -> PaperItem {
     PaperItem {
@@ -272,8 +276,7 @@ fn random_paper(
                     let version_id = 1 + draw.below(40) as i32;
                     let content = &items[&version_id];
                     let permutation = draw.shuffled(content.options.len());
-                    let letters =
-                        ["", "A", "b", "C", "AB", "BD", "ACE", "A;", "\\B", "Ă", "AA"];
+                    let letters = ["", "A", "b", "C", "AB", "BD", "ACE", "A;", "\\B", "Ă", "AA"];
                     let texts = [
                         None,
                         Some(""),
@@ -306,13 +309,11 @@ fn random_paper(
     (Paper { sections }, sheet)
 }
 
-#[test]
-fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
+/// Three sections passed at half: the second by points, the others by correct answers; the
+/// second's code holds the separators the compact forms escape.
+fn three_sections() -> Blueprint {
     use crate::blueprint::{PassBasis, PassRule, Section};
-    use crate::scoring::{grade, normalized_accepted, Sanction, TextMatch};
-    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
-    let items = pool(&mut draw);
-    let blueprint = Blueprint {
+    Blueprint {
         sections: ["GK", "N;N|1", "TA"]
             .iter()
             .enumerate()
@@ -331,7 +332,33 @@ fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
                 cells: vec![],
             })
             .collect(),
-    };
+    }
+}
+
+/// A candidate's terms drawn at random: now and then a sanction that annuls the test, or an
+/// exemption from the third section.
+fn random_terms(draw: &mut Draw) -> CandidateTerms {
+    use crate::scoring::Sanction;
+    CandidateTerms {
+        sanction: if draw.chance(10) {
+            [Sanction::Suspension, Sanction::NotSigned][draw.below(2)]
+        } else {
+            [Sanction::None, Sanction::Reprimand, Sanction::Warning][draw.below(3)]
+        },
+        exempt_sections: if draw.chance(10) {
+            ["TA".to_string()].into()
+        } else {
+            Default::default()
+        },
+    }
+}
+
+#[test]
+fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
+    use crate::scoring::{grade, normalized_accepted, TextMatch};
+    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+    let items = pool(&mut draw);
+    let blueprint = three_sections();
     let markings = [
         ExamMarking::default(),
         ExamMarking {
@@ -353,19 +380,7 @@ fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
     for case in 0..3_000 {
         let (paper, sheet) = random_paper(&mut draw, &items);
         let marking = &markings[case % 2];
-        let terms = CandidateTerms {
-            // Now and then a sanction that annuls the test.
-            sanction: if draw.chance(10) {
-                [Sanction::Suspension, Sanction::NotSigned][draw.below(2)]
-            } else {
-                [Sanction::None, Sanction::Reprimand, Sanction::Warning][draw.below(3)]
-            },
-            exempt_sections: if draw.chance(10) {
-                ["TA".to_string()].into()
-            } else {
-                Default::default()
-            },
-        };
+        let terms = random_terms(&mut draw);
         let decoded = grade(
             &blueprint,
             &paper,
@@ -408,19 +423,32 @@ fn grading_the_compact_forms_equals_grading_the_decoded_paper() {
     assert!(passes[0] > 100 && passes[1] > 100, "{passes:?}");
 }
 
+/// A paper of one question worth a point: version `version_id` of item `1000 + version_id`, in
+/// a section `code`.
+fn one_question(code: &str, version_id: i32, kind: ItemKind, permutation: Vec<u8>) -> Paper {
+    Paper {
+        sections: vec![PaperSection {
+            code: code.into(),
+            name: String::new(),
+            items: vec![PaperItem {
+                no: 1,
+                item_id: 1000 + version_id,
+                version_id,
+                kind,
+                points: Decimal::ONE,
+                permutation,
+            }],
+        }],
+    }
+}
+
 #[test]
 fn grading_compact_forms_refuses_what_grading_the_paper_refuses() {
     use crate::scoring::grade;
     let mut draw = Draw(7);
     let items = pool(&mut draw);
     let blueprint = Blueprint {
-        sections: vec![crate::blueprint::Section {
-            code: "GK".into(),
-            name: "GK".into(),
-            duration_minutes: None,
-            pass_rule: Default::default(),
-            cells: vec![],
-        }],
+        sections: three_sections().sections.into_iter().take(1).collect(),
     };
     let grade_both = |paper: &Paper, sheet: &str, known: &dyn Fn(i32) -> bool| {
         let decoded = grade(
@@ -449,19 +477,8 @@ fn grading_compact_forms_refuses_what_grading_the_paper_refuses() {
             compact.map(|(result, _)| result).map_err(|e| e.to_string()),
         )
     };
-    let paper = |code: &str, version_id: i32, permutation: Vec<u8>| Paper {
-        sections: vec![PaperSection {
-            code: code.into(),
-            name: String::new(),
-            items: vec![PaperItem {
-                no: 1,
-                item_id: 1000 + version_id,
-                version_id,
-                kind: items[&version_id].kind,
-                points: Decimal::ONE,
-                permutation,
-            }],
-        }],
+    let paper = |code: &str, version_id: i32, permutation: Vec<u8>| {
+        one_question(code, version_id, items[&version_id].kind, permutation)
     };
     let n = items[&1].options.len();
     let fits = paper("GK", 1, (0..n as u8).collect());

@@ -11,8 +11,7 @@ use rust_decimal::Decimal;
 use super::limits::Guard;
 use super::table::{read_csv, CellValue};
 use super::{
-    letter, letters_where, option_index, parse_difficulty, parse_letters,
-    parse_points, Parsed,
+    letter, letters_where, option_index, parse_difficulty, parse_letters, parse_points, Parsed,
 };
 use crate::error::{BankError, FieldError};
 use crate::item::{Item, ItemKind, ItemOption};
@@ -330,9 +329,12 @@ fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>]
     };
     let row_had_errors = out.problems() > errors_before;
     let mut checked = Parsed::default();
-    checked.validate(item, r.at.clone(), format!("row {row}"), |location, message| {
-        place_in_csv(location, message, kind, n_options, &r.bad)
-    });
+    checked.validate(
+        item,
+        r.at.clone(),
+        format!("row {row}"),
+        |location, message| place_in_csv(location, message, kind, n_options, &r.bad),
+    );
     out.absorb(checked, !row_had_errors);
 }
 

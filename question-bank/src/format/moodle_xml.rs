@@ -117,7 +117,13 @@ fn parse_question(
         return;
     };
     let stem = text_of(out, &loc, q.child("questiontext"), "html", "questiontext");
-    let explanation = text_of(out, &loc, q.child("generalfeedback"), "html", "generalfeedback");
+    let explanation = text_of(
+        out,
+        &loc,
+        q.child("generalfeedback"),
+        "html",
+        "generalfeedback",
+    );
     // Answers already reported are not reported again by validation (as empty or miscounted).
     let (answers, bad_answers) = read_answers(out, &loc, q, kind);
     let points = match q.child("defaultgrade") {

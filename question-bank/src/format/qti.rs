@@ -281,7 +281,5 @@ fn parse_bare_items(file_name: &str, archive: &mut Archive<'_>, guard: &Guard<'_
     out
 }
 
-
-
 #[cfg(test)]
 mod tests;

@@ -126,8 +126,7 @@ fn every_format_stops_when_out_of_time() {
                 .len(),
             500
         );
-        let err =
-            import_within(f, "bank", &bytes, &ImportLimits::default(), &|| true).unwrap_err();
+        let err = import_within(f, "bank", &bytes, &ImportLimits::default(), &|| true).unwrap_err();
         assert_eq!(err.errors().len(), 1, "{f}: {:?}", err.errors());
         assert!(
             err.errors()[0].message.contains("time limit of an import"),

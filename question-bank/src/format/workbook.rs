@@ -16,16 +16,17 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::archive::Archive;
 use super::limits::{Budget, Guard};
-use super::table::{CellValue, ExcelDate, RowLimits};
+use super::table::CellValue;
 use super::xml::{bounded_reader, local, next_event};
 use crate::error::FieldError;
 
 mod cell;
 mod sheet;
 
-use cell::{builtin_format_kind, cell_position, custom_format_kind, NumberKind, RichText, SheetContext};
+use cell::{
+    builtin_format_kind, cell_position, custom_format_kind, NumberKind, RichText, SheetContext,
+};
 use sheet::read_sheet;
-
 
 /// A raw attribute value (cell references, types and indexes hold no entities).
 fn raw_attr(start: &BytesStart<'_>, name: &str) -> Option<String> {
@@ -332,7 +333,6 @@ impl<'a> Book<'a, '_> {
     }
 }
 
-
 /// The dimension a sheet declares (`A1:XFD1048576`), as its last row and column.
 fn declared_extent(reference: &str) -> Option<(usize, usize)> {
     let last = reference.rsplit(':').next()?;
@@ -395,7 +395,6 @@ fn read_book(
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -28,6 +28,7 @@ use crate::blueprint::{Blueprint, PassBasis, PassRule};
 use crate::error::BankError;
 use crate::item::{Item, ItemKind};
 use crate::paper::{check_fit, find, ItemRef, KeyForItem, Paper, PaperItem};
+use crate::text::nfc;
 
 pub use sanction::{Sanction, UnknownSanction};
 pub use text_answer::{normalize_text_answer, normalized_accepted, TextMatch};
@@ -42,8 +43,6 @@ pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
-
-
 
 /// Exam-wide marking terms, the same for every candidate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +97,6 @@ pub struct PaperResult {
     /// Every section not exempt passed (VN-6: *each* part ≥ 50 %).
     pub passed: bool,
 }
-
 
 /// A sealed item as grading reads it: its content and, when already computed, its
 /// [`normalized_accepted`] answers under the exam's text match.

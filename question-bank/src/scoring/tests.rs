@@ -6,6 +6,7 @@ use crate::paper::{answer_key, PaperSection};
 use crate::test_support::{options, single_choice};
 use rust_decimal::dec;
 use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
 
 #[test]
 fn the_quick_normal_form_is_the_full_one_for_every_letter_it_takes() {

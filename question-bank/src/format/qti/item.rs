@@ -185,7 +185,11 @@ pub(super) fn read_item(out: &mut Parsed, at: &str, label: &str, root: &Element,
     let had_errors = out.problems() > errors_before;
     let mut checked = Parsed::default();
     checked.validate(item, at.to_string(), label.to_string(), |location, _| {
-        Some(place_in_qti(location, &interaction.name, &responses.choice_ids))
+        Some(place_in_qti(
+            location,
+            &interaction.name,
+            &responses.choice_ids,
+        ))
     });
     out.absorb(checked, !had_errors);
 }

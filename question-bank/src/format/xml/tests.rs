@@ -135,10 +135,8 @@ fn script_and_ampersand_heavy_html_is_converted_in_linear_time() {
 #[test]
 fn html_becomes_plain_text() {
     assert_eq!(
-        html_to_text(
-            "<p dir=\"ltr\">Thủ đô&nbsp;là\n   <b>Hà Nội</b>?</p>\n<p>Dòng 2<br>x</p>"
-        )
-        .unwrap(),
+        html_to_text("<p dir=\"ltr\">Thủ đô&nbsp;là\n   <b>Hà Nội</b>?</p>\n<p>Dòng 2<br>x</p>")
+            .unwrap(),
         "Thủ đô là Hà Nội?\nDòng 2\nx"
     );
     assert_eq!(
