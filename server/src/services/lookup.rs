@@ -32,10 +32,7 @@ pub async fn exam<C: ConnectionTrait>(conn: &C, exam_id: i32) -> AppResult<exams
 }
 
 /// The session `session_id`, or 404.
-pub async fn session<C: ConnectionTrait>(
-    conn: &C,
-    session_id: i32,
-) -> AppResult<sessions::Model> {
+pub async fn session<C: ConnectionTrait>(conn: &C, session_id: i32) -> AppResult<sessions::Model> {
     repo::exam::find_session(conn, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))

@@ -10,7 +10,6 @@
 //! re-ranked; a new publication is needed to publish the change. Every step is audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +18,8 @@ use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::{review_outcome, two_places, ReviewOutcome};
-use crate::services::lookup;
 use crate::services::fields;
+use crate::services::lookup;
 use crate::services::results::{parse_mark, parse_marks, stored_decimal};
 use crate::services::round::deadlines::review_deadline;
 use crate::state::AppState;

@@ -243,7 +243,14 @@ pub async fn void_item(
             regraded: Vec::new(),
         });
     }
-    let record = void_record(exam_id, item_id, &given.versions, &correction, &reason, actor)?;
+    let record = void_record(
+        exam_id,
+        item_id,
+        &given.versions,
+        &correction,
+        &reason,
+        actor,
+    )?;
     let saved = repo::exam::insert_voided_item(&txn, record, now).await?;
     let regraded = regrade_graded(&txn, &state.items, given.sittings).await?;
     let newly_passed = regraded
