@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::blueprint::normalize_topic;
 use crate::error::{BankError, FieldError};
 use crate::text::{fold, nfc};
 
@@ -213,13 +214,7 @@ impl Item {
 
     /// Every text in NFC and trimmed; empty topic levels, tags and answers dropped.
     fn normalize(&mut self) {
-        self.topic = self
-            .topic
-            .split('/')
-            .map(nfc)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("/");
+        self.topic = normalize_topic(&self.topic);
         self.stem = nfc(&self.stem);
         self.explanation = self
             .explanation
