@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::blueprint::normalize_topic;
 use crate::error::{BankError, FieldError};
 use crate::text::{fold, nfc};
 
@@ -74,6 +75,16 @@ impl ItemKind {
 
     pub fn has_options(self) -> bool {
         !matches!(self, ItemKind::FillBlank)
+    }
+
+    /// The fewest and the most options an item of this kind has.
+    pub fn option_bounds(self) -> (usize, usize) {
+        match self {
+            ItemKind::TrueFalse => (2, 2),
+            ItemKind::Single => (2, 6),
+            ItemKind::Multiple => (2, 8),
+            ItemKind::FillBlank => (0, 0),
+        }
     }
 }
 
@@ -185,16 +196,31 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 impl Item {
     /// Normalise (NFC, trimmed) and check every invariant, returning every problem found.
     pub fn validate(mut self) -> Result<Item, BankError> {
+        self.normalize();
         let mut errors = Vec::new();
-        self.topic = self
-            .topic
-            .split('/')
-            .map(nfc)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("/");
+        self.check_texts_and_points(&mut errors);
+        self.points = self.points.round_dp(2);
+        self.points.rescale(2);
+        match self.kind {
+            ItemKind::FillBlank => self.check_fill_blank(&mut errors),
+            kind => self.check_choices(kind, &mut errors),
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(BankError::Invalid(errors))
+        }
+    }
+
+    /// Every text in NFC and trimmed; empty topic levels, tags and answers dropped.
+    fn normalize(&mut self) {
+        self.topic = normalize_topic(&self.topic);
         self.stem = nfc(&self.stem);
-        self.explanation = self.explanation.map(|e| nfc(&e)).filter(|e| !e.is_empty());
+        self.explanation = self
+            .explanation
+            .take()
+            .map(|e| nfc(&e))
+            .filter(|e| !e.is_empty());
         self.tags = self
             .tags
             .iter()
@@ -210,7 +236,10 @@ impl Item {
             .map(|a| nfc(a))
             .filter(|a| !a.is_empty())
             .collect();
+    }
 
+    /// A topic, a question text, and positive points with at most two decimals.
+    fn check_texts_and_points(&self, errors: &mut Vec<FieldError>) {
         if self.topic.is_empty() {
             errors.push(FieldError::new("topic", "topic is required"));
         }
@@ -226,88 +255,71 @@ impl Item {
                 ),
             ));
         }
-        self.points = self.points.round_dp(2);
-        self.points.rescale(2);
+    }
 
-        match self.kind {
-            ItemKind::FillBlank => {
-                if !self.options.is_empty() {
-                    errors.push(FieldError::new(
-                        "options",
-                        "a fill_blank item has no options",
-                    ));
-                }
-                if self.answer.is_empty() {
-                    errors.push(FieldError::new(
-                        "answer",
-                        "a fill_blank item needs at least one accepted answer",
-                    ));
-                }
-            }
-            kind => {
-                if !self.answer.is_empty() {
-                    errors.push(FieldError::new(
-                        "answer",
-                        "only fill_blank items take accepted answers; use options[].correct",
-                    ));
-                }
-                let expected = match kind {
-                    ItemKind::TrueFalse => 2..=2,
-                    ItemKind::Single => 2..=6,
-                    _ => 2..=8,
-                };
-                if !expected.contains(&self.options.len()) {
-                    errors.push(FieldError::new(
-                        "options",
-                        format!(
-                            "a {kind} item needs {} to {} options, got {}",
-                            expected.start(),
-                            expected.end(),
-                            self.options.len()
-                        ),
-                    ));
-                }
-                let mut seen: Vec<String> = Vec::new();
-                for (i, o) in self.options.iter().enumerate() {
-                    if o.text.is_empty() {
-                        errors.push(FieldError::new(
-                            format!("options[{i}].text"),
-                            "option text is empty",
-                        ));
-                        continue;
-                    }
-                    let key = fold(&o.text);
-                    if seen.contains(&key) {
-                        errors.push(FieldError::new(
-                            format!("options[{i}].text"),
-                            format!("duplicate option text '{}'", o.text),
-                        ));
-                    }
-                    seen.push(key);
-                }
-                let correct = self.options.iter().filter(|o| o.correct).count();
-                let ok = match kind {
-                    ItemKind::Multiple => correct >= 1,
-                    _ => correct == 1,
-                };
-                if !ok {
-                    let want = if kind == ItemKind::Multiple {
-                        "at least one"
-                    } else {
-                        "exactly one"
-                    };
-                    errors.push(FieldError::new(
-                        "options",
-                        format!("a {kind} item needs {want} correct option, got {correct}"),
-                    ));
-                }
-            }
+    /// A fill-in item: accepted answers and no options.
+    fn check_fill_blank(&self, errors: &mut Vec<FieldError>) {
+        if !self.options.is_empty() {
+            errors.push(FieldError::new(
+                "options",
+                "a fill_blank item has no options",
+            ));
         }
+        if self.answer.is_empty() {
+            errors.push(FieldError::new(
+                "answer",
+                "a fill_blank item needs at least one accepted answer",
+            ));
+        }
+    }
 
-        if errors.is_empty() {
-            Ok(self)
-        } else {
-            Err(BankError::Invalid(errors))
+    /// A choice item: as many options as its kind allows, none empty or twice, and one correct
+    /// option (at least one for `multiple`).
+    fn check_choices(&self, kind: ItemKind, errors: &mut Vec<FieldError>) {
+        if !self.answer.is_empty() {
+            errors.push(FieldError::new(
+                "answer",
+                "only fill_blank items take accepted answers; use options[].correct",
+            ));
+        }
+        let (min, max) = kind.option_bounds();
+        if !(min..=max).contains(&self.options.len()) {
+            errors.push(FieldError::new(
+                "options",
+                format!(
+                    "a {kind} item needs {min} to {max} options, got {}",
+                    self.options.len()
+                ),
+            ));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for (i, o) in self.options.iter().enumerate() {
+            if o.text.is_empty() {
+                errors.push(FieldError::new(
+                    format!("options[{i}].text"),
+                    "option text is empty",
+                ));
+                continue;
+            }
+            let key = fold(&o.text);
+            if seen.contains(&key) {
+                errors.push(FieldError::new(
+                    format!("options[{i}].text"),
+                    format!("duplicate option text '{}'", o.text),
+                ));
+            }
+            seen.push(key);
+        }
+        let correct = self.options.iter().filter(|o| o.correct).count();
+        let (ok, want) = match kind {
+            ItemKind::Multiple => (correct >= 1, "at least one"),
+            _ => (correct == 1, "exactly one"),
+        };
+        if !ok {
+            errors.push(FieldError::new(
+                "options",
+                format!("a {kind} item needs {want} correct option, got {correct}"),
+            ));
         }
     }
 
@@ -331,25 +343,13 @@ impl Item {
 mod tests {
     use super::*;
 
-    fn single(options: &[(&str, bool)]) -> Item {
-        Item {
-            topic: "Kiến thức chung".into(),
-            difficulty: Difficulty::new(1).unwrap(),
-            kind: ItemKind::Single,
-            stem: "Hiến pháp hiện hành được thông qua năm nào?".into(),
-            options: options
-                .iter()
-                .map(|(t, c)| ItemOption {
-                    text: t.to_string(),
-                    correct: *c,
-                    fixed: false,
-                })
-                .collect(),
-            answer: vec![],
-            points: Decimal::ONE,
-            explanation: None,
-            tags: vec![],
-        }
+    use crate::test_support::{options, single_choice};
+
+    fn single(pairs: &[(&str, bool)]) -> Item {
+        single_choice(
+            "Hiến pháp hiện hành được thông qua năm nào?",
+            options(pairs),
+        )
     }
 
     #[test]

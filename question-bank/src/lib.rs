@@ -15,5 +15,9 @@ pub mod scoring;
 pub mod seal;
 pub mod text;
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod test_support;
+
 pub use error::{BankError, FieldError};
 pub use item::{Difficulty, Item, ItemKind, ItemOption, ItemStatus};

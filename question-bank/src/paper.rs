@@ -300,32 +300,20 @@ pub fn answer_key(paper_item: &PaperItem, item: &Item) -> Result<KeyForItem, Ban
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::item::{Difficulty, ItemOption};
+    use crate::test_support::{options, single_choice};
     use rust_decimal::dec;
 
     fn item() -> Item {
+        let options = options(&[
+            ("2008", true),
+            ("2010", false),
+            ("2019", false),
+            ("Không năm nào", false),
+        ]);
         Item {
             topic: "Luật".into(),
-            difficulty: Difficulty::new(1).unwrap(),
-            kind: ItemKind::Single,
-            stem: "Luật Cán bộ, công chức được thông qua năm nào?".into(),
-            options: [
-                ("2008", true),
-                ("2010", false),
-                ("2019", false),
-                ("Không năm nào", false),
-            ]
-            .iter()
-            .map(|(t, c)| ItemOption {
-                text: t.to_string(),
-                correct: *c,
-                fixed: false,
-            })
-            .collect(),
-            answer: vec![],
-            points: Decimal::ONE,
             explanation: Some("Luật số 22/2008/QH12".into()),
-            tags: vec![],
+            ..single_choice("Luật Cán bộ, công chức được thông qua năm nào?", options)
         }
         .validate()
         .unwrap()

@@ -118,34 +118,23 @@ pub fn seal_root(entries: &[SealEntry]) -> String {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::item::{Difficulty, ItemKind, ItemOption};
+    use crate::item::Difficulty;
+    use crate::test_support::{options, single_choice};
     use rust_decimal::Decimal;
     use unicode_normalization::UnicodeNormalization;
 
     fn item(stem: &str) -> Item {
+        let mut options = options(&[
+            ("Quốc hội", true),
+            ("Chính phủ", false),
+            ("Chủ tịch nước", false),
+            ("Tất cả các phương án trên", false),
+        ]);
+        options[3].fixed = true;
         Item {
             topic: "Kiến thức chung/Luật Cán bộ, công chức".into(),
             difficulty: Difficulty::new(2).unwrap(),
-            kind: ItemKind::Single,
-            stem: stem.into(),
-            options: [
-                "Quốc hội",
-                "Chính phủ",
-                "Chủ tịch nước",
-                "Tất cả các phương án trên",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ItemOption {
-                text: t.to_string(),
-                correct: i == 0,
-                fixed: i == 3,
-            })
-            .collect(),
-            answer: vec![],
-            points: Decimal::ONE,
-            explanation: None,
-            tags: vec![],
+            ..single_choice(stem, options)
         }
         .validate()
         .unwrap()

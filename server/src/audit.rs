@@ -64,6 +64,7 @@ pub enum Action {
     BankCreate,
     BankImport,
     BankSeal,
+    CalendarNotice,
     DemoSeed,
     ExamAcceptOption,
     ExamCreate,
@@ -108,6 +109,7 @@ pub enum Action {
 pub enum Entity {
     Application,
     Bank,
+    CalendarNotice,
     Exam,
     HeadDecision,
     Item,
@@ -125,7 +127,7 @@ pub enum Entity {
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::ApplicationCreate,
         Action::ApplicationEligibility,
         Action::ApplicationImport,
@@ -133,6 +135,7 @@ impl Action {
         Action::BankCreate,
         Action::BankImport,
         Action::BankSeal,
+        Action::CalendarNotice,
         Action::DemoSeed,
         Action::ExamAcceptOption,
         Action::ExamCreate,
@@ -219,6 +222,7 @@ impl Action {
             Action::SittingSeat => "sitting.seat",
             Action::SittingSubmit => "sitting.submit",
             Action::UserCreate => "user.create",
+            Action::CalendarNotice => "calendar.notice",
         }
     }
 
@@ -261,6 +265,7 @@ impl Action {
             | Action::SittingSeat
             | Action::SittingSubmit => Entity::Sitting,
             Action::UserCreate => Entity::User,
+            Action::CalendarNotice => Entity::CalendarNotice,
         }
     }
 }
@@ -284,6 +289,7 @@ impl Entity {
             Entity::Sitting => "sitting",
             Entity::StrikeOff => "strike_off",
             Entity::User => "user",
+            Entity::CalendarNotice => "calendar_notice",
             Entity::VoidedItem => "voided_item",
         }
     }

@@ -11,8 +11,7 @@ use rust_decimal::Decimal;
 use super::limits::Guard;
 use super::table::{read_csv, CellValue};
 use super::{
-    letter, letters_where, option_bounds, option_index, parse_difficulty, parse_letters,
-    parse_points, Parsed,
+    letter, letters_where, option_index, parse_difficulty, parse_letters, parse_points, Parsed,
 };
 use crate::error::{BankError, FieldError};
 use crate::item::{Item, ItemKind, ItemOption};
@@ -271,69 +270,126 @@ fn join_list(values: &[String]) -> String {
         .join("|")
 }
 
-fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>], cells: &[Cell]) {
-    let at = format!("{file_name}, row {row}");
-    let loc = |c: Col| format!("{at}, column {}", c.name());
-    let mut values: HashMap<Col, String> = HashMap::new();
-    // Columns whose value could not be read: validation problems that follow from the
-    // placeholder put in their place are not reported a second time.
-    let mut bad: HashSet<Col> = HashSet::new();
-    let errors_before = out.problems();
-    for (i, cell) in cells.iter().enumerate() {
-        match (cols.get(i).copied().flatten(), cell) {
-            (Some(col), Ok(v)) => {
-                values.insert(col, v.clone());
-            }
-            (Some(col), Err(e)) => {
-                out.error(loc(col), e.clone());
-                bad.insert(col);
-            }
-            (None, Ok(v)) if v.trim().is_empty() => {}
-            (None, _) => out.error(
-                format!("{at}, column {}", i + 1),
-                "a value in a column without a header",
-            ),
-        }
-    }
-    let text = |c: Col| values.get(&c).map(String::as_str).unwrap_or("");
+/// One data row being read: its values by column, and the columns whose value could not be
+/// read (validation problems that follow from the placeholder put in their place are not
+/// reported a second time).
+struct Row {
+    /// `bank.csv, row 3`.
+    at: String,
+    values: HashMap<Col, String>,
+    bad: HashSet<Col>,
+}
 
-    let difficulty = match parse_difficulty(text(Col::Difficulty)) {
+impl Row {
+    fn loc(&self, c: Col) -> String {
+        format!("{}, column {}", self.at, c.name())
+    }
+
+    fn text(&self, c: Col) -> &str {
+        self.values.get(&c).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>], cells: &[Cell]) {
+    let errors_before = out.problems();
+    let mut r = read_cells(out, format!("{file_name}, row {row}"), cols, cells);
+    let difficulty = match parse_difficulty(r.text(Col::Difficulty)) {
         Ok(d) => d,
         Err(e) => {
-            out.error(loc(Col::Difficulty), e);
+            out.error(r.loc(Col::Difficulty), e);
             super::default_difficulty()
         }
     };
-    let kind = match ItemKind::from_str(&text(Col::Kind).trim().to_lowercase()) {
+    let kind = match ItemKind::from_str(&r.text(Col::Kind).trim().to_lowercase()) {
         Ok(k) => Some(k),
         Err(e) => {
-            out.error(loc(Col::Kind), e);
+            out.error(r.loc(Col::Kind), e);
             None
         }
     };
-    let points = match text(Col::Points).trim() {
-        "" => Decimal::new(100, 2),
-        p => match parse_points(p) {
-            Ok(p) => p,
-            Err(e) => {
-                out.error(loc(Col::Points), e);
-                bad.insert(Col::Points);
-                Decimal::ONE
-            }
-        },
-    };
+    let points = row_points(out, &mut r);
     let Some(kind) = kind else {
         // Without a kind nothing else in the row can be checked meaningfully.
         return;
     };
+    let mut options = row_options(&r, kind);
+    let correct = correct_options(out, &mut r, kind);
+    mark_options(out, &mut r, &mut options, &correct);
+    let n_options = options.len();
+    let item = Item {
+        topic: r.text(Col::Topic).to_string(),
+        difficulty,
+        kind,
+        stem: r.text(Col::Stem).to_string(),
+        options,
+        answer: split_list(r.text(Col::Answer)),
+        points,
+        explanation: Some(r.text(Col::Explanation).to_string()).filter(|e| !e.trim().is_empty()),
+        tags: split_list(r.text(Col::Tags)),
+    };
+    let row_had_errors = out.problems() > errors_before;
+    let mut checked = Parsed::default();
+    checked.validate(
+        item,
+        r.at.clone(),
+        format!("row {row}"),
+        |location, message| place_in_csv(location, message, kind, n_options, &r.bad),
+    );
+    out.absorb(checked, !row_had_errors);
+}
 
+/// The values of a row's cells by column; a cell that could not be read, or a value in a
+/// column without a header, is reported.
+fn read_cells(out: &mut Parsed, at: String, cols: &[Option<Col>], cells: &[Cell]) -> Row {
+    let mut r = Row {
+        at,
+        values: HashMap::new(),
+        bad: HashSet::new(),
+    };
+    for (i, cell) in cells.iter().enumerate() {
+        match (cols.get(i).copied().flatten(), cell) {
+            (Some(col), Ok(v)) => {
+                r.values.insert(col, v.clone());
+            }
+            (Some(col), Err(e)) => {
+                out.error(r.loc(col), e.clone());
+                r.bad.insert(col);
+            }
+            (None, Ok(v)) if v.trim().is_empty() => {}
+            (None, _) => out.error(
+                format!("{}, column {}", r.at, i + 1),
+                "a value in a column without a header",
+            ),
+        }
+    }
+    r
+}
+
+/// The points column: 1.00 when empty.
+fn row_points(out: &mut Parsed, r: &mut Row) -> Decimal {
+    match r.text(Col::Points).trim() {
+        "" => Decimal::new(100, 2),
+        p => match parse_points(p) {
+            Ok(p) => p,
+            Err(e) => {
+                out.error(r.loc(Col::Points), e);
+                r.bad.insert(Col::Points);
+                Decimal::ONE
+            }
+        },
+    }
+}
+
+/// The options up to the last non-empty option column, none marked yet; Đúng / Sai for a
+/// true/false row that names no options.
+fn row_options(r: &Row, kind: ItemKind) -> Vec<ItemOption> {
     let last = (0..MAX_OPTIONS)
         .rev()
-        .find(|&i| !text(Col::Option(i)).trim().is_empty());
-    let mut options: Vec<ItemOption> = match last {
+        .find(|&i| !r.text(Col::Option(i)).trim().is_empty());
+    match last {
         Some(last) => (0..=last)
             .map(|i| ItemOption {
-                text: text(Col::Option(i)).to_string(),
+                text: r.text(Col::Option(i)).to_string(),
                 correct: false,
                 fixed: false,
             })
@@ -345,111 +401,105 @@ fn parse_row(out: &mut Parsed, file_name: &str, row: usize, cols: &[Option<Col>]
             defaults
         }
         None => Vec::new(),
-    };
+    }
+}
 
-    let correct_raw = text(Col::Correct).trim();
-    let correct: Vec<usize> = if kind == ItemKind::FillBlank {
+/// The options the correct column names: letters, or for true/false also the words.
+fn correct_options(out: &mut Parsed, r: &mut Row, kind: ItemKind) -> Vec<usize> {
+    let correct_raw = r.text(Col::Correct).trim();
+    if kind == ItemKind::FillBlank {
         if !correct_raw.is_empty() {
             out.error(
-                loc(Col::Correct),
+                r.loc(Col::Correct),
                 "a fill_blank item takes its accepted answers in column answer; leave correct \
                  empty",
             );
         }
-        Vec::new()
-    } else {
-        let tf_word = match fold(correct_raw).as_str() {
-            "dung" | "true" | "t" => Some(0),
-            "sai" | "false" | "f" => Some(1),
-            _ => None,
-        };
-        match (kind, tf_word) {
-            (ItemKind::TrueFalse, Some(i)) => vec![i],
-            _ => match parse_letters(correct_raw) {
-                Ok(letters) => letters,
-                Err(e) => {
-                    out.error(loc(Col::Correct), e);
-                    bad.insert(Col::Correct);
-                    Vec::new()
-                }
-            },
-        }
+        return Vec::new();
+    }
+    let tf_word = match fold(correct_raw).as_str() {
+        "dung" | "true" | "t" => Some(0),
+        "sai" | "false" | "f" => Some(1),
+        _ => None,
     };
-    for &i in &correct {
+    match (kind, tf_word) {
+        (ItemKind::TrueFalse, Some(i)) => vec![i],
+        _ => match parse_letters(correct_raw) {
+            Ok(letters) => letters,
+            Err(e) => {
+                out.error(r.loc(Col::Correct), e);
+                r.bad.insert(Col::Correct);
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// Marks the `correct` options and those the fixed column names; a letter past the options is
+/// reported.
+fn mark_options(out: &mut Parsed, r: &mut Row, options: &mut [ItemOption], correct: &[usize]) {
+    for &i in correct {
         match options.get_mut(i) {
             Some(o) => o.correct = true,
             None => {
                 out.error(
-                    loc(Col::Correct),
+                    r.loc(Col::Correct),
                     format!(
                         "correct answer {} has no option: column {} is empty",
                         letter(i),
                         Col::Option(i).name()
                     ),
                 );
-                bad.insert(Col::Correct);
+                r.bad.insert(Col::Correct);
             }
         }
     }
-    match parse_letters(text(Col::Fixed)) {
+    match parse_letters(r.text(Col::Fixed)) {
         Ok(fixed) => {
             for i in fixed {
                 match options.get_mut(i) {
                     Some(o) => o.fixed = true,
                     None => out.error(
-                        loc(Col::Fixed),
+                        r.loc(Col::Fixed),
                         format!("fixed option {} does not exist", letter(i)),
                     ),
                 }
             }
         }
-        Err(e) => out.error(loc(Col::Fixed), e),
+        Err(e) => out.error(r.loc(Col::Fixed), e),
     }
+}
 
-    let n_options = options.len();
-    let explanation = Some(text(Col::Explanation).to_string()).filter(|e| !e.trim().is_empty());
-    let item = Item {
-        topic: text(Col::Topic).to_string(),
-        difficulty,
-        kind,
-        stem: text(Col::Stem).to_string(),
-        options,
-        answer: split_list(text(Col::Answer)),
-        points,
-        explanation,
-        tags: split_list(text(Col::Tags)),
-    };
-    let row_had_errors = out.problems() > errors_before;
-    let mut checked = Parsed::default();
-    checked.validate(
-        item,
-        at.clone(),
-        format!("row {row}"),
-        |location, message| {
-            let col = match location {
-                "topic" => Col::Topic,
-                "stem" => Col::Stem,
-                "points" => Col::Points,
-                "answer" => Col::Answer,
-                "options" if super::is_correctness_message(message) => Col::Correct,
-                "options" if kind == ItemKind::FillBlank => Col::Option(0),
-                "options" => {
-                    let (min, max) = option_bounds(kind);
-                    Col::Option(if n_options < min { n_options } else { max })
-                }
-                other => match option_index(other) {
-                    Some(i) => Col::Option(i),
-                    None => return Some(other.to_string()),
-                },
-            };
-            if bad.contains(&col) {
-                None
-            } else {
-                Some(format!("column {}", col.name()))
-            }
+/// The column a problem validation finds belongs to; `None` for one that follows from a value
+/// already reported.
+fn place_in_csv(
+    location: &str,
+    message: &str,
+    kind: ItemKind,
+    n_options: usize,
+    bad: &HashSet<Col>,
+) -> Option<String> {
+    let col = match location {
+        "topic" => Col::Topic,
+        "stem" => Col::Stem,
+        "points" => Col::Points,
+        "answer" => Col::Answer,
+        "options" if super::is_correctness_message(message) => Col::Correct,
+        "options" if kind == ItemKind::FillBlank => Col::Option(0),
+        "options" => {
+            let (min, max) = kind.option_bounds();
+            Col::Option(if n_options < min { n_options } else { max })
+        }
+        other => match option_index(other) {
+            Some(i) => Col::Option(i),
+            None => return Some(other.to_string()),
         },
-    );
-    out.absorb(checked, !row_had_errors);
+    };
+    if bad.contains(&col) {
+        None
+    } else {
+        Some(format!("column {}", col.name()))
+    }
 }
 
 /// The table of `items` in the documented layout: header and one row per item. Columns beyond
@@ -578,196 +628,4 @@ pub fn csv_template() -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::test_support::*;
-    use super::super::{import, Format, ImportLimits};
-    use super::*;
-
-    fn csv(text: &str) -> Result<Vec<Item>, BankError> {
-        import(
-            Format::Csv,
-            "bank.csv",
-            text.as_bytes(),
-            &ImportLimits::default(),
-        )
-    }
-
-    const HEADER: &str =
-        "topic,difficulty,kind,stem,option_a,option_b,option_c,option_d,correct,answer,points,explanation\n";
-
-    #[test]
-    fn template_imports_cleanly_and_covers_the_kinds() {
-        let items = import(
-            Format::Csv,
-            "mau.csv",
-            &csv_template(),
-            &ImportLimits::default(),
-        )
-        .unwrap();
-        let kinds: Vec<_> = items.iter().map(|i| i.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![ItemKind::Single, ItemKind::TrueFalse, ItemKind::FillBlank]
-        );
-        assert_eq!(items[2].answer, vec!["Hà Nội", "Thành phố Hà Nội"]);
-        assert!(csv_template().starts_with(b"\xEF\xBB\xBFtopic,difficulty,kind,stem,"));
-    }
-
-    #[test]
-    fn round_trip_gives_back_equal_items() {
-        let items = sample_items();
-        let bytes = export(&items).unwrap();
-        assert_eq!(csv(std::str::from_utf8(&bytes).unwrap()).unwrap(), items);
-    }
-
-    #[test]
-    fn three_different_errors_are_all_listed_and_nothing_is_imported() {
-        let text = format!(
-            "{HEADER}\
-             Luật,5,single,Câu một?,a,b,c,d,A,,,\n\
-             Luật,1,single,Câu hai?,a,b,c,d,E,,,\n\
-             Luật,1,essay,Câu ba?,,,,,,,,\n\
-             Luật,1,single,Câu bốn?,a,b,c,d,B,,,\n"
-        );
-        let err = csv(&text).unwrap_err();
-        assert_eq!(
-            locations(&err),
-            vec![
-                "bank.csv, row 2, column difficulty",
-                "bank.csv, row 3, column correct",
-                "bank.csv, row 4, column kind",
-            ]
-        );
-        assert!(err.errors()[1].message.contains("option_e is empty"));
-    }
-
-    #[test]
-    fn the_bad_fixture_lists_its_three_errors_and_imports_nothing() {
-        let bytes = include_bytes!("../../tests/fixtures/bad-bank.csv");
-        let err = import(Format::Csv, "bad-bank.csv", bytes, &ImportLimits::default())
-            .expect_err("three rows are wrong");
-        assert_eq!(
-            locations(&err),
-            vec![
-                "bad-bank.csv, row 2, column difficulty",
-                "bad-bank.csv, row 3, column correct",
-                "bad-bank.csv, row 4, column kind",
-            ]
-        );
-    }
-
-    #[test]
-    fn validation_problems_are_named_by_column() {
-        let text = format!(
-            "{HEADER}\
-             ,1,single,,a,,A,,A,,1.234,\n\
-             T,1,multiple,Q?,a,b,c,d,,,,\n\
-             T,1,single,Q?,only,,,,A,,,\n\
-             T,1,fill_blank,Q ___?,a,,,,,,,\n"
-        );
-        let err = csv(&text).unwrap_err();
-        let got: Vec<_> = err.errors().iter().map(|e| e.location.as_str()).collect();
-        assert_eq!(
-            got,
-            vec![
-                "bank.csv, row 2, column topic",
-                "bank.csv, row 2, column stem",
-                "bank.csv, row 2, column points",
-                "bank.csv, row 2, column option_b",
-                "bank.csv, row 2, column option_c",
-                "bank.csv, row 3, column correct",
-                "bank.csv, row 4, column option_b",
-                "bank.csv, row 5, column option_a",
-                "bank.csv, row 5, column answer",
-            ],
-            "{:#?}",
-            err.errors()
-        );
-    }
-
-    #[test]
-    fn nfd_input_is_imported_as_nfc() {
-        let items = sample_items();
-        let text = String::from_utf8(export(&items).unwrap()).unwrap();
-        assert_eq!(csv(&nfd(&text)).unwrap(), items);
-    }
-
-    #[test]
-    fn bom_semicolons_defaults_and_true_false_words() {
-        let text = "\u{feff}topic;difficulty;kind;stem;correct;points\n\
-                    Luật;khó;true_false;Câu?;Sai;\n";
-        let items = csv(text).unwrap();
-        assert_eq!(items[0].options, crate::format::true_false_options(false));
-        assert_eq!(items[0].points.to_string(), "1.00");
-        assert_eq!(items[0].difficulty.level(), 3);
-        let items = csv("topic,difficulty,kind,stem,correct\nLuật,1,true_false,Câu?,A\n").unwrap();
-        assert_eq!(items[0].options, crate::format::true_false_options(true));
-    }
-
-    #[test]
-    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
-        let text = format!(
-            "{HEADER}\
-             T,1,single,\"Dòng 1\nDòng 2\",a,b,,,A,,,\n\
-             \n\
-             T,1,single,Q,a,b,,,Z9,,,\r\n\r\n\
-             T,1,single,Q2,a,b,,,Z9,,,\n"
-        );
-        let err = csv(&text).unwrap_err();
-        assert_eq!(
-            locations(&err),
-            vec![
-                "bank.csv, row 4, column correct",
-                "bank.csv, row 6, column correct"
-            ]
-        );
-    }
-
-    #[test]
-    fn non_utf8_is_refused_with_a_clear_error() {
-        let mut bytes = HEADER.as_bytes().to_vec();
-        bytes.extend(b"Lu\xe2t,1,single,Q,a,b,,,A,,,\n");
-        let err = import(Format::Csv, "bank.csv", &bytes, &ImportLimits::default()).unwrap_err();
-        assert_eq!(locations(&err), vec!["bank.csv"]);
-        assert!(err.errors()[0].message.contains("not UTF-8"));
-    }
-
-    #[test]
-    fn header_problems_are_reported_once() {
-        let err = csv("topic,difficulty,kind,question\nT,1,single,Q\n").unwrap_err();
-        assert_eq!(
-            locations(&err),
-            vec!["bank.csv, row 1, column 4", "bank.csv, row 1"]
-        );
-        assert!(csv("").unwrap_err().errors()[0]
-            .message
-            .contains("no header"));
-    }
-
-    #[test]
-    fn duplicates_within_the_file_are_reported() {
-        let text = format!(
-            "{HEADER}\
-             T,1,single,Thủ đô là gì?,Hà Nội,Huế,,,A,,,\n\
-             T,2,single,Thủ đô là gì?,Hà Nội,Huế,,,B,,,\n\
-             T,1,single,THỦ ĐÔ  là gì?,ha noi,hue,,,A,,,\n"
-        );
-        let err = csv(&text).unwrap_err();
-        assert_eq!(locations(&err), vec!["bank.csv, row 3", "bank.csv, row 4"]);
-        assert!(err.errors()[0].message.contains("duplicate of row 2"));
-    }
-
-    #[test]
-    fn answers_may_contain_an_escaped_separator() {
-        assert_eq!(split_list(r"a\|b | c |"), vec!["a|b", "c"]);
-        assert_eq!(join_list(&["a|b".into(), "c".into()]), r"a\|b|c");
-    }
-
-    #[test]
-    fn layout_doc_names_every_column() {
-        assert!(CSV_LAYOUT_DOC.contains(&CSV_COLUMNS.join(",")));
-        for c in CSV_COLUMNS.iter().filter(|c| !c.starts_with("option_")) {
-            assert!(CSV_LAYOUT_DOC.contains(&format!("`{c}`")), "{c}");
-        }
-    }
-}
+mod tests;

@@ -23,8 +23,8 @@ use rust_decimal::Decimal;
 use super::limits::Guard;
 use super::xml::html_to_text;
 use super::{
-    category_to_topic, default_difficulty, meta_tags, option_index, read_meta_tags,
-    true_false_options, utf8_text, Parsed, DEFAULT_TOPIC,
+    category_to_topic, meta_tags, option_index, read_meta_tags, share_of_100, true_false_options,
+    utf8_text, with_new_topics, Parsed, QuestionParts,
 };
 use crate::error::FieldError;
 use crate::item::{Item, ItemKind, ItemOption};
@@ -199,6 +199,40 @@ struct Answer {
     text: String,
 }
 
+/// Where a question stands in the file, and whether its texts are HTML.
+struct Question {
+    /// The location of its problems, e.g. `bank.gift, question 3 (line 12)`.
+    at: String,
+    label: String,
+    html: bool,
+}
+
+impl Question {
+    fn loc(&self, place: &str) -> String {
+        format!("{}, {place}", self.at)
+    }
+
+    /// A text of the question as plain text (HTML converted, a conversion problem reported).
+    fn as_text(&self, out: &mut Parsed, s: String, place: &str) -> String {
+        if !self.html {
+            return s;
+        }
+        html_to_text(&s).unwrap_or_else(|e| {
+            out.error(self.loc(place), e);
+            String::new()
+        })
+    }
+}
+
+/// The options or accepted answers the answer block gives, and the answers already reported
+/// (validation does not report them again).
+struct AnswerBlock {
+    kind: ItemKind,
+    options: Vec<ItemOption>,
+    accepted: Vec<String>,
+    bad_answers: Vec<usize>,
+}
+
 fn read_question(
     out: &mut Parsed,
     file_name: &str,
@@ -209,37 +243,89 @@ fn read_question(
     topic: Option<&str>,
 ) {
     let toks = lex(source);
-    let mut body = trim(&toks);
-    let mut title = String::new();
+    let (title, body) = split_title(&toks);
+    let at = if title.is_empty() {
+        format!("{file_name}, question {n} (line {line})")
+    } else {
+        format!("{file_name}, question {n} (line {line}, title '{title}')")
+    };
+    let errors_before = out.problems();
+    let Some((open, close)) = answer_block(out, &at, body) else {
+        return;
+    };
+    let (html, before) = format_marker(text(&body[..open]));
+    let q = Question {
+        at,
+        label: format!("question {n}"),
+        html,
+    };
+    let after = text(&body[close + 1..]);
+    let stem_source = if after.trim().is_empty() {
+        before
+    } else {
+        format!("{before}___{after}")
+    };
+    let stem = q.as_text(out, stem_source, "question text");
+    let (inside, explanation) = split_feedback(out, &q, &body[open + 1..close]);
+    let (meta, problems) = read_meta_tags(comment_tags(comments));
+    for p in problems {
+        out.error(q.loc("tags"), p);
+    }
+    let Some(block) = read_answers(out, &q, inside, &meta.fixed) else {
+        return;
+    };
+    let parts = QuestionParts {
+        kind: block.kind,
+        stem,
+        options: block.options,
+        answer: block.accepted,
+        points: Decimal::new(100, 2),
+        explanation,
+    };
+    let item = meta.into_item(out, q.loc("tags"), topic, parts);
+    let had_errors = out.problems() > errors_before;
+    let mut checked = Parsed::default();
+    let bad_answers = block.bad_answers;
+    checked.validate(item, q.at.clone(), q.label, |location, _| {
+        place_in_gift(location, &bad_answers)
+    });
+    out.absorb(checked, !had_errors);
+}
+
+/// `::title::` in front of a question: the title, and the question after it.
+fn split_title(toks: &[Tok]) -> (String, &[Tok]) {
+    let body = trim(toks);
     if is(body.first(), ':') && is(body.get(1), ':') {
         if let Some(end) = find_seq(&body[2..], "::") {
-            title = text(&body[2..2 + end]).trim().to_string();
-            body = trim(&body[end + 4..]);
+            let title = text(&body[2..2 + end]).trim().to_string();
+            return (title, trim(&body[end + 4..]));
         }
     }
-    let label = format!("question {n}");
-    let at = if title.is_empty() {
-        format!("{file_name}, {label} (line {line})")
-    } else {
-        format!("{file_name}, {label} (line {line}, title '{title}')")
-    };
-    let loc = |place: &str| format!("{at}, {place}");
-    let errors_before = out.problems();
+    (String::new(), body)
+}
 
+/// Where the answer block `{…}` opens and closes; a question without one is reported.
+fn answer_block(out: &mut Parsed, at: &str, body: &[Tok]) -> Option<(usize, usize)> {
     let Some(open) = find(body, '{') else {
         out.error(
-            at.clone(),
+            at,
             "no answer block {…}: descriptions and essay questions are not supported",
         );
-        return;
+        return None;
     };
     let Some(close) = find(&body[open..], '}').map(|i| open + i) else {
-        out.error(loc("answer block"), "the answer block '{' is not closed");
-        return;
+        out.error(
+            format!("{at}, answer block"),
+            "the answer block '{' is not closed",
+        );
+        return None;
     };
-    let mut before = text(&body[..open]);
-    let after = text(&body[close + 1..]);
-    let mut html = false;
+    Some((open, close))
+}
+
+/// The text format marker in front of a question (`[html]`, `[plain]`…): whether the texts
+/// are HTML, and the question text without the marker.
+fn format_marker(before: String) -> (bool, String) {
     for (prefix, is_html) in [
         ("[html]", true),
         ("[moodle]", false),
@@ -247,165 +333,158 @@ fn read_question(
         ("[markdown]", false),
     ] {
         if let Some(rest) = before.trim_start().strip_prefix(prefix) {
-            html = is_html;
-            before = rest.to_string();
-            break;
+            return (is_html, rest.to_string());
         }
     }
-    let as_text = |out: &mut Parsed, s: String, place: &str| -> String {
-        if !html {
-            return s;
-        }
-        html_to_text(&s).unwrap_or_else(|e| {
-            out.error(loc(place), e);
-            String::new()
-        })
-    };
-    let stem_source = if after.trim().is_empty() {
-        before
-    } else {
-        format!("{before}___{after}")
-    };
-    let stem = as_text(out, stem_source, "question text");
+    (false, before)
+}
 
-    let mut inside = &body[open + 1..close];
-    let mut explanation = String::new();
-    if let Some(i) = find_seq(inside, "####") {
-        explanation = as_text(out, text(&inside[i + 4..]), "general feedback");
-        inside = &inside[..i];
+/// The answers of an answer block and its general feedback (`####text`), the explanation.
+fn split_feedback<'t>(out: &mut Parsed, q: &Question, inside: &'t [Tok]) -> (&'t [Tok], String) {
+    match find_seq(inside, "####") {
+        Some(i) => {
+            let explanation = q.as_text(out, text(&inside[i + 4..]), "general feedback");
+            (trim(&inside[..i]), explanation)
+        }
+        None => (trim(inside), String::new()),
     }
-    let inside = trim(inside);
+}
+
+/// What the answer block makes of the question: true/false, fill-in or choices. Essay,
+/// numerical and matching questions, and blocks with too many answers, are reported.
+fn read_answers(
+    out: &mut Parsed,
+    q: &Question,
+    inside: &[Tok],
+    fixed: &[usize],
+) -> Option<AnswerBlock> {
     let head = text(&inside[..find(inside, '#').unwrap_or(inside.len())]);
     let true_false = match head.trim() {
         "T" | "TRUE" => Some(true),
         "F" | "FALSE" => Some(false),
         _ => None,
     };
-
-    let (meta, problems) = read_meta_tags(comment_tags(comments));
-    for p in problems {
-        out.error(loc("tags"), p);
+    if let Some(value) = true_false {
+        return Some(AnswerBlock {
+            kind: ItemKind::TrueFalse,
+            options: true_false_options(value),
+            accepted: Vec::new(),
+            bad_answers: Vec::new(),
+        });
     }
-
-    let mut options = Vec::new();
-    let mut accepted = Vec::new();
-    let mut bad_answers = Vec::new();
-    let kind = if let Some(value) = true_false {
-        options = true_false_options(value);
-        ItemKind::TrueFalse
-    } else if inside.is_empty() {
-        out.error(
-            loc("answer block"),
-            "an empty answer block is an essay question, which is not supported",
-        );
-        return;
+    let refused = if inside.is_empty() {
+        Some("an empty answer block is an essay question, which is not supported".to_string())
     } else if is(inside.first(), '#') {
-        out.error(loc("answer block"), "numerical questions are not supported");
-        return;
+        Some("numerical questions are not supported".to_string())
     } else if inside
         .iter()
         .filter(|&&(c, escaped)| !escaped && (c == '~' || c == '='))
         .count()
         > MAX_ANSWERS
     {
-        out.error(
-            loc("answer block"),
-            format!("the answer block has more than {MAX_ANSWERS} answers"),
-        );
-        return;
+        Some(format!(
+            "the answer block has more than {MAX_ANSWERS} answers"
+        ))
     } else {
-        let answers = split_answers(out, &loc, inside);
-        for (i, a) in answers.iter().enumerate() {
-            if a.text.contains("->") {
-                out.error(
-                    loc(&format!("answer {}", i + 1)),
-                    "matching questions are not supported",
-                );
-                return;
-            }
-        }
-        if answers.iter().all(|a| a.marker == '=') {
-            for (i, a) in answers.into_iter().enumerate() {
-                match a.weight {
-                    Some(w) if w < 99.999 => {
-                        out.error(
-                            loc(&format!("answer {}", i + 1)),
-                            format!("partial credit ({w}%) is not supported"),
-                        );
-                        bad_answers.push(i);
-                    }
-                    _ => {
-                        let text = as_text(out, a.text, &format!("answer {}", i + 1));
-                        accepted.push(text);
-                    }
-                }
-            }
-            ItemKind::FillBlank
-        } else {
-            let multiple = answers
-                .iter()
-                .any(|a| a.marker == '~' && a.weight.is_some_and(|w| w > 0.0));
-            for (i, a) in answers.into_iter().enumerate() {
-                let correct = a.marker == '=' || a.weight.is_some_and(|w| w > 0.0);
-                let before = out.problems();
-                let text = as_text(out, a.text, &format!("answer {}", i + 1));
-                if out.problems() > before {
-                    bad_answers.push(i);
-                }
-                options.push(ItemOption {
-                    text,
-                    correct,
-                    fixed: meta.fixed.contains(&i),
-                });
-            }
-            if multiple {
-                ItemKind::Multiple
-            } else {
-                ItemKind::Single
-            }
-        }
+        None
     };
-    if let Some(&i) = meta.fixed.iter().find(|&&i| i >= options.len()) {
-        out.error(
-            loc("tags"),
-            format!("fixed option {} does not exist", super::letter(i)),
-        );
+    if let Some(message) = refused {
+        out.error(q.loc("answer block"), message);
+        return None;
     }
+    let answers = split_answers(out, q, inside);
+    if let Some(i) = answers.iter().position(|a| a.text.contains("->")) {
+        out.error(
+            q.loc(&format!("answer {}", i + 1)),
+            "matching questions are not supported",
+        );
+        return None;
+    }
+    Some(if answers.iter().all(|a| a.marker == '=') {
+        accepted_answers(out, q, answers)
+    } else {
+        choices(out, q, answers, fixed)
+    })
+}
 
-    let item = Item {
-        topic: topic.unwrap_or(DEFAULT_TOPIC).to_string(),
-        difficulty: meta.difficulty.unwrap_or_else(default_difficulty),
-        kind,
-        stem,
+/// Answers all marked `=`: a fill-in question, each answer accepted; partial credit refused.
+fn accepted_answers(out: &mut Parsed, q: &Question, answers: Vec<Answer>) -> AnswerBlock {
+    let mut accepted = Vec::new();
+    let mut bad_answers = Vec::new();
+    for (i, a) in answers.into_iter().enumerate() {
+        match a.weight {
+            Some(w) if w < 99.999 => {
+                out.error(
+                    q.loc(&format!("answer {}", i + 1)),
+                    format!("partial credit ({w}%) is not supported"),
+                );
+                bad_answers.push(i);
+            }
+            _ => accepted.push(q.as_text(out, a.text, &format!("answer {}", i + 1))),
+        }
+    }
+    AnswerBlock {
+        kind: ItemKind::FillBlank,
+        options: Vec::new(),
+        accepted,
+        bad_answers,
+    }
+}
+
+/// Right (`=` or a positive weight) and wrong answers: a choice question, multiple when a `~`
+/// answer has a positive weight.
+fn choices(out: &mut Parsed, q: &Question, answers: Vec<Answer>, fixed: &[usize]) -> AnswerBlock {
+    let multiple = answers
+        .iter()
+        .any(|a| a.marker == '~' && a.weight.is_some_and(|w| w > 0.0));
+    let mut options = Vec::new();
+    let mut bad_answers = Vec::new();
+    for (i, a) in answers.into_iter().enumerate() {
+        let correct = a.marker == '=' || a.weight.is_some_and(|w| w > 0.0);
+        let before = out.problems();
+        let text = q.as_text(out, a.text, &format!("answer {}", i + 1));
+        if out.problems() > before {
+            bad_answers.push(i);
+        }
+        options.push(ItemOption {
+            text,
+            correct,
+            fixed: fixed.contains(&i),
+        });
+    }
+    AnswerBlock {
+        kind: if multiple {
+            ItemKind::Multiple
+        } else {
+            ItemKind::Single
+        },
         options,
-        answer: accepted,
-        points: meta.points.unwrap_or(Decimal::new(100, 2)),
-        explanation: Some(explanation).filter(|e| !e.trim().is_empty()),
-        tags: meta.tags,
+        accepted: Vec::new(),
+        bad_answers,
+    }
+}
+
+/// A problem validation finds, located in GIFT's terms; `None` for one that follows from an
+/// answer already reported.
+fn place_in_gift(location: &str, bad_answers: &[usize]) -> Option<String> {
+    let place = match location {
+        "topic" => "$CATEGORY".to_string(),
+        "stem" => "question text".to_string(),
+        "points" => "tags".to_string(),
+        "answer" | "options" if !bad_answers.is_empty() => return None,
+        "answer" | "options" => "answer block".to_string(),
+        other => match option_index(other) {
+            Some(i) if bad_answers.contains(&i) => return None,
+            Some(i) => format!("answer {}", i + 1),
+            None => other.to_string(),
+        },
     };
-    let had_errors = out.problems() > errors_before;
-    let mut checked = Parsed::default();
-    checked.validate(item, at.clone(), label, |location, _| {
-        let place = match location {
-            "topic" => "$CATEGORY".to_string(),
-            "stem" => "question text".to_string(),
-            "points" => "tags".to_string(),
-            "answer" | "options" if !bad_answers.is_empty() => return None,
-            "answer" | "options" => "answer block".to_string(),
-            other => match option_index(other) {
-                Some(i) if bad_answers.contains(&i) => return None,
-                Some(i) => format!("answer {}", i + 1),
-                None => other.to_string(),
-            },
-        };
-        Some(place)
-    });
-    out.absorb(checked, !had_errors);
+    Some(place)
 }
 
 /// Split the inside of an answer block at each unescaped `~` or `=`; per-answer feedback
 /// (after `#`) is dropped, `%weight%` read.
-fn split_answers(out: &mut Parsed, loc: &dyn Fn(&str) -> String, inside: &[Tok]) -> Vec<Answer> {
+fn split_answers(out: &mut Parsed, q: &Question, inside: &[Tok]) -> Vec<Answer> {
     let starts: Vec<usize> = inside
         .iter()
         .enumerate()
@@ -415,7 +494,7 @@ fn split_answers(out: &mut Parsed, loc: &dyn Fn(&str) -> String, inside: &[Tok])
     let first = starts.first().copied().unwrap_or(inside.len());
     if !text(&inside[..first]).trim().is_empty() {
         out.error(
-            loc("answer block"),
+            q.loc("answer block"),
             "text before the first answer; start each answer with = (right) or ~ (wrong)",
         );
     }
@@ -431,7 +510,7 @@ fn split_answers(out: &mut Parsed, loc: &dyn Fn(&str) -> String, inside: &[Tok])
                 match raw.trim().parse::<f64>() {
                     Ok(w) => weight = Some(w),
                     Err(_) => out.error(
-                        loc(&format!("answer {}", k + 1)),
+                        q.loc(&format!("answer {}", k + 1)),
                         format!("weight '%{raw}%' is not a number"),
                     ),
                 }
@@ -465,19 +544,11 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// Weight of each of `k` correct options of a multiple-answer question (they add up to 100).
-fn share(k: usize) -> String {
-    let s = format!("{:.5}", 100.0 / k.max(1) as f64);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 pub(crate) fn export(items: &[Item]) -> Vec<u8> {
     let mut out = String::from("// Ngân hàng câu hỏi xuất từ thituyen (GIFT)\n\n");
-    let mut topic: Option<&str> = None;
-    for item in items {
-        if topic != Some(item.topic.as_str()) {
-            topic = Some(&item.topic);
-            out.push_str(&format!("$CATEGORY: $course$/top/{}\n\n", item.topic));
+    for (new_topic, item) in with_new_topics(items) {
+        if let Some(topic) = new_topic {
+            out.push_str(&format!("$CATEGORY: $course$/top/{topic}\n\n"));
         }
         let tags: Vec<String> = meta_tags(item, true)
             .iter()
@@ -511,7 +582,7 @@ pub(crate) fn export(items: &[Item]) -> Vec<u8> {
                 let k = item.options.iter().filter(|o| o.correct).count();
                 for o in &item.options {
                     if o.correct {
-                        out.push_str(&format!("~%{}%{}\n", share(k), esc(&o.text)));
+                        out.push_str(&format!("~%{}%{}\n", share_of_100(k), esc(&o.text)));
                     } else {
                         out.push_str(&format!("~{}\n", esc(&o.text)));
                     }
@@ -527,104 +598,4 @@ pub(crate) fn export(items: &[Item]) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::test_support::*;
-    use super::super::{import, Format, ImportLimits};
-    use super::*;
-    use crate::error::BankError;
-
-    fn read(gift: &str) -> Result<Vec<Item>, BankError> {
-        import(
-            Format::Gift,
-            "bank.gift",
-            gift.as_bytes(),
-            &ImportLimits::default(),
-        )
-    }
-
-    const GIFT: &str = include_str!("../../tests/fixtures/gift-sample.txt");
-
-    #[test]
-    fn multiple_choice_true_false_short_answer_and_categories() {
-        let items = read(GIFT).unwrap();
-        assert_eq!(items.len(), 5);
-        assert_eq!(items[0].topic, "Kiến thức chung/Hiến pháp");
-        assert_eq!(items[0].kind, ItemKind::Single);
-        assert_eq!(items[0].stem, "Hiến pháp hiện hành được thông qua năm nào?");
-        let texts: Vec<_> = items[0].options.iter().map(|o| o.text.as_str()).collect();
-        assert_eq!(texts, vec!["1992", "2013", "2001"]);
-        assert!(items[0].options[1].correct);
-        assert_eq!(
-            items[0].explanation.as_deref(),
-            Some("Quốc hội khóa XIII thông qua.")
-        );
-        assert_eq!(items[1].kind, ItemKind::TrueFalse);
-        assert_eq!(items[1].options, true_false_options(true));
-        assert_eq!(items[1].difficulty.level(), 3);
-        assert_eq!(items[1].tags, vec!["Điều 69"]);
-        assert_eq!(items[2].topic, "Tư duy");
-        assert_eq!(items[2].kind, ItemKind::Multiple);
-        let correct: Vec<bool> = items[2].options.iter().map(|o| o.correct).collect();
-        assert_eq!(correct, vec![true, false, true]);
-        assert_eq!(items[3].kind, ItemKind::FillBlank);
-        assert_eq!(items[3].stem, "Thủ đô của Việt Nam là ___.");
-        assert_eq!(items[3].answer, vec!["Hà Nội", "Thành phố Hà Nội"]);
-        assert_eq!(items[4].stem, "Tỉ lệ 1:2 viết là {1/2}?");
-        assert_eq!(items[4].options, true_false_options(false));
-    }
-
-    #[test]
-    fn questions_before_any_category_get_the_default_topic() {
-        let items = read("Thủ đô? {=Hà Nội}").unwrap();
-        assert_eq!(items[0].topic, DEFAULT_TOPIC);
-        assert_eq!(items[0].difficulty.level(), 2);
-    }
-
-    #[test]
-    fn round_trip_gives_back_equal_items() {
-        let items = sample_items();
-        let bytes = export(&items);
-        assert_eq!(read(std::str::from_utf8(&bytes).unwrap()).unwrap(), items);
-    }
-
-    #[test]
-    fn nfd_input_is_imported_as_nfc() {
-        let expected = read(GIFT).unwrap();
-        assert_eq!(read(&nfd(GIFT)).unwrap(), expected);
-    }
-
-    #[test]
-    fn unsupported_and_broken_questions_are_located() {
-        let gift = "Tuổi? {#30}\n\nViết cảm nghĩ. {}\n\nGhép {=a -> 1 =b -> 2}\n\n\
-                    ::C4:: Chọn {=a ~a}\n\nThiếu ngoặc {=a\n";
-        let err = read(gift).unwrap_err();
-        assert_eq!(
-            locations(&err),
-            vec![
-                "bank.gift, question 1 (line 1), answer block",
-                "bank.gift, question 2 (line 3), answer block",
-                "bank.gift, question 3 (line 5), answer 1",
-                "bank.gift, question 4 (line 7, title 'C4'), answer 2",
-                "bank.gift, question 5 (line 9), answer block",
-            ],
-            "{:#?}",
-            err.errors()
-        );
-    }
-
-    #[test]
-    fn stems_that_look_like_syntax_survive_export() {
-        let mut items = sample_items();
-        items[0].stem = "// [html] $CATEGORY: không phải chú thích".into();
-        items[1].stem = "[html] <b>không</b> phải HTML".into();
-        let back = read(std::str::from_utf8(&export(&items)).unwrap()).unwrap();
-        assert_eq!(back, items);
-    }
-
-    #[test]
-    fn html_questions_are_converted() {
-        let items = read("[html]<p>Chọn <b>một</b></p> {=<i>Có</i> ~Không}").unwrap();
-        assert_eq!(items[0].stem, "Chọn một");
-        assert_eq!(items[0].options[0].text, "Có");
-    }
-}
+mod tests;

@@ -95,7 +95,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::error::{BankError, FieldError};
-use crate::item::{Difficulty, Item, ItemKind};
+use crate::item::{Difficulty, Item, ItemKind, ItemOption};
 
 pub use self::csv::{csv_template, CSV_COLUMNS, CSV_LAYOUT_DOC};
 pub use self::limits::ImportLimits;
@@ -545,6 +545,62 @@ pub(crate) struct MetaTags {
     pub tags: Vec<String>,
 }
 
+/// What a Moodle XML or GIFT question says of its item, before its reserved tags apply.
+pub(crate) struct QuestionParts {
+    pub kind: ItemKind,
+    pub stem: String,
+    pub options: Vec<ItemOption>,
+    pub answer: Vec<String>,
+    /// Points unless a `points:` tag says otherwise.
+    pub points: Decimal,
+    pub explanation: String,
+}
+
+impl MetaTags {
+    /// The item of a question whose tags these are: difficulty and points from the tags, a
+    /// blank explanation left out. A fixed option past the last option is reported at `tags`.
+    pub fn into_item(
+        self,
+        out: &mut Parsed,
+        tags: String,
+        topic: Option<&str>,
+        parts: QuestionParts,
+    ) -> Item {
+        if let Some(&i) = self.fixed.iter().find(|&&i| i >= parts.options.len()) {
+            out.error(tags, format!("fixed option {} does not exist", letter(i)));
+        }
+        Item {
+            topic: topic.unwrap_or(DEFAULT_TOPIC).to_string(),
+            difficulty: self.difficulty.unwrap_or_else(default_difficulty),
+            kind: parts.kind,
+            stem: parts.stem,
+            options: parts.options,
+            answer: parts.answer,
+            points: self.points.unwrap_or(parts.points),
+            explanation: Some(parts.explanation).filter(|e| !e.trim().is_empty()),
+            tags: self.tags,
+        }
+    }
+}
+
+/// Each item with its topic when that differs from the topic of the item before (the first
+/// item's always): where Moodle XML and GIFT write a category.
+pub(crate) fn with_new_topics(items: &[Item]) -> impl Iterator<Item = (Option<&str>, &Item)> {
+    let mut topic: Option<&str> = None;
+    items.iter().map(move |item| {
+        let new = (topic != Some(item.topic.as_str())).then_some(item.topic.as_str());
+        topic = Some(&item.topic);
+        (new, item)
+    })
+}
+
+/// The weight, in percent, of each of `k` correct options of a multiple-answer question: they
+/// add up to 100, written with at most five decimals (as Moodle accepts 100/k for k up to 10).
+pub(crate) fn share_of_100(k: usize) -> String {
+    let s = format!("{:.5}", 100.0 / k.max(1) as f64);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Tags that carry an item's difficulty, and points and fixed options where the format has no
 /// place for them, followed by the item's own tags.
 pub(crate) fn meta_tags(item: &Item, with_points: bool) -> Vec<String> {
@@ -603,279 +659,8 @@ pub(crate) fn utf8_text(bytes: &[u8]) -> Result<&str, String> {
     })
 }
 
-/// Kind-dependent bounds on the number of options, as [`Item::validate`] checks them.
-pub(crate) fn option_bounds(kind: ItemKind) -> (usize, usize) {
-    match kind {
-        ItemKind::TrueFalse => (2, 2),
-        ItemKind::Single => (2, 6),
-        ItemKind::Multiple => (2, 8),
-        ItemKind::FillBlank => (0, 0),
-    }
-}
+#[cfg(test)]
+pub(crate) mod test_support;
 
 #[cfg(test)]
-pub(crate) mod test_support {
-    //! Items shared by the format tests: one of each kind, Vietnamese text throughout.
-
-    use super::*;
-    use crate::item::ItemOption;
-
-    fn opt(text: &str, correct: bool) -> ItemOption {
-        ItemOption {
-            text: text.into(),
-            correct,
-            fixed: false,
-        }
-    }
-
-    pub fn sample_items() -> Vec<Item> {
-        let items = vec![
-            Item {
-                topic: "Kiến thức chung/Hiến pháp".into(),
-                difficulty: Difficulty::new(1).unwrap(),
-                kind: ItemKind::Single,
-                stem: "Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam hiện hành được \
-                       Quốc hội thông qua năm nào?"
-                    .into(),
-                options: vec![
-                    opt("1992", false),
-                    opt("2001", false),
-                    opt("2013", true),
-                    opt("2015", false),
-                ],
-                answer: vec![],
-                points: Decimal::new(100, 2),
-                explanation: Some("Quốc hội khóa XIII thông qua ngày 28/11/2013.".into()),
-                tags: vec![],
-            },
-            Item {
-                topic: "Kiến thức chung/Hiến pháp".into(),
-                difficulty: Difficulty::new(2).unwrap(),
-                kind: ItemKind::TrueFalse,
-                stem: "Quốc hội là cơ quan quyền lực nhà nước cao nhất của nước Cộng hòa \
-                       xã hội chủ nghĩa Việt Nam."
-                    .into(),
-                options: true_false_options(true),
-                answer: vec![],
-                points: Decimal::new(50, 2),
-                explanation: None,
-                tags: vec!["Điều 69".into()],
-            },
-            Item {
-                topic: "Tư duy/Toán".into(),
-                difficulty: Difficulty::new(3).unwrap(),
-                kind: ItemKind::Multiple,
-                stem: "Những số nào sau đây là số nguyên tố?\nChọn tất cả đáp án đúng.".into(),
-                options: vec![
-                    opt("2", true),
-                    opt("4", false),
-                    opt("7", true),
-                    opt("9", false),
-                    ItemOption {
-                        text: "Cả A và C đều đúng & <không> sai".into(),
-                        correct: false,
-                        fixed: true,
-                    },
-                ],
-                answer: vec![],
-                points: Decimal::new(200, 2),
-                explanation: None,
-                tags: vec![],
-            },
-            Item {
-                topic: "Kiến thức chung/Hiến pháp".into(),
-                difficulty: Difficulty::new(1).unwrap(),
-                kind: ItemKind::FillBlank,
-                stem: "Thủ đô của nước Cộng hòa xã hội chủ nghĩa Việt Nam là ___.".into(),
-                options: vec![],
-                answer: vec!["Hà Nội".into(), "Thành phố Hà Nội".into()],
-                points: Decimal::new(125, 2),
-                explanation: Some("Điều 13 Hiến pháp năm 2013.".into()),
-                tags: vec![],
-            },
-        ];
-        items.into_iter().map(|i| i.validate().unwrap()).collect()
-    }
-
-    /// The same text decomposed (NFD), as some editors save Vietnamese.
-    pub fn nfd(s: &str) -> String {
-        use unicode_normalization::UnicodeNormalization;
-        s.nfd().collect()
-    }
-
-    pub fn locations(err: &BankError) -> Vec<String> {
-        err.errors().iter().map(|e| e.location.clone()).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::test_support::*;
-    use super::*;
-
-    #[test]
-    fn format_codes_parse_and_print() {
-        for f in Format::ALL {
-            assert_eq!(f.code().parse::<Format>().unwrap(), f);
-        }
-        assert!("docx".parse::<Format>().unwrap_err().contains("moodle-xml"));
-    }
-
-    #[test]
-    fn file_over_max_bytes_is_refused_before_parsing() {
-        let limits = ImportLimits {
-            max_bytes: 10,
-            ..ImportLimits::default()
-        };
-        for f in Format::ALL {
-            let err = import(f, "big.bin", &[b'x'; 11], &limits).unwrap_err();
-            assert_eq!(locations(&err), vec!["big.bin"]);
-            assert!(err.errors()[0].message.contains("over the limit"));
-        }
-    }
-
-    #[test]
-    fn too_many_items_are_refused() {
-        let bytes = export(Format::Csv, &sample_items()).unwrap();
-        let limits = ImportLimits {
-            max_items: 3,
-            ..ImportLimits::default()
-        };
-        let err = import(Format::Csv, "bank.csv", &bytes, &limits).unwrap_err();
-        assert!(err.errors()[0]
-            .message
-            .contains("4 items, over the limit of 3"));
-    }
-
-    #[test]
-    fn round_trip_every_format_gives_back_equal_items() {
-        let items = sample_items();
-        for f in Format::ALL {
-            let bytes = export(f, &items).unwrap();
-            let back = import(f, "bank", &bytes, &ImportLimits::default())
-                .unwrap_or_else(|e| panic!("{f}: {:?}", e.errors()));
-            assert_eq!(back, items, "round trip through {f}");
-        }
-    }
-
-    #[test]
-    fn category_paths_become_topics() {
-        assert_eq!(
-            category_to_topic("$course$/top/Kiến thức chung/Luật"),
-            "Kiến thức chung/Luật"
-        );
-        assert_eq!(category_to_topic("top/A"), "A");
-        assert_eq!(category_to_topic("A/B"), "A/B");
-    }
-
-    /// Headers can lie (see the archive module's tests): through the public entry point, a
-    /// bomb with patched sizes is refused by both zip formats.
-    #[test]
-    fn zip_bomb_with_lying_headers_is_refused_by_both_zip_formats() {
-        let zeros = vec![0u8; 4 * 1024 * 1024];
-        let mut bytes = archive::tests::zip_of(&[("bomb.xml", &zeros)]);
-        let patch = |bytes: &mut Vec<u8>, sig: &[u8; 4], offset: usize| {
-            let at = bytes.windows(4).position(|w| w == sig).unwrap();
-            bytes[at + offset..at + offset + 4].copy_from_slice(&100u32.to_le_bytes());
-        };
-        patch(&mut bytes, b"PK\x03\x04", 22);
-        patch(&mut bytes, b"PK\x01\x02", 24);
-        let limits = ImportLimits {
-            max_unzipped_bytes: 1024 * 1024,
-            ..ImportLimits::default()
-        };
-        assert!(import(Format::Qti, "p.zip", &bytes, &limits).is_err());
-        assert!(import(Format::Xlsx, "p.xlsx", &bytes, &limits).is_err());
-    }
-
-    #[test]
-    fn problems_past_the_limit_are_counted_in_one_last_problem() {
-        let mut csv = String::from("topic,difficulty,kind,stem\n");
-        for i in 0..30 {
-            csv.push_str(&format!("T,9,single,Câu {i}\n"));
-        }
-        let limits = ImportLimits {
-            max_errors: 10,
-            ..ImportLimits::default()
-        };
-        let err = import(Format::Csv, "bank.csv", csv.as_bytes(), &limits).unwrap_err();
-        assert_eq!(err.errors().len(), 11);
-        let last = &err.errors()[10];
-        assert_eq!(last.location, "bank.csv");
-        assert!(
-            last.message
-                .starts_with("80 more problem(s) are not listed"),
-            "{last:?}"
-        );
-    }
-
-    #[test]
-    fn items_past_the_limit_are_counted_not_kept() {
-        let bytes = export(Format::Csv, &sample_items()).unwrap();
-        let limits = ImportLimits {
-            max_items: 1,
-            ..ImportLimits::default()
-        };
-        let guard = Guard::new(&limits, &|| false);
-        let parsed = csv::parse("bank.csv", &bytes, &guard);
-        assert_eq!((parsed.items.len(), parsed.item_count()), (1, 4));
-    }
-
-    #[test]
-    fn every_format_stops_when_out_of_time() {
-        let items: Vec<Item> = (0..500)
-            .map(|i| {
-                let mut item = sample_items()[3].clone();
-                item.stem = format!("Câu hỏi số {i} ___.");
-                item
-            })
-            .collect();
-        for f in Format::ALL {
-            let bytes = export(f, &items).unwrap();
-            assert_eq!(
-                import(f, "bank", &bytes, &ImportLimits::default())
-                    .unwrap()
-                    .len(),
-                500
-            );
-            let err =
-                import_within(f, "bank", &bytes, &ImportLimits::default(), &|| true).unwrap_err();
-            assert_eq!(err.errors().len(), 1, "{f}: {:?}", err.errors());
-            assert!(
-                err.errors()[0].message.contains("time limit of an import"),
-                "{f}: {:?}",
-                err.errors()
-            );
-        }
-    }
-
-    #[test]
-    fn entity_bombs_and_external_entities_are_refused_by_the_xml_formats() {
-        for fixture in [
-            &include_bytes!("../../tests/fixtures/billion-laughs.xml")[..],
-            &include_bytes!("../../tests/fixtures/xxe.xml")[..],
-        ] {
-            for f in [Format::MoodleXml, Format::Qti] {
-                let err = import(f, "evil.xml", fixture, &ImportLimits::default()).unwrap_err();
-                assert_eq!(locations(&err), vec!["evil.xml"]);
-                assert_eq!(
-                    err.errors()[0].message,
-                    "DOCTYPE with entity declarations is not accepted"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn meta_tags_round_trip() {
-        let items = sample_items();
-        let tags = meta_tags(&items[2], true);
-        assert_eq!(tags, vec!["difficulty:3", "points:2.00", "fixed:E"]);
-        let (meta, problems) = read_meta_tags(tags);
-        assert!(problems.is_empty());
-        assert_eq!(meta.difficulty, Some(items[2].difficulty));
-        assert_eq!(meta.fixed, vec![4]);
-        let (_, problems) = read_meta_tags(vec!["difficulty:9".into()]);
-        assert_eq!(problems.len(), 1);
-    }
-}
+mod tests;

@@ -21,8 +21,8 @@
 use super::limits::Guard;
 use super::xml::{self, esc, html_to_text, Detach, Element};
 use super::{
-    category_to_topic, default_difficulty, meta_tags, option_index, parse_points, read_meta_tags,
-    true_false_options, Parsed, DEFAULT_TOPIC,
+    category_to_topic, meta_tags, option_index, parse_points, read_meta_tags, share_of_100,
+    true_false_options, with_new_topics, Parsed, QuestionParts,
 };
 use crate::error::FieldError;
 use crate::item::{Item, ItemKind, ItemOption};
@@ -99,6 +99,9 @@ fn formatted(el: Option<&Element>, default_format: &str) -> Result<String, Strin
     }
 }
 
+/// How problems of one question are located: `bank.xml, question 3, element answer[2]`.
+type Locate<'l> = &'l dyn Fn(&str) -> String;
+
 fn parse_question(
     out: &mut Parsed,
     q: &Element,
@@ -110,51 +113,111 @@ fn parse_question(
     let at = format!("{file_name}, {label}");
     let loc = |el: &str| format!("{at}, element {el}");
     let errors_before = out.problems();
-    let kind = match qtype {
+    let Some(kind) = question_kind(out, &at, q, qtype) else {
+        return;
+    };
+    let stem = text_of(out, &loc, q.child("questiontext"), "html", "questiontext");
+    let explanation = text_of(
+        out,
+        &loc,
+        q.child("generalfeedback"),
+        "html",
+        "generalfeedback",
+    );
+    // Answers already reported are not reported again by validation (as empty or miscounted).
+    let (answers, bad_answers) = read_answers(out, &loc, q, kind);
+    let points = match q.child("defaultgrade") {
+        None => rust_decimal::Decimal::new(100, 2),
+        Some(g) => parse_points(&g.text()).unwrap_or_else(|e| {
+            out.error(loc("defaultgrade"), e);
+            rust_decimal::Decimal::ONE
+        }),
+    };
+    let (meta, problems) = read_meta_tags(tags_of(q));
+    for p in problems {
+        out.error(loc("tags"), p);
+    }
+    let errors_before_options = out.problems();
+    let (options, accepted) = options_of(out, &loc, kind, &answers, &meta.fixed);
+    let parts = QuestionParts {
+        kind,
+        stem,
+        options,
+        answer: accepted,
+        points,
+        explanation,
+    };
+    let item = meta.into_item(out, loc("tags"), topic, parts);
+    let had_errors = out.problems() > errors_before;
+    let answers_refused = !bad_answers.is_empty() || out.problems() > errors_before_options;
+    let mut checked = Parsed::default();
+    checked.validate(item, at.clone(), label, |location, _| {
+        place_in_moodle(location, kind, &bad_answers, answers_refused)
+    });
+    out.absorb(checked, !had_errors);
+}
+
+/// The item kind of a question type; an unsupported type is reported.
+fn question_kind(out: &mut Parsed, at: &str, q: &Element, qtype: &str) -> Option<ItemKind> {
+    match qtype {
         "multichoice" => {
             let single = q
                 .child("single")
                 .map(|s| s.text().trim().to_ascii_lowercase())
                 .is_none_or(|s| s == "true" || s == "1");
-            if single {
+            Some(if single {
                 ItemKind::Single
             } else {
                 ItemKind::Multiple
-            }
+            })
         }
-        "truefalse" => ItemKind::TrueFalse,
-        "shortanswer" => ItemKind::FillBlank,
+        "truefalse" => Some(ItemKind::TrueFalse),
+        "shortanswer" => Some(ItemKind::FillBlank),
         other => {
             out.error(
-                at.clone(),
+                at,
                 format!(
                     "question type '{other}' is not supported (multichoice, truefalse, \
                      shortanswer)"
                 ),
             );
-            return;
+            None
         }
-    };
-    let text_of = |out: &mut Parsed, el: Option<&Element>, default: &str, place: &str| {
-        formatted(el, default).unwrap_or_else(|e| {
-            out.error(loc(place), e);
-            String::new()
-        })
-    };
-    let stem = text_of(out, q.child("questiontext"), "html", "questiontext");
-    let explanation = text_of(out, q.child("generalfeedback"), "html", "generalfeedback");
+    }
+}
+
+/// [`formatted`], a problem reported at `place` (and the text left empty).
+fn text_of(
+    out: &mut Parsed,
+    loc: Locate<'_>,
+    el: Option<&Element>,
+    default: &str,
+    place: &str,
+) -> String {
+    formatted(el, default).unwrap_or_else(|e| {
+        out.error(loc(place), e);
+        String::new()
+    })
+}
+
+/// Each `<answer>`'s text and fraction, and the answers with a problem already reported.
+fn read_answers(
+    out: &mut Parsed,
+    loc: Locate<'_>,
+    q: &Element,
+    kind: ItemKind,
+) -> (Vec<(String, f64)>, Vec<usize>) {
     let answer_format = if kind.has_options() && kind != ItemKind::TrueFalse {
         "html"
     } else {
         "moodle_auto_format"
     };
-    // Answers already reported are not reported again by validation (as empty or miscounted).
     let mut bad_answers = Vec::new();
-    let mut answers: Vec<(String, f64)> = Vec::new();
+    let mut answers = Vec::new();
     for (i, a) in q.children_named("answer").enumerate() {
         let before = out.problems();
         let place = format!("answer[{}]", i + 1);
-        let text = text_of(out, Some(a), answer_format, &place);
+        let text = text_of(out, loc, Some(a), answer_format, &place);
         let raw = a.attr("fraction").unwrap_or("0").trim();
         let fraction = raw.parse::<f64>().unwrap_or_else(|_| {
             out.error(loc(&place), format!("fraction '{raw}' is not a number"));
@@ -165,26 +228,29 @@ fn parse_question(
             bad_answers.push(i);
         }
     }
-    let points = match q.child("defaultgrade") {
-        None => rust_decimal::Decimal::new(100, 2),
-        Some(g) => parse_points(&g.text()).unwrap_or_else(|e| {
-            out.error(loc("defaultgrade"), e);
-            rust_decimal::Decimal::ONE
-        }),
-    };
-    let tags: Vec<String> = q
-        .child("tags")
+    (answers, bad_answers)
+}
+
+/// The texts of `<tags><tag><text>…`.
+fn tags_of(q: &Element) -> Vec<String> {
+    q.child("tags")
         .map(|t| {
             t.children_named("tag")
                 .map(|tag| tag.child("text").map(Element::text).unwrap_or_default())
                 .collect()
         })
-        .unwrap_or_default();
-    let (meta, problems) = read_meta_tags(tags);
-    for p in problems {
-        out.error(loc("tags"), p);
-    }
+        .unwrap_or_default()
+}
 
+/// The options (choices, true/false) or accepted answers (short answer) the answers give;
+/// partial credit is refused where an answer is either right or wrong.
+fn options_of(
+    out: &mut Parsed,
+    loc: Locate<'_>,
+    kind: ItemKind,
+    answers: &[(String, f64)],
+    fixed: &[usize],
+) -> (Vec<ItemOption>, Vec<String>) {
     let partial = |out: &mut Parsed, i: usize, f: f64| {
         out.error(
             loc(&format!("answer[{}]", i + 1)),
@@ -194,7 +260,6 @@ fn parse_question(
             ),
         );
     };
-    let errors_before_options = out.problems();
     let mut options = Vec::new();
     let mut accepted = Vec::new();
     match kind {
@@ -211,7 +276,7 @@ fn parse_question(
                 options.push(ItemOption {
                     text: text.clone(),
                     correct,
-                    fixed: meta.fixed.contains(&i),
+                    fixed: fixed.contains(&i),
                 });
             }
         }
@@ -241,49 +306,36 @@ fn parse_question(
             }
         }
     }
-    if let Some(&i) = meta.fixed.iter().find(|&&i| i >= options.len()) {
-        out.error(
-            loc("tags"),
-            format!("fixed option {} does not exist", super::letter(i)),
-        );
-    }
+    (options, accepted)
+}
 
-    let item = Item {
-        topic: topic.unwrap_or(DEFAULT_TOPIC).to_string(),
-        difficulty: meta.difficulty.unwrap_or_else(default_difficulty),
-        kind,
-        stem,
-        options,
-        answer: accepted,
-        points: meta.points.unwrap_or(points),
-        explanation: Some(explanation).filter(|e| !e.trim().is_empty()),
-        tags: meta.tags,
+/// A problem validation finds, located as a Moodle element; `None` for one that follows from
+/// an answer already reported.
+fn place_in_moodle(
+    location: &str,
+    kind: ItemKind,
+    bad_answers: &[usize],
+    answers_refused: bool,
+) -> Option<String> {
+    let repeated = match option_index(location) {
+        Some(i) => bad_answers.contains(&i),
+        None => (location == "options" || location == "answer") && answers_refused,
     };
-    let had_errors = out.problems() > errors_before;
-    let answers_refused = !bad_answers.is_empty() || out.problems() > errors_before_options;
-    let mut checked = Parsed::default();
-    checked.validate(item, at.clone(), label, |location, _| {
-        let repeated = match option_index(location) {
-            Some(i) => bad_answers.contains(&i),
-            None => (location == "options" || location == "answer") && answers_refused,
-        };
-        if repeated {
-            return None;
-        }
-        let element = match location {
-            "topic" => "category".to_string(),
-            "stem" => "questiontext".to_string(),
-            "points" => "defaultgrade".to_string(),
-            "answer" | "options" => "answer".to_string(),
-            other => match option_index(other) {
-                Some(i) if kind != ItemKind::TrueFalse => format!("answer[{}]", i + 1),
-                Some(_) => "answer".to_string(),
-                None => other.to_string(),
-            },
-        };
-        Some(format!("element {element}"))
-    });
-    out.absorb(checked, !had_errors);
+    if repeated {
+        return None;
+    }
+    let element = match location {
+        "topic" => "category".to_string(),
+        "stem" => "questiontext".to_string(),
+        "points" => "defaultgrade".to_string(),
+        "answer" | "options" => "answer".to_string(),
+        other => match option_index(other) {
+            Some(i) if kind != ItemKind::TrueFalse => format!("answer[{}]", i + 1),
+            Some(_) => "answer".to_string(),
+            None => other.to_string(),
+        },
+    };
+    Some(format!("element {element}"))
 }
 
 /// A question name for Moodle's bank listing: the start of the stem's first line.
@@ -294,13 +346,6 @@ pub(crate) fn name_of(item: &Item) -> String {
     } else {
         first.to_string()
     }
-}
-
-/// Moodle's fraction for each of `k` correct options of a multiple-answer question: they must
-/// add up to 100, and Moodle accepts 100/k for k up to 10 written with 5 decimals.
-fn share(k: usize) -> String {
-    let s = format!("{:.5}", 100.0 / k.max(1) as f64);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn text_element(tag: &str, text: &str) -> String {
@@ -320,14 +365,12 @@ fn answer(fraction: &str, text: &str) -> String {
 
 pub(crate) fn export(items: &[Item]) -> Vec<u8> {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
-    let mut topic: Option<&str> = None;
-    for item in items {
-        if topic != Some(item.topic.as_str()) {
-            topic = Some(&item.topic);
+    for (new_topic, item) in with_new_topics(items) {
+        if let Some(topic) = new_topic {
             out.push_str(&format!(
                 "  <question type=\"category\">\n    <category><text>$course$/top/{}</text>\
                  </category>\n  </question>\n",
-                esc(&item.topic)
+                esc(topic)
             ));
         }
         let qtype = match item.kind {
@@ -368,7 +411,7 @@ pub(crate) fn export(items: &[Item]) -> Vec<u8> {
                     let fraction = match (o.correct, single) {
                         (false, _) => "0".to_string(),
                         (true, true) => "100".to_string(),
-                        (true, false) => share(k),
+                        (true, false) => share_of_100(k),
                     };
                     out.push_str(&answer(&fraction, &o.text));
                 }
@@ -396,139 +439,4 @@ pub(crate) fn export(items: &[Item]) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::test_support::*;
-    use super::super::{import, Format, ImportLimits};
-    use super::*;
-    use crate::error::BankError;
-
-    fn read(xml: &str) -> Result<Vec<Item>, BankError> {
-        import(
-            Format::MoodleXml,
-            "bank.xml",
-            xml.as_bytes(),
-            &ImportLimits::default(),
-        )
-    }
-
-    /// Shaped like a Moodle 4 export: HTML text in CDATA, 7-decimal grades and fractions.
-    const MOODLE: &str = include_str!("../../tests/fixtures/moodle-sample.xml");
-
-    #[test]
-    fn moodle_export_is_read_with_categories_as_topics() {
-        let items = read(MOODLE).unwrap();
-        let topics: Vec<_> = items.iter().map(|i| i.topic.as_str()).collect();
-        assert_eq!(
-            topics,
-            vec![
-                "Kiến thức chung/Luật Cán bộ, công chức",
-                "Kiến thức chung/Luật Cán bộ, công chức",
-                "Tin học",
-                "Tin học"
-            ]
-        );
-        assert_eq!(items[0].stem, "Cán bộ, công chức có bao nhiêu nghĩa vụ?");
-        assert_eq!(items[0].kind, ItemKind::Single);
-        assert_eq!(items[0].points.to_string(), "2.00");
-        assert_eq!(items[0].options[0].text, "Một");
-        assert!(items[0].options[1].correct);
-        assert_eq!(items[0].difficulty.level(), 2);
-        assert_eq!(items[1].kind, ItemKind::Multiple);
-        let correct: Vec<bool> = items[1].options.iter().map(|o| o.correct).collect();
-        assert_eq!(correct, vec![true, false, true]);
-        assert_eq!(items[2].kind, ItemKind::TrueFalse);
-        assert_eq!(items[2].options, true_false_options(true));
-        assert_eq!(items[2].difficulty.level(), 1);
-        assert_eq!(items[2].tags, vec!["tin học"]);
-        assert_eq!(items[3].kind, ItemKind::FillBlank);
-        assert_eq!(items[3].stem, "Phím tắt sao chép là ___");
-        assert_eq!(items[3].answer, vec!["Ctrl+C", "Ctrl + C"]);
-    }
-
-    #[test]
-    fn round_trip_gives_back_equal_items() {
-        let items = sample_items();
-        let bytes = export(&items);
-        assert_eq!(read(std::str::from_utf8(&bytes).unwrap()).unwrap(), items);
-    }
-
-    #[test]
-    fn nfd_input_is_imported_as_nfc() {
-        let items = sample_items();
-        let text = String::from_utf8(export(&items)).unwrap();
-        assert_eq!(read(&nfd(&text)).unwrap(), items);
-    }
-
-    #[test]
-    fn every_problem_is_located_by_question_and_element() {
-        let xml = r#"<quiz>
-  <question type="multichoice"><name><text>Câu 1</text></name>
-    <questiontext><text>Hỏi?</text></questiontext>
-    <answer fraction="100"><text>A</text></answer>
-    <answer fraction="0"><text></text></answer>
-  </question>
-  <question type="essay"><name><text>Câu 2</text></name></question>
-  <question type="multichoice">
-    <questiontext><text>Hỏi 3?</text></questiontext>
-    <answer fraction="50"><text>x</text></answer>
-    <answer fraction="50"><text>y</text></answer>
-  </question>
-  <question type="truefalse"><name><text>Câu 4</text></name>
-    <questiontext><text>Đúng không?</text></questiontext>
-    <answer fraction="0"><text>true</text></answer>
-    <answer fraction="0"><text>false</text></answer>
-  </question>
-</quiz>"#;
-        let err = read(xml).unwrap_err();
-        assert_eq!(
-            locations(&err),
-            vec![
-                "bank.xml, question 1 (name 'Câu 1'), element answer[2]",
-                "bank.xml, question 2 (name 'Câu 2')",
-                "bank.xml, question 3, element answer[1]",
-                "bank.xml, question 3, element answer[2]",
-                "bank.xml, question 4 (name 'Câu 4'), element answer",
-            ],
-            "{:#?}",
-            err.errors()
-        );
-        assert!(err.errors()[1].message.contains("'essay' is not supported"));
-    }
-
-    #[test]
-    fn questions_without_category_get_the_default_topic() {
-        let xml = r#"<quiz><question type="shortanswer"><questiontext><text>Thủ đô?</text>
-            </questiontext><answer fraction="100"><text>Hà Nội</text></answer></question></quiz>"#;
-        assert_eq!(read(xml).unwrap()[0].topic, DEFAULT_TOPIC);
-    }
-
-    #[test]
-    fn entity_declarations_and_images_are_refused() {
-        let xxe = r#"<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY x SYSTEM "file:///etc/passwd">]>
-<quiz><question type="shortanswer"><questiontext><text>&x;</text></questiontext></question></quiz>"#;
-        let err = read(xxe).unwrap_err();
-        assert_eq!(locations(&err), vec!["bank.xml"]);
-        assert_eq!(
-            err.errors()[0].message,
-            "DOCTYPE with entity declarations is not accepted"
-        );
-        let img = r#"<quiz><question type="shortanswer"><name><text>Ảnh</text></name>
-            <questiontext format="html"><text><![CDATA[<p><img src="@@PLUGINFILE@@/a.png"></p>]]>
-            </text></questiontext><answer fraction="100"><text>x</text></answer></question></quiz>"#;
-        let err = read(img).unwrap_err();
-        assert_eq!(
-            locations(&err)[0],
-            "bank.xml, question 1 (name 'Ảnh'), element questiontext"
-        );
-    }
-
-    #[test]
-    fn duplicates_within_the_file_are_reported() {
-        let items = sample_items();
-        let doubled = [items.clone(), items[..1].to_vec()].concat();
-        let err = read(std::str::from_utf8(&export(&doubled)).unwrap()).unwrap_err();
-        assert_eq!(err.errors().len(), 1);
-        assert!(err.errors()[0].location.starts_with("bank.xml, question 5"));
-        assert!(err.errors()[0].message.contains("duplicate of question 1"));
-    }
-}
+mod tests;

@@ -18,12 +18,12 @@ pub struct StoredNotice {
 
 fn dates(json: &str) -> AppResult<Vec<NaiveDate>> {
     serde_json::from_str(json).map_err(|e| {
-        AppError::Internal(format!("a stored calendar notice is not a date list: {e}"))
+        AppError::internal(format!("a stored calendar notice is not a date list: {e}"))
     })
 }
 
 fn to_json(days: &[NaiveDate]) -> AppResult<String> {
-    serde_json::to_string(days).map_err(|e| AppError::Internal(format!("calendar notice: {e}")))
+    serde_json::to_string(days).map_err(|e| AppError::internal(format!("calendar notice: {e}")))
 }
 
 impl TryFrom<calendar_notices::Model> for StoredNotice {

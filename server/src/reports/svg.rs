@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::{ExamFigures, PositionFigures};
+use crate::markup::escape as esc;
 use crate::rules::Lang;
 
 fn l(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
@@ -19,22 +20,6 @@ const W: f64 = 720.0;
 const BLUE: &str = "#2f5d8a";
 const ORANGE: &str = "#d98c2b";
 const GREEN: &str = "#3b7d4f";
-
-/// Escapes text for XML content and attributes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn open(out: &mut String, id: &str, height: f64, title: &str, desc: &str) {
     let _ = write!(
@@ -68,6 +53,89 @@ fn ticks(max: u64) -> Vec<u64> {
         max.max(1)
     };
     (0..=parts).map(|i| max * i / parts).collect()
+}
+
+/// Where a chart with a count axis plots: its margins and the height of the plot.
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    plot_h: f64,
+}
+
+/// The horizontal grid of a count axis up to `max`, each line labelled with its count;
+/// `line_attrs` are further attributes of the lines.
+fn count_grid(out: &mut String, max: u64, f: &Frame, line_attrs: &str) {
+    let (left, top, plot_h) = (f.left, f.top, f.plot_h);
+    for v in ticks(max) {
+        let y = top + plot_h - plot_h * (v as f64) / (max as f64);
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ccc"{line_attrs}/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{v}</text>"##,
+            W - f.right,
+            left - 6.0,
+            y + 4.0
+        );
+    }
+}
+
+/// One position's group of bars (value, colour, what it counts), centred at `cx`, each
+/// `bar_w` wide on an axis up to `max`, labelled with the position's code below.
+fn position_bars(
+    out: &mut String,
+    code: &str,
+    bars: &[(u64, &str, &str)],
+    (cx, bar_w, max): (f64, f64, u64),
+    f: &Frame,
+) {
+    let (top, plot_h) = (f.top, f.plot_h);
+    let _ = write!(out, r#"<g class="position" data-code="{}">"#, esc(code));
+    for (k, &(value, colour, what)) in bars.iter().enumerate() {
+        let x = cx - bar_w + bar_w * k as f64;
+        let bh = plot_h * (value as f64) / (max as f64);
+        let y = top + plot_h - bh;
+        let _ = write!(
+            out,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{colour}"><title>{} – {}: {value}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle">{value}</text>"##,
+            bar_w - 2.0,
+            esc(code),
+            esc(what),
+            x + bar_w / 2.0 - 1.0,
+            y - 4.0,
+        );
+    }
+    let _ = write!(
+        out,
+        r##"<text x="{cx:.1}" y="{:.1}" text-anchor="middle" fill="#000">{}</text></g>"##,
+        top + plot_h + 16.0,
+        esc(code)
+    );
+}
+
+/// One bar of a score distribution, `slot` wide from `x`, on a count axis up to `max`, with its
+/// count above and its range below.
+fn histogram_bar(out: &mut String, b: &super::Bucket, (x, slot, max): (f64, f64, u64), f: &Frame) {
+    let (top, plot_h) = (f.top, f.plot_h);
+    let bh = plot_h * (b.count as f64) / (max as f64);
+    let y = top + plot_h - bh;
+    let _ = write!(
+        out,
+        r##"<g class="bar" data-from="{}" data-count="{}"><title>{}–{} %: {}</title><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{BLUE}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#000">{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}–{}</text></g>"##,
+        b.from,
+        b.count,
+        b.from,
+        b.to,
+        b.count,
+        x + 4.0,
+        slot - 8.0,
+        x + slot / 2.0,
+        y - 4.0,
+        b.count,
+        x + slot / 2.0,
+        top + plot_h + 16.0,
+        b.from,
+        b.to,
+    );
 }
 
 /// Bar chart of an exam's score distribution: ten bars over tenths of the maximum score.
@@ -108,40 +176,18 @@ pub fn histogram(exam: &ExamFigures, index: usize, lang: Lang) -> String {
         esc(&title)
     );
     // Horizontal grid with the count scale.
-    for v in ticks(max) {
-        let y = top + plot_h - plot_h * (v as f64) / (max as f64);
-        let _ = write!(
-            out,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ccc" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{v}</text>"##,
-            W - right,
-            left - 6.0,
-            y + 4.0
-        );
-    }
+    let frame = Frame {
+        left,
+        right,
+        top,
+        plot_h,
+    };
+    count_grid(&mut out, max, &frame, r#" stroke-width="1""#);
     let n = exam.histogram.len().max(1) as f64;
     let slot = plot_w / n;
     for (i, b) in exam.histogram.iter().enumerate() {
         let x = left + slot * i as f64;
-        let bh = plot_h * (b.count as f64) / (max as f64);
-        let y = top + plot_h - bh;
-        let _ = write!(
-            out,
-            r##"<g class="bar" data-from="{}" data-count="{}"><title>{}–{} %: {}</title><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{BLUE}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#000">{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}–{}</text></g>"##,
-            b.from,
-            b.count,
-            b.from,
-            b.to,
-            b.count,
-            x + 4.0,
-            slot - 8.0,
-            x + slot / 2.0,
-            y - 4.0,
-            b.count,
-            x + slot / 2.0,
-            top + plot_h + 16.0,
-            b.from,
-            b.to,
-        );
+        histogram_bar(&mut out, b, (x, slot, max), &frame);
     }
     let _ = write!(
         out,
@@ -276,47 +322,22 @@ pub fn applicants_and_winners(positions: &[PositionFigures], lang: Lang) -> Stri
         left + 136.0,
         esc(winners),
     );
-    for v in ticks(max) {
-        let y = top + plot_h - plot_h * (v as f64) / (max as f64);
-        let _ = write!(
-            out,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ccc"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{v}</text>"##,
-            W - right,
-            left - 6.0,
-            y + 4.0
-        );
-    }
+    let frame = Frame {
+        left,
+        right,
+        top,
+        plot_h,
+    };
+    count_grid(&mut out, max, &frame, "");
     let slot = plot_w / positions.len().max(1) as f64;
     let bar_w = (slot / 3.0).min(60.0);
     for (i, p) in positions.iter().enumerate() {
         let cx = left + slot * i as f64 + slot / 2.0;
-        let _ = write!(out, r#"<g class="position" data-code="{}">"#, esc(&p.code));
-        for (k, (value, colour, what)) in [
+        let bars = [
             (p.applicants, BLUE, applicants),
             (p.winners, ORANGE, winners),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let x = cx - bar_w + bar_w * k as f64;
-            let bh = plot_h * (value as f64) / (max as f64);
-            let y = top + plot_h - bh;
-            let _ = write!(
-                out,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{colour}"><title>{} – {}: {value}</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle">{value}</text>"##,
-                bar_w - 2.0,
-                esc(&p.code),
-                esc(what),
-                x + bar_w / 2.0 - 1.0,
-                y - 4.0,
-            );
-        }
-        let _ = write!(
-            out,
-            r##"<text x="{cx:.1}" y="{:.1}" text-anchor="middle" fill="#000">{}</text></g>"##,
-            top + plot_h + 16.0,
-            esc(&p.code)
-        );
+        ];
+        position_bars(&mut out, &p.code, &bars, (cx, bar_w, max), &frame);
     }
     let _ = write!(
         out,

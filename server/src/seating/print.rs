@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 use std::fmt::Write;
 
+use crate::markup::escape;
 use crate::vietnam_time::{vietnam_date, vietnam_time};
 
 /// One seat of a printed list or admission ticket.
@@ -35,22 +36,6 @@ pub struct PrintedSession {
     pub late_minutes: i64,
     /// By seat.
     pub seats: Vec<PrintedSeat>,
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn position(seat: &PrintedSeat) -> String {

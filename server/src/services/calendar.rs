@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event};
+use crate::audit::{Action, Audited};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::calendar::StoredNotice;
@@ -128,26 +128,19 @@ pub async fn enter_notice(
         entered_by: actor.to_string(),
         entered_at: now,
     };
-    let _chain = state.audit_lock.lock().await;
-    let txn = crate::db::begin_write(&state.db).await?;
-    repo::calendar::save_notice(&txn, &stored).await?;
-    audit::append(
-        &txn,
-        now,
-        Event {
-            actor,
-            action: "calendar.notice",
-            entity: "calendar_notice",
-            entity_id: year.to_string(),
-            details: serde_json::json!({
-                "days_off": stored.notice.days_off,
-                "working_weekend_days": stored.notice.working_weekend_days,
-                "source": stored.source,
-            }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let w = Audited::begin_at(state, now).await?;
+    repo::calendar::save_notice(w.txn(), &stored).await?;
+    w.record(
+        actor,
+        Action::CalendarNotice,
+        year,
+        serde_json::json!({
+            "days_off": stored.notice.days_off,
+            "working_weekend_days": stored.notice.working_weekend_days,
+            "source": stored.source,
+        }),
+    );
+    w.commit().await?;
     Ok(NoticeView {
         year,
         days_off: stored.notice.days_off,

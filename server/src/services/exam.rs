@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use question_bank::assembly::{pool_size, Assembler};
 use question_bank::blueprint::{Blueprint, Section};
 use question_bank::FieldError;
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use crate::entities::{exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::secrets;
+use crate::services::lookup;
 use crate::state::AppState;
 
 pub const STAGES: [&str; 3] = ["round1", "round2_cbt", "language"];
@@ -73,48 +75,11 @@ pub async fn create_exam(
     if !repo::exam::round_exists(&state.db, round_id).await? {
         return Err(AppError::NotFound(format!("no round {round_id}")));
     }
-    let mut errors = Vec::new();
-    if new.code.trim().is_empty() {
-        errors.push(FieldError::new("code", "required"));
-    }
-    if new.name.trim().is_empty() {
-        errors.push(FieldError::new("name", "required"));
-    }
-    if !STAGES.contains(&new.stage.as_str()) {
-        errors.push(FieldError::new(
-            "stage",
-            format!("expected one of {}", STAGES.join(", ")),
-        ));
-    }
-    if !(1..=300).contains(&new.duration_minutes) {
-        errors.push(FieldError::new(
-            "duration_minutes",
-            "between 1 and 300 minutes",
-        ));
-    }
+    let mut errors = exam_field_errors(&new);
     let blueprint = Blueprint {
         sections: new.sections,
     };
-    if let Err(e) = blueprint.validate() {
-        errors.extend(e.errors().iter().cloned());
-    }
-    let mut seal_ids: Vec<i32> = blueprint
-        .sections
-        .iter()
-        .flat_map(|s| s.cells.iter().map(|c| c.seal_id))
-        .collect();
-    seal_ids.sort_unstable();
-    seal_ids.dedup();
-    for (s, section) in blueprint.sections.iter().enumerate() {
-        for (c, cell) in section.cells.iter().enumerate() {
-            if !repo::exam::seal_exists(&state.db, cell.seal_id).await? {
-                errors.push(FieldError::new(
-                    format!("sections[{s}].cells[{c}].seal_id"),
-                    format!("no seal {}", cell.seal_id),
-                ));
-            }
-        }
-    }
+    let seal_ids = check_blueprint(&state.db, &blueprint, &mut errors).await?;
     if !errors.is_empty() {
         return Err(AppError::invalid("the exam is not valid", errors));
     }
@@ -149,6 +114,60 @@ pub async fn create_exam(
     exam_view(exam)
 }
 
+/// What is wrong with the exam's own fields (code, name, stage, duration).
+fn exam_field_errors(new: &NewExam) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if new.code.trim().is_empty() {
+        errors.push(FieldError::new("code", "required"));
+    }
+    if new.name.trim().is_empty() {
+        errors.push(FieldError::new("name", "required"));
+    }
+    if !STAGES.contains(&new.stage.as_str()) {
+        errors.push(FieldError::new(
+            "stage",
+            format!("expected one of {}", STAGES.join(", ")),
+        ));
+    }
+    if !(1..=300).contains(&new.duration_minutes) {
+        errors.push(FieldError::new(
+            "duration_minutes",
+            "between 1 and 300 minutes",
+        ));
+    }
+    errors
+}
+
+/// Adds to `errors` what is wrong with the blueprint, a seal it names that does not exist
+/// included; returns the seals it draws from, each once.
+async fn check_blueprint<C: ConnectionTrait>(
+    conn: &C,
+    blueprint: &Blueprint,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Vec<i32>> {
+    if let Err(e) = blueprint.validate() {
+        errors.extend(e.errors().iter().cloned());
+    }
+    let mut seal_ids: Vec<i32> = blueprint
+        .sections
+        .iter()
+        .flat_map(|s| s.cells.iter().map(|c| c.seal_id))
+        .collect();
+    seal_ids.sort_unstable();
+    seal_ids.dedup();
+    for (s, section) in blueprint.sections.iter().enumerate() {
+        for (c, cell) in section.cells.iter().enumerate() {
+            if !repo::exam::seal_exists(conn, cell.seal_id).await? {
+                errors.push(FieldError::new(
+                    format!("sections[{s}].cells[{c}].seal_id"),
+                    format!("no seal {}", cell.seal_id),
+                ));
+            }
+        }
+    }
+    Ok(seal_ids)
+}
+
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExamList {
     pub items: Vec<ExamView>,
@@ -174,9 +193,7 @@ pub async fn exams_of_round(state: &AppState, round_id: i32) -> AppResult<ExamLi
 
 #[tracing::instrument(skip_all, fields(exam_id = exam_id))]
 pub async fn get_exam(state: &AppState, exam_id: i32) -> AppResult<ExamView> {
-    let exam = repo::exam::find_exam(&state.db, exam_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    let exam = lookup::exam(&state.db, exam_id).await?;
     exam_view(exam)
 }
 
@@ -226,52 +243,9 @@ pub async fn create_session(
     exam_id: i32,
     new: NewSession,
 ) -> AppResult<SessionView> {
-    let exam = repo::exam::find_exam(&state.db, exam_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
-    let mut errors = Vec::new();
-    if new.code.trim().is_empty() {
-        errors.push(FieldError::new("code", "required"));
-    }
-    if new.room.trim().is_empty() {
-        errors.push(FieldError::new("room", "required"));
-    }
-    if new.application_ids.is_empty() {
-        errors.push(FieldError::new("application_ids", "at least one candidate"));
-    }
-    if new.application_ids.len() > 999 {
-        errors.push(FieldError::new(
-            "application_ids",
-            "at most 999 candidates per session",
-        ));
-    }
-    let apps = repo::exam::applications_by_id(&state.db, new.application_ids.clone()).await?;
-    let by_id: HashMap<i32, _> = apps.iter().map(|a| (a.id, a)).collect();
-    let seated = repo::exam::seated_applications(&state.db, exam_id).await?;
-    let mut seen = std::collections::HashSet::new();
-    for (i, id) in new.application_ids.iter().enumerate() {
-        let at = format!("application_ids[{i}]");
-        match by_id.get(id) {
-            None => errors.push(FieldError::new(at, format!("no application {id}"))),
-            Some(a) if a.round_id != exam.round_id => errors.push(FieldError::new(
-                at,
-                format!("application {id} belongs to another round"),
-            )),
-            Some(a) if a.eligible == Some(false) => errors.push(FieldError::new(
-                at,
-                format!("application {id} was found not eligible"),
-            )),
-            Some(_) if !seen.insert(*id) => errors.push(FieldError::new(
-                at,
-                format!("application {id} listed twice"),
-            )),
-            Some(_) if seated.contains(id) => errors.push(FieldError::new(
-                at,
-                format!("application {id} already has a seat for this exam"),
-            )),
-            Some(_) => {}
-        }
-    }
+    let exam = lookup::exam(&state.db, exam_id).await?;
+    let mut errors = session_field_errors(&new);
+    check_candidates(&state.db, &exam, &new.application_ids, &mut errors).await?;
     if !errors.is_empty() {
         return Err(AppError::invalid("the session is not valid", errors));
     }
@@ -295,37 +269,20 @@ pub async fn create_session(
         now,
     )
     .await?;
-    let mut tickets = Vec::with_capacity(new.application_ids.len());
-    for (i, application_id) in new.application_ids.iter().enumerate() {
-        let seat = i as i32 + 1;
-        let ticket_no = ticket_no(session.id, seat);
-        let pin = new.require_pin.then(secrets::new_pin);
-        let sitting = repo::exam::insert_sitting(
-            txn,
-            repo::exam::NewSitting {
-                session_id: session.id,
-                application_id: *application_id,
-                ticket_no: ticket_no.clone(),
-                seat,
-                seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
-                paper: None,
-                ends_at,
-            },
-            now,
-        )
-        .await?;
-        if let Some(pin) = &pin {
-            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
-            repo::sitting::set_pin_hash(txn, sitting, digest).await?;
-        }
-        tickets.push(Ticket {
-            application_id: *application_id,
-            ticket_no,
-            seat,
-            pin,
-        });
-    }
-    w.record(actor, Action::SessionCreate, session.id, serde_json::json!({"exam_id": exam_id, "starts_at": new.starts_at, "candidates": tickets.len()}));
+    let seating = Seating {
+        session_id: session.id,
+        secret: &secret,
+        require_pin: new.require_pin,
+        ends_at,
+        now,
+    };
+    let tickets = seat_candidates(txn, state, &seating, &new.application_ids).await?;
+    w.record(
+        actor,
+        Action::SessionCreate,
+        session.id,
+        serde_json::json!({"exam_id": exam_id, "starts_at": new.starts_at, "candidates": tickets.len()}),
+    );
     w.commit().await?;
     Ok(SessionView {
         id: session.id,
@@ -337,6 +294,117 @@ pub async fn create_session(
         access_code: session.access_code,
         tickets,
     })
+}
+
+/// What is wrong with the session's own fields (code, room, how many candidates).
+fn session_field_errors(new: &NewSession) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if new.code.trim().is_empty() {
+        errors.push(FieldError::new("code", "required"));
+    }
+    if new.room.trim().is_empty() {
+        errors.push(FieldError::new("room", "required"));
+    }
+    if new.application_ids.is_empty() {
+        errors.push(FieldError::new("application_ids", "at least one candidate"));
+    }
+    if new.application_ids.len() > 999 {
+        errors.push(FieldError::new(
+            "application_ids",
+            "at most 999 candidates per session",
+        ));
+    }
+    errors
+}
+
+/// Adds to `errors` each candidate who cannot be seated for the exam: no such application,
+/// another round's, found not eligible, listed twice, or already seated for this exam.
+async fn check_candidates<C: ConnectionTrait>(
+    conn: &C,
+    exam: &exams::Model,
+    application_ids: &[i32],
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    let apps = repo::exam::applications_by_id(conn, application_ids.to_vec()).await?;
+    let by_id: HashMap<i32, _> = apps.iter().map(|a| (a.id, a)).collect();
+    let seated = repo::exam::seated_applications(conn, exam.id).await?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in application_ids.iter().enumerate() {
+        let at = format!("application_ids[{i}]");
+        match by_id.get(id) {
+            None => errors.push(FieldError::new(at, format!("no application {id}"))),
+            Some(a) if a.round_id != exam.round_id => errors.push(FieldError::new(
+                at,
+                format!("application {id} belongs to another round"),
+            )),
+            Some(a) if a.eligible == Some(false) => errors.push(FieldError::new(
+                at,
+                format!("application {id} was found not eligible"),
+            )),
+            Some(_) if !seen.insert(*id) => errors.push(FieldError::new(
+                at,
+                format!("application {id} listed twice"),
+            )),
+            Some(_) if seated.contains(id) => errors.push(FieldError::new(
+                at,
+                format!("application {id} already has a seat for this exam"),
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// What every ticket of a new session shares.
+struct Seating<'a> {
+    session_id: i32,
+    /// The session secret papers are drawn from (VN-20).
+    secret: &'a [u8],
+    require_pin: bool,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
+/// One sitting per candidate, seated in the order given, with its ticket number, paper seed
+/// and, when asked, a PIN (only its keyed hash is stored).
+async fn seat_candidates<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    seating: &Seating<'_>,
+    application_ids: &[i32],
+) -> AppResult<Vec<Ticket>> {
+    let mut tickets = Vec::with_capacity(application_ids.len());
+    for (i, application_id) in application_ids.iter().enumerate() {
+        let seat = i as i32 + 1;
+        let ticket_no = ticket_no(seating.session_id, seat);
+        let pin = seating.require_pin.then(secrets::new_pin);
+        let seed = question_bank::assembly::derive_seed(seating.secret, &ticket_no);
+        let sitting = repo::exam::insert_sitting(
+            conn,
+            repo::exam::NewSitting {
+                session_id: seating.session_id,
+                application_id: *application_id,
+                ticket_no: ticket_no.clone(),
+                seat,
+                seed_hex: hex::encode(seed),
+                paper: None,
+                ends_at: seating.ends_at,
+            },
+            seating.now,
+        )
+        .await?;
+        if let Some(pin) = &pin {
+            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
+            repo::sitting::set_pin_hash(conn, sitting, digest).await?;
+        }
+        tickets.push(Ticket {
+            application_id: *application_id,
+            ticket_no,
+            seat,
+            pin,
+        });
+    }
+    Ok(tickets)
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -392,12 +460,8 @@ pub async fn generate_papers(
     actor: &str,
     session_id: i32,
 ) -> AppResult<PapersView> {
-    let session = repo::exam::find_session(&state.db, session_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))?;
-    let exam = repo::exam::find_exam(&state.db, session.exam_id)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("session {session_id} has no exam")))?;
+    let session = lookup::session(&state.db, session_id).await?;
+    let exam = lookup::exam_of_session(&state.db, &session).await?;
     let blueprint = blueprint_of(&exam)?;
     let pool = repo::exam::load_pool(&state.db, &seal_ids(&blueprint)).await?;
     let assembler = Assembler::new(&blueprint, &pool)?;

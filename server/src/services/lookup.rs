@@ -1,11 +1,11 @@
-//! A round as every use case loads it: by id, 404 when there is none, with its rule set read
-//! from the stored code (VN-0).
+//! A round, an exam or a session as every use case loads it: by id, 404 when there is none;
+//! a round with its rule set read from the stored code (VN-0).
 
 use std::str::FromStr;
 
 use sea_orm::ConnectionTrait;
 
-use crate::entities::rounds;
+use crate::entities::{exams, rounds, sessions};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::RuleSet;
@@ -22,4 +22,28 @@ pub async fn round<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<rou
 pub fn rule_set(round: &rounds::Model) -> AppResult<RuleSet> {
     RuleSet::from_str(&round.rule_set)
         .map_err(|e| AppError::internal_from(format!("round {}", round.id), e))
+}
+
+/// The exam `exam_id`, or 404.
+pub async fn exam<C: ConnectionTrait>(conn: &C, exam_id: i32) -> AppResult<exams::Model> {
+    repo::exam::find_exam(conn, exam_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))
+}
+
+/// The session `session_id`, or 404.
+pub async fn session<C: ConnectionTrait>(conn: &C, session_id: i32) -> AppResult<sessions::Model> {
+    repo::exam::find_session(conn, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no session {session_id}")))
+}
+
+/// The exam a session belongs to (there always is one: the foreign key says so).
+pub async fn exam_of_session<C: ConnectionTrait>(
+    conn: &C,
+    session: &sessions::Model,
+) -> AppResult<exams::Model> {
+    repo::exam::find_exam(conn, session.exam_id)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("session {} has no exam", session.id)))
 }

@@ -10,7 +10,6 @@
 //! re-ranked; a new publication is needed to publish the change. Every step is audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +18,9 @@ use crate::entities::{applications, reviews, rounds};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::{review_outcome, two_places, ReviewOutcome};
+use crate::services::fields;
 use crate::services::lookup;
-use crate::services::results::{parse_mark, stored_decimal};
+use crate::services::results::{parse_mark, parse_marks, stored_decimal};
 use crate::services::round::deadlines::review_deadline;
 use crate::state::AppState;
 use crate::vietnam_time::vietnam_today;
@@ -84,17 +84,9 @@ pub struct ReviewList {
     pub total: u64,
 }
 
+/// Required text of at most [`MAX_TEXT_CHARS`] characters.
 fn check_text(errors: &mut Vec<FieldError>, location: &str, value: &str) -> String {
-    let v = value.trim();
-    if v.is_empty() {
-        errors.push(FieldError::new(location, "required"));
-    } else if v.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(
-            location,
-            format!("at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    v.to_string()
+    fields::check_text(errors, location, value, MAX_TEXT_CHARS)
 }
 
 fn describe(r: &reviews::Model) -> (String, String) {
@@ -330,16 +322,10 @@ pub async fn enter_review_marks(
     req: ReviewMarks,
 ) -> AppResult<ReviewView> {
     let mut errors = Vec::new();
-    let marks: Vec<Option<Decimal>> = req
-        .marks
-        .iter()
-        .enumerate()
-        .map(|(i, m)| parse_mark(&mut errors, format!("marks[{i}]"), m))
-        .collect();
+    let marks = parse_marks(&mut errors, &req.marks);
     if !errors.is_empty() {
         return Err(AppError::invalid("the review marks are not valid", errors));
     }
-    let marks: Vec<Decimal> = marks.into_iter().flatten().collect();
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();

@@ -11,17 +11,19 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Action, Audited};
-use crate::entities::voided_items;
+use crate::entities::{sittings, voided_items};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::rules::sitting::SittingStatus;
+use crate::services::lookup;
 use crate::services::sitting::dto::SubmitResult;
 use crate::services::sitting::grade::regrade;
 use crate::services::sitting::papers::papers_of;
-use crate::state::AppState;
+use crate::state::{AppState, ItemCache};
 use question_bank::{FieldError, ItemKind};
 
 const MAX_REASON_CHARS: usize = 2_000;
@@ -221,16 +223,85 @@ pub async fn void_item(
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();
-    let exam = repo::exam::find_exam(txn, exam_id)
+    let exam = lookup::exam(txn, exam_id).await?;
+    let given = given_the_item(txn, exam_id, item_id).await?;
+    given
+        .check_request(txn, &exam.code, item_id, req.version, &correction)
+        .await?;
+    let given_to = u32::try_from(given.sittings.len()).unwrap_or(u32::MAX);
+    if let Some(existing) = repo::exam::voided_items(txn, exam_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
-    // Who was given the item, and in which sealed versions.
+        .into_iter()
+        .find(|v| v.item_id == item_id)
+    {
+        same_as_before(&existing, &correction, &exam.code)?;
+        // Idempotent: the same correction again; nothing is written.
+        w.rollback().await?;
+        return Ok(VoidOutcome {
+            voided: view(&state.db, existing).await?,
+            created: false,
+            given_to,
+            regraded: Vec::new(),
+        });
+    }
+    let record = void_record(
+        exam_id,
+        item_id,
+        &given.versions,
+        &correction,
+        &reason,
+        actor,
+    )?;
+    let saved = repo::exam::insert_voided_item(txn, record, now).await?;
+    let regraded = regrade_graded(txn, &state.items, given.sittings).await?;
+    let newly_passed = regraded
+        .iter()
+        .filter(|r| !r.passed_before && r.passed_after)
+        .count();
+    let action = if correction.is_some() {
+        Action::ExamAcceptOption
+    } else {
+        Action::ExamVoidItem
+    };
+    w.record(actor, action, saved.id, serde_json::json!({
+                "exam_id": exam_id,
+                "item_id": item_id,
+                "version_ids": given.versions,
+                "also_correct": correction.as_ref().map(|s| s.iter().map(|&i| letter(i)).collect::<Vec<_>>()),
+                "reason": reason,
+                "given_to": given_to,
+                "regraded": regraded,
+                "newly_passed": newly_passed,
+            }));
+    w.commit().await?;
+    Ok(VoidOutcome {
+        voided: view(&state.db, saved).await?,
+        created: true,
+        given_to,
+        regraded,
+    })
+}
+
+/// The sittings whose paper holds the item, and what the papers say of it.
+struct GivenItem {
+    sittings: Vec<sittings::Model>,
+    /// The sealed versions of the item drawn, in id order.
+    versions: Vec<i32>,
+    /// For an accepted option: the item's kind and its fewest options over the versions drawn.
+    shape: Option<(ItemKind, usize)>,
+}
+
+/// Who was given the item in this exam, and in which sealed versions.
+async fn given_the_item<C: ConnectionTrait>(
+    conn: &C,
+    exam_id: i32,
+    item_id: i32,
+) -> AppResult<GivenItem> {
     let mut given = Vec::new();
     let mut versions = BTreeSet::new();
-    // For an accepted option: the item's kind and its fewest options over the versions drawn.
     let mut shape: Option<(ItemKind, usize)> = None;
-    let sittings = repo::exam::sittings_of_exam(txn, exam_id).await?;
-    let mut papers = papers_of(txn, &sittings).await?;
+    let sittings = repo::exam::sittings_of_exam(conn, exam_id).await?;
+    let mut papers = papers_of(conn, &sittings).await?;
     for s in sittings {
         let paper = papers.remove(&s.id).transpose()?;
         let drawn: Vec<_> = paper
@@ -250,29 +321,46 @@ pub async fn void_item(
             given.push(s);
         }
     }
-    if given.is_empty() {
-        return Err(AppError::field(
-            "item_id",
-            format!(
-                "item {item_id} is on no paper of exam {}: only a question candidates were given can be voided",
-                exam.code
-            ),
-        ));
-    }
-    let versions: Vec<i32> = versions.into_iter().collect();
-    if let Some(number) = req.version {
-        let numbers = repo::exam::version_numbers(txn, versions.clone()).await?;
-        if !numbers.contains(&number) {
+    Ok(GivenItem {
+        sittings: given,
+        versions: versions.into_iter().collect(),
+        shape,
+    })
+}
+
+impl GivenItem {
+    /// The request fits what candidates were given: the item is on a paper, the version named
+    /// (if any) was drawn, and the options accepted exist on every version drawn.
+    async fn check_request<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        exam_code: &str,
+        item_id: i32,
+        version: Option<i32>,
+        correction: &Correction,
+    ) -> AppResult<()> {
+        if self.sittings.is_empty() {
             return Err(AppError::field(
-                "version",
+                "item_id",
                 format!(
-                    "version {number} of item {item_id} is on no paper of exam {} (versions drawn: {numbers:?})",
-                    exam.code
+                    "item {item_id} is on no paper of exam {exam_code}: only a question candidates were given can be voided"
                 ),
             ));
         }
-    }
-    if let (Some(extra), Some((kind, options))) = (&correction, shape) {
+        if let Some(number) = version {
+            let numbers = repo::exam::version_numbers(conn, self.versions.clone()).await?;
+            if !numbers.contains(&number) {
+                return Err(AppError::field(
+                    "version",
+                    format!(
+                        "version {number} of item {item_id} is on no paper of exam {exam_code} (versions drawn: {numbers:?})"
+                    ),
+                ));
+            }
+        }
+        let (Some(extra), Some((kind, options))) = (correction, self.shape) else {
+            return Ok(());
+        };
         if !matches!(
             kind,
             ItemKind::Single | ItemKind::Multiple | ItemKind::TrueFalse
@@ -291,62 +379,73 @@ pub async fn void_item(
                 ),
             ));
         }
+        Ok(())
     }
-    let given_to = u32::try_from(given.len()).unwrap_or(u32::MAX);
-    if let Some(existing) = repo::exam::voided_items(txn, exam_id)
-        .await?
-        .into_iter()
-        .find(|v| v.item_id == item_id)
-    {
-        if accepted_indexes(&existing)? != correction {
-            let was = match accepted_indexes(&existing)? {
-                None => "voided".to_string(),
-                Some(set) => format!(
-                    "corrected by accepting option(s) {}",
-                    set.into_iter().map(letter).collect::<Vec<_>>().join(", ")
-                ),
-            };
-            return Err(AppError::Conflict(format!(
-                "item {item_id} of exam {} was already {was} on {}: one correction per item",
-                exam.code, existing.voided_at
-            )));
-        }
-        // Idempotent: the same correction again; nothing is written.
-        w.rollback().await?;
-        return Ok(VoidOutcome {
-            voided: view(&state.db, existing).await?,
-            created: false,
-            given_to,
-            regraded: Vec::new(),
-        });
+}
+
+/// One correction per item: a request for the item already corrected is accepted only when it
+/// asks for the same correction again.
+fn same_as_before(
+    existing: &voided_items::Model,
+    correction: &Correction,
+    exam_code: &str,
+) -> AppResult<()> {
+    let before = accepted_indexes(existing)?;
+    if before == *correction {
+        return Ok(());
     }
-    let version_json = serde_json::to_string(&versions)
-        .map_err(|e| AppError::internal_from("json versions", e))?;
+    let was = match before {
+        None => "voided".to_string(),
+        Some(set) => format!(
+            "corrected by accepting option(s) {}",
+            set.into_iter().map(letter).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Err(AppError::Conflict(format!(
+        "item {} of exam {exam_code} was already {was} on {}: one correction per item",
+        existing.item_id, existing.voided_at
+    )))
+}
+
+/// The row that stores the void (or the accepted options) of the item.
+fn void_record<'a>(
+    exam_id: i32,
+    item_id: i32,
+    versions: &[i32],
+    correction: &Correction,
+    reason: &'a str,
+    actor: &'a str,
+) -> AppResult<repo::exam::VoidRecord<'a>> {
+    let version_json = serde_json::to_string(versions)
+        .map_err(|e| AppError::internal(format!("json versions: {e}")))?;
     let accepted_json = correction
         .as_ref()
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| AppError::internal_from("json options", e))?;
-    let saved = repo::exam::insert_voided_item(
-        txn,
-        repo::exam::VoidRecord {
-            exam_id,
-            item_id,
-            version_ids: version_json,
-            accepted_options: accepted_json,
-            reason: &reason,
-            voided_by: actor,
-        },
-        now,
-    )
-    .await?;
+        .map_err(|e| AppError::internal(format!("json options: {e}")))?;
+    Ok(repo::exam::VoidRecord {
+        exam_id,
+        item_id,
+        version_ids: version_json,
+        accepted_options: accepted_json,
+        reason,
+        voided_by: actor,
+    })
+}
+
+/// Grades again each graded sitting of those given the item, with its figures before and after.
+async fn regrade_graded<C: ConnectionTrait>(
+    conn: &C,
+    items: &ItemCache,
+    given: Vec<sittings::Model>,
+) -> AppResult<Vec<Regraded>> {
     let mut regraded = Vec::new();
     for s in given {
         if matches!(s.status, SittingStatus::Waiting | SittingStatus::Void) || s.result.is_none() {
             // Not graded yet (graded with the void when handed in), or replaced by a re-sitting.
             continue;
         }
-        let (s, before, after) = regrade(txn, &state.items, s).await?;
+        let (s, before, after) = regrade(conn, items, s).await?;
         regraded.push(Regraded {
             sitting_id: s.id,
             ticket_no: s.ticket_no.clone(),
@@ -357,39 +456,12 @@ pub async fn void_item(
             after: figures(&after),
         });
     }
-    let newly_passed = regraded
-        .iter()
-        .filter(|r| !r.passed_before && r.passed_after)
-        .count();
-    let action = if correction.is_some() {
-        Action::ExamAcceptOption
-    } else {
-        Action::ExamVoidItem
-    };
-    w.record(actor, action, saved.id, serde_json::json!({
-                "exam_id": exam_id,
-                "item_id": item_id,
-                "version_ids": versions,
-                "also_correct": correction.as_ref().map(|s| s.iter().map(|&i| letter(i)).collect::<Vec<_>>()),
-                "reason": reason,
-                "given_to": given_to,
-                "regraded": regraded,
-                "newly_passed": newly_passed,
-            }));
-    w.commit().await?;
-    Ok(VoidOutcome {
-        voided: view(&state.db, saved).await?,
-        created: true,
-        given_to,
-        regraded,
-    })
+    Ok(regraded)
 }
 
 #[tracing::instrument(skip_all, fields(exam_id = exam_id))]
 pub async fn list(state: &AppState, exam_id: i32) -> AppResult<VoidedItemList> {
-    repo::exam::find_exam(&state.db, exam_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no exam {exam_id}")))?;
+    lookup::exam(&state.db, exam_id).await?;
     let mut items = Vec::new();
     for v in repo::exam::voided_items(&state.db, exam_id).await? {
         items.push(view(&state.db, v).await?);

@@ -5,7 +5,8 @@
 //! [`Item::duplicate_key`]) is never stored twice in a bank.
 
 use chrono::{DateTime, Utc};
-use question_bank::text::{fold, nfc};
+use question_bank::blueprint::normalize_topic;
+use question_bank::text::fold;
 use question_bank::{Difficulty, FieldError, Item, ItemKind, ItemStatus};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -220,15 +221,6 @@ async fn refuse_duplicate<C: ConnectionTrait>(
     }
 }
 
-fn normalise_topic(topic: &str) -> String {
-    topic
-        .split('/')
-        .map(nfc)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// A query parameter that was given with something in it.
 fn given(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -274,7 +266,7 @@ fn parse_filter(q: &ItemQuery) -> AppResult<ItemFilter> {
     }
     Ok(ItemFilter {
         topic: given(&q.topic)
-            .map(normalise_topic)
+            .map(normalize_topic)
             .filter(|t| !t.is_empty()),
         difficulty,
         kind,

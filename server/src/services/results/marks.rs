@@ -76,6 +76,16 @@ fn parse_component(errors: &mut Vec<FieldError>, value: &str) -> Option<MarkComp
     }
 }
 
+/// Marks as typed, each checked by [`parse_mark`] at `marks[i]`: the ones that are valid, so
+/// the caller looks at `errors` before using them.
+pub(crate) fn parse_marks(errors: &mut Vec<FieldError>, values: &[String]) -> Vec<Decimal> {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| parse_mark(errors, format!("marks[{i}]"), m))
+        .collect()
+}
+
 /// A mark as typed: a decimal string within 0..=100 with at most 2 decimals.
 pub(crate) fn parse_mark(
     errors: &mut Vec<FieldError>,
@@ -158,19 +168,13 @@ fn check_entry(entry: &MarkEntry) -> AppResult<CheckedMarks> {
     let mut errors = Vec::new();
     let application_id = application_id_i32(&mut errors, entry.application_id);
     let component = parse_component(&mut errors, &entry.component);
-    let decimals: Vec<Option<Decimal>> = entry
-        .marks
-        .iter()
-        .enumerate()
-        .map(|(i, m)| parse_mark(&mut errors, format!("marks[{i}]"), m))
-        .collect();
+    let decimals = parse_marks(&mut errors, &entry.marks);
     if !errors.is_empty() {
         return Err(AppError::invalid("the marks are not valid", errors));
     }
     let Some(component) = component else {
         return Err(AppError::internal("component checked above"));
     };
-    let decimals: Vec<Decimal> = decimals.into_iter().flatten().collect();
     let outcome =
         official_mark(component, &decimals).map_err(|e| AppError::field("marks", e.to_string()))?;
     Ok(CheckedMarks {

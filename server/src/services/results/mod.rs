@@ -33,10 +33,10 @@ use question_bank::FieldError;
 pub use decisions::{
     record_head_decision, record_strike_off, HeadDecisionRequest, StrikeOffRequest,
 };
-pub(crate) use marks::parse_mark;
 pub use marks::{
     enter_marks, list_marks, settle_mark, HeadSettlement, MarkEntry, MarkList, MarkView,
 };
+pub(crate) use marks::{parse_mark, parse_marks};
 pub use publishing::{
     latest_results, list_publications, publication, publish, results_document, results_format,
     sha256_hex, PublicationList, PublicationReceipt, PublicationSummary, ResultsFormat,
