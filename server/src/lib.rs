@@ -18,6 +18,7 @@ pub mod download;
 pub mod entities;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod parallel;
 pub mod publication;
 pub mod repo;

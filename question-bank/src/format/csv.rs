@@ -123,7 +123,11 @@ pub(crate) fn cell_text(cell: &CellValue) -> Cell {
 pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
     let mut table = TableParser::new(file_name, Parsed::new(guard.limits));
     let read = read_csv(file_name, bytes, guard, &mut |row, cells| {
-        table.row(row, cells.iter().map(cell_text).collect());
+        let cells = cells
+            .iter()
+            .map(|c| cell_text(c).map(|t| super::formula::unescape(&t).to_string()))
+            .collect();
+        table.row(row, cells);
     });
     table.finish(read.map_err(|e| vec![e]))
 }
@@ -503,7 +507,7 @@ fn write_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, BankError> {
     let mut writer = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in rows {
         writer
-            .write_record(row)
+            .write_record(row.iter().map(|cell| super::formula::escape(cell).into_owned()))
             .map_err(|e| BankError::one("export", format!("cannot write CSV: {e}")))?;
     }
     writer
@@ -618,6 +622,22 @@ mod tests {
         let items = sample_items();
         let bytes = export(&items).unwrap();
         assert_eq!(csv(std::str::from_utf8(&bytes).unwrap()).unwrap(), items);
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted_and_import_back_unchanged() {
+        let mut items = sample_items();
+        items[0].stem = "=HYPERLINK(\"http://x\") là gì?".into();
+        items[0].options[0].text = "-5".into();
+        items[0].options[1].text = "@SUM(A1)".into();
+        items[0].options[3].text = "+84".into();
+        items[2].stem = "'= giữ nguyên".into();
+        let bytes = export(&items).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        for quoted in ["'=HYPERLINK", ",'-5,", ",'@SUM(A1),", ",'+84,", "''= giữ nguyên"] {
+            assert!(text.contains(quoted), "{quoted} in {text}");
+        }
+        assert_eq!(csv(text).unwrap(), items);
     }
 
     #[test]

@@ -1,19 +1,35 @@
 //! The signed-in staff member, taken from `Authorization: Bearer`. Role checks are explicit in
 //! each handler (`user.require(&[Role::Hr])?`) so the route table reads as the permission table.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+use std::sync::{Arc, OnceLock};
 
-use super::jwt::{verify, Claims, TokenKind};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+
+use super::jwt::{sign, verify, Claims, TokenKind};
 use super::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+/// The response header carrying a staff token renewed on use (idle timeout, README "Staff
+/// sign-in").
+pub const RENEWED_TOKEN_HEADER: &str = "x-staff-token";
+
+/// A token is renewed on use once it is this old, so a busy page does not re-sign on every
+/// request.
+const RENEW_AFTER_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone)]
 pub struct StaffUser {
     pub id: i32,
     pub username: String,
     pub roles: Vec<Role>,
+    /// When this sign-in began: renewals keep it, the absolute limit counts from it.
+    pub signed_in_at: DateTime<Utc>,
 }
 
 impl StaffUser {
@@ -58,7 +74,7 @@ pub fn bearer(parts: &Parts) -> AppResult<&str> {
 }
 
 pub fn claims(parts: &Parts, state: &AppState) -> AppResult<Claims> {
-    verify(bearer(parts)?, &state.config.jwt_secret.0, state.now())
+    verify(bearer(parts)?, key, state.now())
 }
 
 impl FromRequestParts<AppState> for StaffUser {
@@ -90,7 +106,7 @@ impl FromRequestParts<AppState> for CandidateLogin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let claims = claims(parts, state)?;
+        let claims = verify(bearer(parts)?, &state.config.keys.candidate_jwt, state.now())?;
         match (claims.kind, claims.login) {
             (TokenKind::Candidate, Some(login)) => Ok(CandidateLogin {
                 sitting_id: claims.id,

@@ -317,7 +317,7 @@ pub async fn create_session(
         )
         .await?;
         if let Some(pin) = &pin {
-            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
+            let digest = secrets::pin_digest(&state.config.keys.candidate_codes, &ticket_no, pin);
             repo::sitting::set_pin_hash(&txn, sitting, digest).await?;
         }
         tickets.push(Ticket {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bank;
+pub mod disclosure;
 pub mod exam;
 pub mod fields;
 pub mod grading;
