@@ -176,8 +176,8 @@ pub async fn list_items(
 ) -> AppResult<Json<ItemList>> {
     user.require(&ITEM_READERS)?;
     let filters = serde_json::json!({
-        "topic": query.topic, "difficulty": query.difficulty, "kind": query.kind,
-        "status": query.status, "q": query.q,
+        "topic": &query.topic, "difficulty": &query.difficulty, "kind": &query.kind,
+        "status": &query.status, "q": &query.q,
     });
     let list = service::list_items(&state, bank_id, query).await?;
     let shown = disclosure::Shown {
@@ -535,15 +535,16 @@ pub async fn export_bank(
                 .map_err(|e| AppError::field("status", e))?,
         ),
     };
+    let details = serde_json::json!({
+        "format": query.format.as_deref().unwrap_or("csv"),
+        "status": status.as_ref().map(|s| s.code()),
+    });
     let file = service::export_bank(&state, bank_id, format, status).await?;
     let shown = disclosure::Shown {
         action: "bank.export",
         entity: "bank",
         entity_id: bank_id.to_string(),
-        details: serde_json::json!({
-            "format": query.format.as_deref().unwrap_or("csv"),
-            "status": status.map(|s| s.code()),
-        }),
+        details,
     };
     disclosure::exported(&state, &user, Some(reason), shown, file).await
 }
