@@ -169,7 +169,8 @@ fn write_private(path: &Path, text: &str, replace: bool) -> AppResult<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let fail = |e: std::io::Error| AppError::Internal(format!("cannot write {}: {e}", target.display()));
+    let fail =
+        |e: std::io::Error| AppError::Internal(format!("cannot write {}: {e}", target.display()));
     let mut file = options.open(&target).map_err(fail)?;
     // `mode` applies only when the file is created: tighten a leftover temporary file too.
     #[cfg(unix)]
@@ -181,9 +182,8 @@ fn write_private(path: &Path, text: &str, replace: bool) -> AppResult<()> {
     file.write_all(text.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     if replace {
-        std::fs::rename(&target, path).map_err(|e| {
-            AppError::Internal(format!("cannot replace {}: {e}", path.display()))
-        })?;
+        std::fs::rename(&target, path)
+            .map_err(|e| AppError::Internal(format!("cannot replace {}: {e}", path.display())))?;
     }
     Ok(())
 }

@@ -160,7 +160,10 @@ fn demo_refuses_a_database_it_did_not_create_unless_forced() {
     let refused = server(&dir, &["demo", "--no-serve"]);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("truongphong") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("truongphong") && err.contains("--force"),
+        "{err}"
+    );
 
     let forced = server(&dir, &["demo", "--no-serve", "--force"]);
     assert!(forced.status.success());

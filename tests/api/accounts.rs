@@ -54,9 +54,13 @@ async fn only_an_admin_lists_and_changes_accounts() {
         .await
         .problem(403);
     let path = format!("/api/v1/users/{hr_id}/password");
-    app.put(&path, Some(&hr), &json!({"password": "mot-mat-khau-moi-dai"}))
-        .await
-        .problem(403);
+    app.put(
+        &path,
+        Some(&hr),
+        &json!({"password": "mot-mat-khau-moi-dai"}),
+    )
+    .await
+    .problem(403);
     let list = app.get("/api/v1/users", Some(&admin)).await;
     assert_eq!(list.body["total"], 2);
     assert_eq!(list.body["items"][1]["roles"], json!(["hr"]));
@@ -83,7 +87,9 @@ async fn a_disabled_account_s_existing_token_gets_401_and_it_cannot_sign_in() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["active"], false);
     app.get("/api/v1/me", Some(&hr)).await.problem(401);
-    login(&app, "tochuc", "mat-khau-thu-nghiem").await.problem(401);
+    login(&app, "tochuc", "mat-khau-thu-nghiem")
+        .await
+        .problem(401);
     assert_eq!(audited(&app, "user.disable").await, 1);
 
     let path = format!("/api/v1/users/{hr_id}/enable");
@@ -91,10 +97,11 @@ async fn a_disabled_account_s_existing_token_gets_401_and_it_cannot_sign_in() {
         .post(&path, Some(&admin), &json!({"reason": "trở lại"}))
         .await;
     assert_eq!(r.body["active"], true);
-    assert_eq!(login(&app, "tochuc", "mat-khau-thu-nghiem").await.status, 200);
-    app.get("/api/v1/me", Some(&hr))
-        .await
-        .problem(401); // the old token stays dead
+    assert_eq!(
+        login(&app, "tochuc", "mat-khau-thu-nghiem").await.status,
+        200
+    );
+    app.get("/api/v1/me", Some(&hr)).await.problem(401); // the old token stays dead
 }
 
 #[tokio::test]
@@ -116,9 +123,13 @@ async fn a_role_change_takes_effect_on_the_next_request() {
     let again = login(&app, "tochuc", "mat-khau-thu-nghiem").await;
     assert_eq!(again.body["user"]["roles"], json!(["marker"]));
     let token = again.body["token"].as_str().unwrap();
-    app.post("/api/v1/rounds", Some(token), &json!({"code": "R1", "name": "x"}))
-        .await
-        .problem(403);
+    app.post(
+        "/api/v1/rounds",
+        Some(token),
+        &json!({"code": "R1", "name": "x"}),
+    )
+    .await
+    .problem(403);
     assert_eq!(audited(&app, "user.roles").await, 1);
 }
 
@@ -145,18 +156,32 @@ async fn a_password_reset_refuses_weak_passwords_and_ends_the_old_sign_in() {
         id_of(&app, &admin, "tochuc").await
     );
     for weak in ["ngan", "12345678901", "Password1234", "QWERTYUIOP12"] {
-        let p = app.put(&path, Some(&admin), &json!({"password": weak})).await;
-        assert_eq!(p.problem(422)["errors"][0]["location"], "password", "{weak}");
+        let p = app
+            .put(&path, Some(&admin), &json!({"password": weak}))
+            .await;
+        assert_eq!(
+            p.problem(422)["errors"][0]["location"],
+            "password",
+            "{weak}"
+        );
     }
     assert_eq!(app.get("/api/v1/me", Some(&hr)).await.status, 200);
     let r = app
-        .put(&path, Some(&admin), &json!({"password": "mật khẩu mới của tổ chức"}))
+        .put(
+            &path,
+            Some(&admin),
+            &json!({"password": "mật khẩu mới của tổ chức"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     app.get("/api/v1/me", Some(&hr)).await.problem(401);
-    login(&app, "tochuc", "mat-khau-thu-nghiem").await.problem(401);
+    login(&app, "tochuc", "mat-khau-thu-nghiem")
+        .await
+        .problem(401);
     assert_eq!(
-        login(&app, "tochuc", "mật khẩu mới của tổ chức").await.status,
+        login(&app, "tochuc", "mật khẩu mới của tổ chức")
+            .await
+            .status,
         200
     );
     assert_eq!(audited(&app, "user.password_reset").await, 1);
@@ -174,7 +199,11 @@ async fn an_account_is_not_created_with_a_weak_password() {
                 &json!({"username": "giamthi", "password": weak, "roles": ["supervisor"]}),
             )
             .await;
-        assert_eq!(p.problem(422)["errors"][0]["location"], "password", "{weak}");
+        assert_eq!(
+            p.problem(422)["errors"][0]["location"],
+            "password",
+            "{weak}"
+        );
     }
     let list = app.get("/api/v1/users", Some(&admin)).await;
     assert_eq!(list.body["total"], 1, "nothing was created");
@@ -223,7 +252,10 @@ async fn a_candidate_token_is_not_a_staff_token_and_a_staff_token_is_not_a_candi
     let d = app.demo().await;
     let candidate = app.candidate(&d.tickets[0].1, &d.access_code).await;
     let hr = app.staff("tochuc2", &[Role::Hr]).await;
-    assert_eq!(app.get("/api/v1/sitting", Some(&candidate)).await.status, 200);
+    assert_eq!(
+        app.get("/api/v1/sitting", Some(&candidate)).await.status,
+        200
+    );
     app.get("/api/v1/me", Some(&candidate)).await.problem(401);
     app.get("/api/v1/rounds", Some(&candidate))
         .await
@@ -237,11 +269,13 @@ async fn a_candidate_token_is_not_a_staff_token_and_a_staff_token_is_not_a_candi
 #[tokio::test]
 async fn after_a_rotation_a_token_signed_with_the_old_key_gets_401() {
     // The same account on a server before and after its master secret changed.
-    let before = TestApp::spawn_with(|c| c.keys = Keys::derive(b"le-secret-cu-le-secret-cu-32-byte")).await;
+    let before =
+        TestApp::spawn_with(|c| c.keys = Keys::derive(b"le-secret-cu-le-secret-cu-32-byte")).await;
     let old_token = before.staff("tochuc", &[Role::Hr]).await;
     assert_eq!(before.get("/api/v1/me", Some(&old_token)).await.status, 200);
 
-    let after = TestApp::spawn_with(|c| c.keys = Keys::derive(b"le-secret-moi-le-secret-moi-32-b")).await;
+    let after =
+        TestApp::spawn_with(|c| c.keys = Keys::derive(b"le-secret-moi-le-secret-moi-32-b")).await;
     let new_token = after.staff("tochuc", &[Role::Hr]).await;
     assert_eq!(after.get("/api/v1/me", Some(&new_token)).await.status, 200);
     let p = after.get("/api/v1/me", Some(&old_token)).await;
@@ -275,7 +309,11 @@ async fn an_idle_staff_token_expires_and_use_renews_it_up_to_the_absolute_limit(
     })
     .await;
     let first = app.staff("tochuc", &[Role::Hr]).await;
-    assert_eq!(use_token(&app, &first).await, (200, None), "fresh: not renewed");
+    assert_eq!(
+        use_token(&app, &first).await,
+        (200, None),
+        "fresh: not renewed"
+    );
 
     // Idle for 31 minutes: the token has expired.
     app.clock.advance(Duration::minutes(31));

@@ -945,8 +945,12 @@ async fn export_then_import_round_trips() {
         v
     };
     // Stems a spreadsheet would read as formulas survive the round trip (escaped in CSV).
-    b.create(&single("Kiến thức chung", 2, "=SUM(1;2) là công thức hay câu hỏi?"))
-        .await;
+    b.create(&single(
+        "Kiến thức chung",
+        2,
+        "=SUM(1;2) là công thức hay câu hỏi?",
+    ))
+    .await;
     b.create(&single("Kiến thức chung", 2, "-Ai ban hành Hiến pháp?"))
         .await;
     let original = by_stem(&b.list("").await.body["items"]);
@@ -966,10 +970,10 @@ async fn export_then_import_round_trips() {
         let resp = b
             .app
             .client
-            .get(
-                b.app
-                    .url(&format!("/api/v1/banks/{}/export?format={format}&reason=sao-luu", b.bank)),
-            )
+            .get(b.app.url(&format!(
+                "/api/v1/banks/{}/export?format={format}&reason=sao-luu",
+                b.bank
+            )))
             .bearer_auth(&b.author)
             .send()
             .await
@@ -1347,7 +1351,10 @@ async fn an_empty_bank_exports_in_every_format() {
         let r = b
             .app
             .get(
-                &format!("/api/v1/banks/{}/export?format={format}&reason=sao-luu", b.bank),
+                &format!(
+                    "/api/v1/banks/{}/export?format={format}&reason=sao-luu",
+                    b.bank
+                ),
                 Some(&b.reviewer),
             )
             .await;

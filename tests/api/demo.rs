@@ -125,7 +125,10 @@ async fn papers_move_to_their_own_table_and_back_unchanged() {
     }
 
     // Undo migration 61 and every later one.
-    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
     let at = names
         .iter()
         .position(|n| n == "m20261204_000061_move_sitting_papers")

@@ -57,9 +57,16 @@ async fn a_bank_export_without_a_reason_is_refused_and_leaves_no_file() {
     let app = TestApp::spawn().await;
     let author = app.staff("tacgia", &[Role::Author]).await;
     let (bank, _) = bank_with_item(&app, &author).await;
-    for query in ["format=csv", "format=csv&reason=", "format=xlsx&reason=%20%20"] {
+    for query in [
+        "format=csv",
+        "format=csv&reason=",
+        "format=xlsx&reason=%20%20",
+    ] {
         let r = app
-            .get(&format!("/api/v1/banks/{bank}/export?{query}"), Some(&author))
+            .get(
+                &format!("/api/v1/banks/{bank}/export?{query}"),
+                Some(&author),
+            )
             .await;
         assert_eq!(r.problem(422)["errors"][0]["location"], "reason", "{query}");
     }
@@ -101,7 +108,8 @@ async fn exported_csv_cells_never_start_a_formula_and_import_back_unchanged() {
         )
         .await;
     let text = String::from_utf8(file.bytes.clone()).unwrap();
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     for record in reader.records() {
         for cell in record.unwrap().iter() {
             assert!(
@@ -113,7 +121,11 @@ async fn exported_csv_cells_never_start_a_formula_and_import_back_unchanged() {
     assert!(text.contains("'=HYPERLINK") && text.contains(",'-5,") && text.contains(",'@SUM(A1),"));
 
     let copy = app
-        .post("/api/v1/banks", Some(&author), &json!({"code": "KTC-2", "name": "Bản sao"}))
+        .post(
+            "/api/v1/banks",
+            Some(&author),
+            &json!({"code": "KTC-2", "name": "Bản sao"}),
+        )
         .await;
     let copy = copy.body["id"].as_i64().unwrap();
     let r = app
@@ -125,10 +137,17 @@ async fn exported_csv_cells_never_start_a_formula_and_import_back_unchanged() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let original = app.get(&format!("/api/v1/items/{item}"), Some(&author)).await;
-    let imported = app.get(&format!("/api/v1/banks/{copy}/items"), Some(&author)).await;
+    let original = app
+        .get(&format!("/api/v1/items/{item}"), Some(&author))
+        .await;
+    let imported = app
+        .get(&format!("/api/v1/banks/{copy}/items"), Some(&author))
+        .await;
     assert_eq!(imported.body["items"][0]["stem"], original.body["stem"]);
-    assert_eq!(imported.body["items"][0]["options"], original.body["options"]);
+    assert_eq!(
+        imported.body["items"][0]["options"],
+        original.body["options"]
+    );
 }
 
 #[tokio::test]
@@ -138,7 +157,10 @@ async fn staff_reads_of_answer_keys_are_audited_with_who_and_why() {
     let reviewer = app.staff("phanbien", &[Role::Reviewer]).await;
     let (bank, item) = bank_with_item(&app, &author).await;
     let r = app
-        .get(&format!("/api/v1/items/{item}?purpose=ph%E1%BA%A3n%20bi%E1%BB%87n"), Some(&reviewer))
+        .get(
+            &format!("/api/v1/items/{item}?purpose=ph%E1%BA%A3n%20bi%E1%BB%87n"),
+            Some(&reviewer),
+        )
         .await;
     assert_eq!(r.status, 200);
     app.get(&format!("/api/v1/items/{item}/versions/1"), Some(&author))
@@ -158,7 +180,9 @@ async fn staff_reads_of_answer_keys_are_audited_with_who_and_why() {
 
     // A refused read shows nothing and records nothing.
     let hr = app.staff("tochuc", &[Role::Hr]).await;
-    app.get(&format!("/api/v1/items/{item}"), Some(&hr)).await.problem(403);
+    app.get(&format!("/api/v1/items/{item}"), Some(&hr))
+        .await
+        .problem(403);
     assert_eq!(entries(&app, "item.read").await.len(), 2);
 }
 
@@ -169,13 +193,19 @@ async fn printouts_and_exports_of_a_session_are_audited() {
     let hr = app.staff("tochuc2", &[Role::Hr]).await;
     let seats = app
         .get_bytes(
-            &format!("/api/v1/sessions/{}/seat-list?format=xlsx&purpose=ph%C3%B2ng%20thi", d.session_id),
+            &format!(
+                "/api/v1/sessions/{}/seat-list?format=xlsx&purpose=ph%C3%B2ng%20thi",
+                d.session_id
+            ),
             Some(&hr),
         )
         .await;
     assert_eq!(seats.status, 200);
     let tickets = app
-        .get_bytes(&format!("/api/v1/sessions/{}/admission-tickets", d.session_id), Some(&hr))
+        .get_bytes(
+            &format!("/api/v1/sessions/{}/admission-tickets", d.session_id),
+            Some(&hr),
+        )
         .await;
     assert_eq!(tickets.status, 200);
     let seat_list = entries(&app, "session.seat_list").await;

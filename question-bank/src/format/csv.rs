@@ -507,7 +507,10 @@ fn write_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, BankError> {
     let mut writer = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in rows {
         writer
-            .write_record(row.iter().map(|cell| super::formula::escape(cell).into_owned()))
+            .write_record(
+                row.iter()
+                    .map(|cell| super::formula::escape(cell).into_owned()),
+            )
             .map_err(|e| BankError::one("export", format!("cannot write CSV: {e}")))?;
     }
     writer
@@ -634,7 +637,13 @@ mod tests {
         items[2].stem = "'= giữ nguyên".into();
         let bytes = export(&items).unwrap();
         let text = std::str::from_utf8(&bytes).unwrap();
-        for quoted in ["'=HYPERLINK", ",'-5,", ",'@SUM(A1),", ",'+84,", "''= giữ nguyên"] {
+        for quoted in [
+            "'=HYPERLINK",
+            ",'-5,",
+            ",'@SUM(A1),",
+            ",'+84,",
+            "''= giữ nguyên",
+        ] {
             assert!(text.contains(quoted), "{quoted} in {text}");
         }
         assert_eq!(csv(text).unwrap(), items);

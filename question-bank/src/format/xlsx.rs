@@ -127,7 +127,10 @@ mod tests {
             &mut sheet,
         )
         .unwrap();
-        assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "no formula: {sheet}");
+        assert!(
+            !sheet.contains("<f>") && !sheet.contains("<f "),
+            "no formula: {sheet}"
+        );
         assert_eq!(read(&bytes).unwrap(), items);
     }
 

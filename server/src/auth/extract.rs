@@ -112,7 +112,11 @@ pub async fn renew_staff_tokens(mut req: Request, next: Next) -> Response {
         && !path.starts_with("/api/v1/sitting")
         && !path.starts_with("/api/v1/candidate")
         && !path.starts_with("/api/v1/public");
-    if !staff || !req.headers().contains_key(axum::http::header::AUTHORIZATION) {
+    if !staff
+        || !req
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION)
+    {
         return next.run(req).await;
     }
     let slot = Renewal::default();
@@ -184,7 +188,11 @@ impl FromRequestParts<AppState> for CandidateLogin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let claims = verify(bearer(parts)?, &state.config.keys.candidate_jwt, state.now())?;
+        let claims = verify(
+            bearer(parts)?,
+            &state.config.keys.candidate_jwt,
+            state.now(),
+        )?;
         match (claims.kind, claims.login) {
             (TokenKind::Candidate, Some(login)) => Ok(CandidateLogin {
                 sitting_id: claims.id,

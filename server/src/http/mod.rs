@@ -40,7 +40,10 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/api/v1/users/{user_id}/disable", post(users::disable_user))
         .route("/api/v1/users/{user_id}/enable", post(users::enable_user))
-        .route("/api/v1/users/{user_id}/password", put(users::reset_password))
+        .route(
+            "/api/v1/users/{user_id}/password",
+            put(users::reset_password),
+        )
         .route("/api/v1/users/{user_id}/roles", put(users::change_roles))
         .route("/api/v1/audit/verify", get(audit::verify_audit))
         .route("/api/openapi.json", get(docs::openapi_json))

@@ -12,10 +12,10 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
 use crate::download::Download;
 use crate::error::AppResult;
+use crate::services::disclosure;
 use crate::services::seating::{
     self as svc, AssignRequest, AssignResult, SeatMove, SeatRequest, SessionList,
 };
-use crate::services::disclosure;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -145,7 +145,15 @@ pub async fn admission_tickets(
 ) -> AppResult<Download> {
     user.require(&[Role::Hr])?;
     let file = svc::admission_tickets(&state, session_id, query.format.as_deref()).await?;
-    exported(&state, &user, "session.admission_tickets", session_id, &query, file).await
+    exported(
+        &state,
+        &user,
+        "session.admission_tickets",
+        session_id,
+        &query,
+        file,
+    )
+    .await
 }
 
 /// The room's seat list: seat, ticket number, name, date of birth, position and a column for

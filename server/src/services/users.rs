@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event};
 use crate::auth::password::{hash_password, weakness};
 use crate::auth::{Role, StaffUser};
-use crate::repo::users::AccountChange;
-use crate::services::paging::Page;
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::repo::users::AccountChange;
+use crate::services::paging::Page;
 use crate::state::AppState;
 use question_bank::FieldError;
 
@@ -163,7 +163,11 @@ pub async fn set_active(
     if reason.is_empty() {
         return Err(AppError::field("reason", "say why the account is changed"));
     }
-    let action = if active { "user.enable" } else { "user.disable" };
+    let action = if active {
+        "user.enable"
+    } else {
+        "user.disable"
+    };
     let change = AccountChange {
         active: Some(active),
         ..AccountChange::default()
@@ -191,7 +195,15 @@ pub async fn reset_password(
         ..AccountChange::default()
     };
     let details = serde_json::json!({"password": "reset"});
-    apply(state, admin, user_id, "user.password_reset", change, details).await
+    apply(
+        state,
+        admin,
+        user_id,
+        "user.password_reset",
+        change,
+        details,
+    )
+    .await
 }
 
 pub async fn change_roles(
@@ -236,7 +248,9 @@ async fn apply(
     let stays_admin = change.active.unwrap_or(before.active)
         && change
             .roles
-            .map_or(before.roles.contains(&Role::Admin), |r| r.contains(&Role::Admin));
+            .map_or(before.roles.contains(&Role::Admin), |r| {
+                r.contains(&Role::Admin)
+            });
     if before.active && before.roles.contains(&Role::Admin) && !stays_admin {
         let others = repo::users::active_with_role(&txn, Role::Admin)
             .await?

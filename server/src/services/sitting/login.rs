@@ -92,7 +92,8 @@ fn pin_matches(state: &AppState, sitting: &sittings::Model, pin: Option<&str>) -
     match (&sitting.pin_hash, pin) {
         (None, _) => true,
         (Some(stored), Some(pin)) => {
-            let digest = secrets::pin_digest(&state.config.keys.candidate_codes, &sitting.ticket_no, pin);
+            let digest =
+                secrets::pin_digest(&state.config.keys.candidate_codes, &sitting.ticket_no, pin);
             secrets::constant_time_eq(stored.as_bytes(), digest.as_bytes())
         }
         (Some(_), None) => false,
