@@ -132,6 +132,12 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
+            // Name each refused field (a weak password says why), as the API's problem does.
+            if let crate::error::AppError::Invalid { errors, .. } = &e {
+                for field in errors {
+                    eprintln!("  {}: {}", field.location, field.message);
+                }
+            }
             ExitCode::FAILURE
         }
     }
