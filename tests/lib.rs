@@ -254,7 +254,9 @@ impl TestApp {
     pub async fn demo(&self) -> Demo {
         use sea_orm::{EntityTrait, QueryOrder};
         use server::entities::{applications, exams, seals, sessions, sittings};
-        server::demo::seed(&self.state).await.expect("demo seed");
+        server::demo::seed(&self.state, true)
+            .await
+            .expect("demo seed");
         let db = self.db();
         let exam = exams::Entity::find().one(db).await.unwrap().expect("exam");
         let session = sessions::Entity::find()

@@ -68,6 +68,7 @@ async fn send<R: DeserializeOwned>(
         detail: e.to_string(),
         errors: vec![],
     })?;
+    keep_renewed_token(&resp);
     let status = resp.status();
     if (200..300).contains(&status) {
         resp.json::<R>().await.map_err(|e| ApiError {
@@ -91,8 +92,19 @@ fn builder(method: &str, path: &str, token: Option<&str>) -> gloo_net::http::Req
         _ => RequestBuilder::new(path),
     };
     match token {
-        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+        Some(t) => {
+            let t = crate::session::current_token(t);
+            b.header("Authorization", &format!("Bearer {t}"))
+        }
         None => b,
+    }
+}
+
+/// Keeps a staff token the server renewed with this response (`x-staff-token`).
+#[cfg(feature = "hydrate")]
+fn keep_renewed_token(resp: &gloo_net::http::Response) {
+    if let Some(token) = resp.headers().get("x-staff-token") {
+        crate::session::renew_staff_token(&token);
     }
 }
 
@@ -155,6 +167,34 @@ pub async fn login(username: String, password: String) -> Result<LoginResponse, 
 
 pub async fn me(token: &str) -> Result<UserView, ApiError> {
     get("/api/v1/me", Some(token)).await
+}
+
+/// Signs out on the server: every token of the account stops working.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let resp = builder("POST", "/api/v1/auth/logout", Some(token))
+            .send()
+            .await
+            .map_err(|e| ApiError {
+                status: 0,
+                detail: e.to_string(),
+                errors: vec![],
+            })?;
+        match resp.status() {
+            200..=299 => Ok(()),
+            status => {
+                let mut problem = resp.json::<ApiError>().await.unwrap_or_default();
+                problem.status = status;
+                Err(problem)
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = token;
+        Err(server_side())
+    }
 }
 
 // ---- candidate -----------------------------------------------------------------------
@@ -345,6 +385,7 @@ pub async fn post_file<R: DeserializeOwned>(
         detail: e.to_string(),
         errors: vec![],
     })?;
+    keep_renewed_token(&resp);
     let status = resp.status();
     if (200..300).contains(&status) {
         resp.json::<R>().await.map_err(|e| ApiError {
@@ -378,6 +419,7 @@ pub async fn open_with_token(
             .send()
             .await
             .map_err(|e| fail(e.to_string()))?;
+        keep_renewed_token(&resp);
         let status = resp.status();
         if !(200..300).contains(&status) {
             let mut problem = resp.json::<ApiError>().await.unwrap_or_default();
@@ -597,6 +639,7 @@ pub async fn post_bytes<R: DeserializeOwned>(
             detail: e.to_string(),
             errors: vec![],
         })?;
+        keep_renewed_token(&resp);
         let status = resp.status();
         if (200..300).contains(&status) {
             resp.json::<R>().await.map_err(|e| ApiError {

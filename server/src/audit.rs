@@ -102,6 +102,16 @@ pub enum Action {
     SittingSeat,
     SittingSubmit,
     UserCreate,
+    UserDisable,
+    UserEnable,
+    UserLogout,
+    UserPasswordReset,
+    UserRoles,
+    ItemRead,
+    BankItemsRead,
+    BankExport,
+    SessionAdmissionTickets,
+    SessionSeatList,
 }
 
 /// What kind of thing an entry is about; `entity_id` says which one.
@@ -127,7 +137,7 @@ pub enum Entity {
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 55] = [
         Action::ApplicationCreate,
         Action::ApplicationEligibility,
         Action::ApplicationImport,
@@ -173,6 +183,16 @@ impl Action {
         Action::SittingSeat,
         Action::SittingSubmit,
         Action::UserCreate,
+        Action::UserDisable,
+        Action::UserEnable,
+        Action::UserLogout,
+        Action::UserPasswordReset,
+        Action::UserRoles,
+        Action::ItemRead,
+        Action::BankItemsRead,
+        Action::BankExport,
+        Action::SessionAdmissionTickets,
+        Action::SessionSeatList,
     ];
 
     /// The text stored in (and hashed with) each entry.
@@ -222,6 +242,16 @@ impl Action {
             Action::SittingSeat => "sitting.seat",
             Action::SittingSubmit => "sitting.submit",
             Action::UserCreate => "user.create",
+            Action::UserDisable => "user.disable",
+            Action::UserEnable => "user.enable",
+            Action::UserLogout => "user.logout",
+            Action::UserPasswordReset => "user.password_reset",
+            Action::UserRoles => "user.roles",
+            Action::ItemRead => "item.read",
+            Action::BankItemsRead => "bank.items_read",
+            Action::BankExport => "bank.export",
+            Action::SessionAdmissionTickets => "session.admission_tickets",
+            Action::SessionSeatList => "session.seat_list",
             Action::CalendarNotice => "calendar.notice",
         }
     }
@@ -265,6 +295,16 @@ impl Action {
             | Action::SittingSeat
             | Action::SittingSubmit => Entity::Sitting,
             Action::UserCreate => Entity::User,
+            Action::UserDisable => Entity::User,
+            Action::UserEnable => Entity::User,
+            Action::UserLogout => Entity::User,
+            Action::UserPasswordReset => Entity::User,
+            Action::UserRoles => Entity::User,
+            Action::ItemRead => Entity::Item,
+            Action::BankItemsRead => Entity::Bank,
+            Action::BankExport => Entity::Bank,
+            Action::SessionAdmissionTickets => Entity::Session,
+            Action::SessionSeatList => Entity::Session,
             Action::CalendarNotice => Entity::CalendarNotice,
         }
     }

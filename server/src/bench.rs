@@ -249,7 +249,7 @@ async fn fixed_secret(state: &AppState, session_id: i32, k: usize) -> AppResult<
 
 /// The demo seal (seeding the demo if needed): it has 20 items of each difficulty.
 async fn demo_seal(state: &AppState) -> AppResult<i32> {
-    crate::demo::seed(state).await?;
+    crate::demo::seed(state, true).await?;
     let seal = crate::entities::seals::Entity::find()
         .order_by_asc(crate::entities::seals::Column::Id)
         .one(&state.db)

@@ -40,6 +40,9 @@ pub enum Command {
         /// Seed and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// Seed even a database holding accounts, rounds or banks the demo did not create.
+        #[arg(long)]
+        force: bool,
     },
     /// Audit-log commands.
     Audit {
@@ -50,6 +53,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Key commands (README, "Keys and rotation").
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Benchmarks (docs/benchmarks.md); they write a whole round into the database: use a
     /// fresh one.
@@ -79,6 +87,13 @@ pub enum BenchCommand {
 pub enum AuditCommand {
     /// Recompute the hash chain; exit 0 when intact, 1 at the first broken entry.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Replace the master secret in the data directory with a new random one (mode 0600).
+    /// Every staff and candidate token and every issued candidate code stop working.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -112,6 +127,12 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
+            // Name each refused field (a weak password says why), as the API's problem does.
+            if let crate::error::AppError::Invalid { errors, .. } = &e {
+                for field in errors {
+                    eprintln!("  {}: {}", field.location, field.message);
+                }
+            }
             ExitCode::FAILURE
         }
     }
@@ -134,9 +155,13 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             open(cli.data_dir).await?;
             println!("database schema is up to date");
         }
-        Command::Demo { addr, no_serve } => {
+        Command::Demo {
+            addr,
+            no_serve,
+            force,
+        } => {
             let state = open(cli.data_dir).await?;
-            let report = crate::demo::seed(&state).await?;
+            let report = crate::demo::seed(&state, force).await?;
             println!("{report}");
             if !no_serve {
                 serve_on(addr, state).await?;
@@ -157,6 +182,11 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 again,
             };
             println!("{}", crate::bench::offline(&state, &options).await?);
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            return rotate_keys(cli.data_dir);
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -191,6 +221,26 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A master secret set in the environment is rotated by changing the environment, not here.
+fn rotate_keys(data_dir: Option<PathBuf>) -> AppResult<ExitCode> {
+    for name in ["THITUYEN_MASTER_SECRET", "THITUYEN_JWT_SECRET"] {
+        if std::env::var(name).is_ok_and(|v| !v.trim().is_empty()) {
+            eprintln!("{name} is set: the master secret comes from the environment; set a new value there instead");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let data_dir = data_dir
+        .or_else(|| std::env::var_os("THITUYEN_DATA_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("data"));
+    let path = crate::keys::rotate_master(&data_dir)?;
+    println!(
+        "new master secret written to {} (mode 0600). Restart the server: every staff and \
+         candidate token and every candidate code issued before no longer work.",
+        path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

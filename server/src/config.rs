@@ -1,33 +1,26 @@
 //! One typed configuration, read once at start from the environment (and CLI flags).
 //! Every variable is documented in README.md; secrets are redacted in `Debug`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{AppError, AppResult};
-use crate::secrets::random_bytes;
+use crate::keys::{load_or_create_master, Keys, MIN_MASTER_LEN};
 
 /// Requests each group-commit queue holds by default (`THITUYEN_WRITE_QUEUE`).
 pub const DEFAULT_WRITE_QUEUE: usize = 4096;
-
-#[derive(Clone)]
-pub struct Secret(pub Vec<u8>);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `sqlite://...` or `postgres://...`; derived from `data_dir` when `DATABASE_URL` is unset.
     pub database_url: String,
     pub data_dir: PathBuf,
-    /// HS256 key for every token the server signs.
-    pub jwt_secret: Secret,
+    /// The keys derived from the master secret (`THITUYEN_MASTER_SECRET` or `master.key`).
+    pub keys: Keys,
+    /// Longest a staff sign-in lasts, however active (absolute limit).
     pub staff_token_minutes: i64,
+    /// A staff token unused this long has expired; each use renews it (idle limit).
+    pub staff_idle_minutes: i64,
     /// Directory holding `pkg/` (the hydrate wasm + js) and static assets.
     pub site_root: PathBuf,
     pub login_max_failures: usize,
@@ -49,20 +42,21 @@ impl Config {
             Ok(url) if !url.trim().is_empty() => url,
             _ => sqlite_url(&data_dir.join("thituyen.db")),
         };
-        let jwt_secret = match std::env::var("THITUYEN_JWT_SECRET") {
-            Ok(s) if s.len() >= 32 => Secret(s.into_bytes()),
-            Ok(_) => {
-                return Err(AppError::internal(
-                    "THITUYEN_JWT_SECRET must be at least 32 characters",
-                ))
+        let master = match master_from_env() {
+            Some((_, s)) if s.len() >= MIN_MASTER_LEN => s.into_bytes(),
+            Some((name, _)) => {
+                return Err(AppError::internal(format!(
+                    "{name} must be at least {MIN_MASTER_LEN} characters"
+                )))
             }
-            Err(_) => Secret(persistent_key(&data_dir)?),
+            None => load_or_create_master(&data_dir)?,
         };
         Ok(Config {
             database_url,
             data_dir,
-            jwt_secret,
+            keys: Keys::derive(&master),
             staff_token_minutes: env_num("THITUYEN_STAFF_TOKEN_MINUTES", 480)?,
+            staff_idle_minutes: env_num::<i64>("THITUYEN_STAFF_IDLE_MINUTES", 30)?.max(1),
             site_root: std::env::var_os("THITUYEN_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),
@@ -79,8 +73,9 @@ impl Config {
         Config {
             database_url,
             data_dir,
-            jwt_secret: Secret(random_bytes().to_vec()),
+            keys: Keys::random(),
             staff_token_minutes: 60,
+            staff_idle_minutes: 30,
             site_root: default_site_root(),
             login_max_failures: 5,
             login_window_seconds: 300,
@@ -162,21 +157,13 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> AppResult<T> {
     }
 }
 
-/// Without a configured key, generate one on first run and keep it in the data directory so
-/// tokens survive a restart (a candidate resuming after a server crash keeps their session).
-fn persistent_key(data_dir: &Path) -> AppResult<Vec<u8>> {
-    let path = data_dir.join("jwt.key");
-    if let Ok(hexed) = std::fs::read_to_string(&path) {
-        if let Ok(key) = hex::decode(hexed.trim()) {
-            if key.len() >= 32 {
-                return Ok(key);
-            }
-        }
-    }
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| AppError::internal_from(format!("cannot create {}", data_dir.display()), e))?;
-    let key = random_bytes().to_vec();
-    std::fs::write(&path, hex::encode(&key))
-        .map_err(|e| AppError::internal_from(format!("cannot write {}", path.display()), e))?;
-    Ok(key)
+/// The master secret given in the environment: `THITUYEN_MASTER_SECRET`, or the name it had
+/// before keys were derived from it, `THITUYEN_JWT_SECRET`.
+fn master_from_env() -> Option<(&'static str, String)> {
+    ["THITUYEN_MASTER_SECRET", "THITUYEN_JWT_SECRET"]
+        .into_iter()
+        .find_map(|name| match std::env::var(name) {
+            Ok(s) if !s.trim().is_empty() => Some((name, s)),
+            _ => None,
+        })
 }

@@ -33,7 +33,9 @@ use crate::secrets::access_code;
 const BANK_CSV: &[u8] = include_bytes!("../demo/bank.csv");
 const CANDIDATES_CSV: &str = include_str!("../demo/candidates.csv");
 pub const ROUND_CODE: &str = "HP-2026-DEMO";
+/// Known to everyone who reads the README: for a demonstration database only.
 pub const DEMO_PASSWORD: &str = "thituyen-demo";
+const BANK_CODE: &str = "KTC-DEMO";
 const MINUTES_TO_START: i64 = 5;
 const DURATION_MINUTES: i32 = 60;
 
@@ -69,11 +71,25 @@ const POSITIONS: [DemoPosition; 2] = [
     ),
 ];
 
-pub async fn seed(state: &AppState) -> AppResult<String> {
+/// Seeds the demo round. Refused (409) when the database holds staff accounts, rounds or
+/// banks the demo did not create, unless `force`: the demo accounts share one published
+/// password, and planting them in a real database would open it to anyone.
+pub async fn seed(state: &AppState, force: bool) -> AppResult<String> {
     let mut out = String::new();
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();
+    if !force {
+        let foreign = foreign_data(txn).await?;
+        if !foreign.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "this database holds data the demo did not create ({}); `server demo` seeds \
+                 accounts with a published password and is meant for an empty database. Use a \
+                 fresh --data-dir or DATABASE_URL, or pass --force to seed it anyway",
+                foreign.join("; ")
+            )));
+        }
+    }
 
     let ids = staff_accounts(txn, now).await?;
     let (author_id, reviewer_id) = (ids[1], ids[2]);
@@ -109,6 +125,45 @@ pub async fn seed(state: &AppState) -> AppResult<String> {
     .ok();
     out.push_str(&describe(state).await?);
     Ok(out)
+}
+
+/// What the database holds that the demo did not create: other staff accounts, rounds and
+/// banks (a few names of each).
+async fn foreign_data<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<String>> {
+    use crate::entities::{banks, users};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let demo_users: Vec<&str> = STAFF.iter().map(|(u, _, _)| *u).collect();
+    let users: Vec<String> = users::Entity::find()
+        .filter(users::Column::Username.is_not_in(demo_users))
+        .select_only()
+        .column(users::Column::Username)
+        .limit(5)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let rounds: Vec<String> = rounds::Entity::find()
+        .filter(rounds::Column::Code.ne(ROUND_CODE))
+        .select_only()
+        .column(rounds::Column::Code)
+        .limit(5)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let banks: Vec<String> = banks::Entity::find()
+        .filter(banks::Column::Code.ne(BANK_CODE))
+        .select_only()
+        .column(banks::Column::Code)
+        .limit(5)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut found = Vec::new();
+    for (what, names) in [("accounts", users), ("rounds", rounds), ("banks", banks)] {
+        if !names.is_empty() {
+            found.push(format!("{what}: {}", names.join(", ")));
+        }
+    }
+    Ok(found)
 }
 
 /// The staff accounts, in the order of [`STAFF`] (kept if they exist, so a re-run never resets
@@ -176,7 +231,7 @@ async fn sealed_bank<C: ConnectionTrait>(
     )?;
     let bank = repo::bank::insert_bank(
         conn,
-        "KTC-DEMO",
+        BANK_CODE,
         "Ngân hàng câu hỏi Kiến thức chung (mẫu)",
         now,
     )
@@ -385,7 +440,12 @@ async fn session_with_papers<C: ConnectionTrait>(
 /// What a newcomer needs on screen: accounts, the session and how to sit it.
 async fn describe(state: &AppState) -> AppResult<String> {
     let mut out = String::new();
-    writeln!(out, "\nStaff accounts (password for all: {DEMO_PASSWORD}):").ok();
+    writeln!(
+        out,
+        "\nStaff accounts (DEMO ONLY: the password for all is {DEMO_PASSWORD}, published in the \
+         README; never use this database for a real round):"
+    )
+    .ok();
     for (username, full_name, role) in STAFF {
         writeln!(out, "  {username:<10} {:<11} {full_name}", role.code()).ok();
     }

@@ -19,6 +19,7 @@ pub mod entities;
 pub mod error;
 pub mod http;
 pub mod markup;
+pub mod keys;
 pub mod parallel;
 pub mod publication;
 pub mod repo;

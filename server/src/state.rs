@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::auth::accounts::AccountCache;
 use crate::auth::rate_limit::LoginThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<LoginThrottle>,
+    /// Staff accounts as the token check needs them (active, token version, roles).
+    pub accounts: Arc<AccountCache>,
     /// Serialises audit appends so the hash chain never forks inside this process; taken only
     /// through `audit::Audited`.
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
@@ -55,6 +58,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             throttle: Arc::new(throttle),
+            accounts: Arc::new(AccountCache::default()),
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
             writes: Arc::new(Writers::default()),
             write_turns: Arc::new(write_turns),

@@ -103,7 +103,7 @@ async fn an_expired_token_is_refused() {
     let expired = encode(
         &Header::new(Algorithm::HS256),
         &claims(-10, &["admin"], "staff"),
-        &EncodingKey::from_secret(&app.state.config.jwt_secret.0),
+        &EncodingKey::from_secret(&app.state.config.keys.staff_jwt),
     )
     .unwrap();
     let p = app.get("/api/v1/me", Some(&expired)).await;
@@ -154,10 +154,24 @@ async fn a_candidate_token_cannot_use_staff_routes() {
     let candidate = encode(
         &Header::new(Algorithm::HS256),
         &claims(600, &[], "candidate"),
-        &EncodingKey::from_secret(&app.state.config.jwt_secret.0),
+        &EncodingKey::from_secret(&app.state.config.keys.candidate_jwt),
     )
     .unwrap();
-    app.get("/api/v1/me", Some(&candidate)).await.problem(403);
+    app.get("/api/v1/me", Some(&candidate)).await.problem(401);
+}
+
+#[tokio::test]
+async fn a_well_signed_staff_token_without_the_account_s_version_is_refused() {
+    let app = TestApp::spawn().await;
+    app.staff("quantri", &[Role::Admin]).await;
+    // Signed with the right key, but not issued by a sign-in: no token version.
+    let made_up = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(600, &["admin"], "staff"),
+        &EncodingKey::from_secret(&app.state.config.keys.staff_jwt),
+    )
+    .unwrap();
+    app.get("/api/v1/me", Some(&made_up)).await.problem(401);
 }
 
 #[tokio::test]

@@ -483,14 +483,15 @@ async fn a_staff_token_cannot_sit_and_a_candidate_token_cannot_supervise() {
     let app = TestApp::spawn().await;
     let d = app.demo().await;
     let hr = app.staff("tochuc2", &[Role::Hr]).await;
-    app.get("/api/v1/sitting", Some(&hr)).await.problem(403);
+    // Each kind of token is signed with its own key: the other kind does not even verify.
+    app.get("/api/v1/sitting", Some(&hr)).await.problem(401);
     let token = app.candidate(&d.tickets[0].1, &d.access_code).await;
     app.get(
         &format!("/api/v1/sessions/{}/monitor", d.session_id),
         Some(&token),
     )
     .await
-    .problem(403);
+    .problem(401);
     app.get("/api/v1/sitting", None).await.problem(401);
 }
 

@@ -60,8 +60,15 @@ pub fn StaffHome() -> impl IntoView {
     });
     let navigate = use_navigate();
     let logout = move |_| {
-        crate::session::clear_staff_token();
-        navigate("/", Default::default());
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Ends the sign-in on the server too; the tab forgets the token either way.
+            if let Some(token) = crate::session::staff_token() {
+                let _ = crate::api::logout(&token).await;
+            }
+            crate::session::clear_staff_token();
+            navigate("/", Default::default());
+        });
     };
 
     view! {

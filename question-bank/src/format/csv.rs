@@ -122,7 +122,11 @@ pub(crate) fn cell_text(cell: &CellValue) -> Cell {
 pub(crate) fn parse(file_name: &str, bytes: &[u8], guard: &Guard<'_>) -> Parsed {
     let mut table = TableParser::new(file_name, Parsed::new(guard.limits));
     let read = read_csv(file_name, bytes, guard, &mut |row, cells| {
-        table.row(row, cells.iter().map(cell_text).collect());
+        let cells = cells
+            .iter()
+            .map(|c| cell_text(c).map(|t| super::formula::unescape(&t).to_string()))
+            .collect();
+        table.row(row, cells);
     });
     table.finish(read.map_err(|e| vec![e]))
 }
@@ -553,7 +557,10 @@ fn write_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, BankError> {
     let mut writer = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in rows {
         writer
-            .write_record(row)
+            .write_record(
+                row.iter()
+                    .map(|cell| super::formula::escape(cell).into_owned()),
+            )
             .map_err(|e| BankError::one("export", format!("cannot write CSV: {e}")))?;
     }
     writer

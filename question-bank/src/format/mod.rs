@@ -71,6 +71,11 @@ Rows are numbered as a spreadsheet shows them: the header is row 1. Empty rows a
 An import takes every row or none: each problem is reported as `file, row N, column C`, and a
 question that appears twice in the file is reported on its second row.
 
+Cells a spreadsheet would run as a formula: an exported CSV cell that begins with `=`, `+`, `-`,
+`@`, a tab or a carriage return starts with an added `'` (shown as text, never evaluated), and
+the importer removes that `'` again, so an export imports back unchanged. In Excel files
+every text is a string cell, which is never a formula.
+
 Limits: at most 100,000 rows, 64 columns and 10,000 characters in a cell; a file past one is
 refused with the limit named, and where it was passed (split a larger bank into several
 files)."#
@@ -79,6 +84,7 @@ files)."#
 
 mod archive;
 pub mod csv;
+pub mod formula;
 pub mod gift;
 mod limits;
 pub mod moodle_xml;

@@ -114,6 +114,27 @@ mod tests {
     }
 
     #[test]
+    fn formula_leading_text_is_a_string_cell_and_imports_back_unchanged() {
+        let mut items = sample_items();
+        items[0].stem = "=1+1".into();
+        items[0].options[0].text = "-5".into();
+        items[0].options[1].text = "@SUM(A1)".into();
+        let bytes = export(&items).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
+        assert!(
+            !sheet.contains("<f>") && !sheet.contains("<f "),
+            "no formula: {sheet}"
+        );
+        assert_eq!(read(&bytes).unwrap(), items);
+    }
+
+    #[test]
     fn template_imports_cleanly() {
         let items = read(&xlsx_template().unwrap()).unwrap();
         assert_eq!(items.len(), 3);

@@ -1,5 +1,6 @@
-//! Tokens: HS256 JWTs with expiry. Staff tokens carry roles; candidate tokens carry the sitting
-//! and the login they belong to (a newer login on another machine revokes the older page).
+//! Tokens: HS256 JWTs with expiry. Staff tokens carry roles and the account's token version;
+//! candidate tokens carry the sitting and the login they belong to (a newer login on another
+//! machine revokes the older page). Each kind is signed with its own key (`crate::keys`).
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -25,6 +26,14 @@ pub struct Claims {
     /// Candidate tokens: the login this token belongs to.
     #[serde(default)]
     pub login: Option<String>,
+    /// Staff tokens: the account's token version when signed; a token of an older version is
+    /// refused (signed out, disabled, password reset, roles changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ver: Option<i32>,
+    /// Staff tokens: when the staff member signed in (Unix seconds). A renewed token keeps it,
+    /// so no chain of renewals outlives the absolute limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
     pub iat: i64,
     pub exp: i64,
 }

@@ -1,6 +1,7 @@
-//! Who is calling: staff passwords (argon2id), signed tokens (HS256 JWT), roles, and the
-//! login throttle.
+//! Who is calling: staff passwords (argon2id), signed tokens (HS256 JWT) and whether they
+//! still stand, roles, and the login throttle.
 
+pub mod accounts;
 pub mod extract;
 pub mod jwt;
 pub mod password;

@@ -15,6 +15,7 @@ pub struct Model {
     pub roles: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    pub token_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,7 @@ use crate::services::bank::{
     ImportResult, ItemContent, ItemList, ItemQuery, ItemView, NewBank, OptionView, PreviewItem,
     Rejection, SealCheck, SealView, Step, TopicCount, VersionSummary,
 };
+use crate::services::disclosure;
 use crate::state::AppState;
 
 /// Who may read items (they show the key).
@@ -174,20 +175,52 @@ pub async fn list_items(
     ApiQuery(query): ApiQuery<ItemQuery>,
 ) -> AppResult<Json<ItemList>> {
     user.require(&ITEM_READERS)?;
-    Ok(Json(service::list_items(&state, bank_id, query).await?))
+    let filters = serde_json::json!({
+        "topic": &query.topic, "difficulty": &query.difficulty, "kind": &query.kind,
+        "status": &query.status, "q": &query.q,
+    });
+    let list = service::list_items(&state, bank_id, query).await?;
+    let shown = disclosure::Shown {
+        action: crate::audit::Action::BankItemsRead,
+        entity_id: bank_id.to_string(),
+        details: serde_json::json!({
+            "filters": filters,
+            "items": list.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        }),
+    };
+    disclosure::record(&state, &user, None, shown).await?;
+    Ok(Json(list))
 }
 
 /// The current version.
 #[utoipa::path(get, path = "/api/v1/items/{item_id}", tag = "bank", security(("bearer" = [])),
-    params(("item_id" = i32, Path)),
-    responses((status = 200, body = ItemView), (status = 403), (status = 404)))]
+    params(("item_id" = i32, Path), PurposeQuery),
+    responses((status = 200, body = ItemView, description = "with its answer key: the read is audited"), (status = 403), (status = 404)))]
 pub async fn get_item(
     State(state): State<AppState>,
     user: StaffUser,
     ApiPath(item_id): ApiPath<i32>,
+    ApiQuery(query): ApiQuery<PurposeQuery>,
 ) -> AppResult<Json<ItemView>> {
     user.require(&ITEM_READERS)?;
-    Ok(Json(service::get_item(&state, item_id, None).await?))
+    let item = service::get_item(&state, item_id, None).await?;
+    key_read(&state, &user, &item, query.purpose.as_deref()).await?;
+    Ok(Json(item))
+}
+
+/// Audits a staff read of one item version with its answer key.
+async fn key_read(
+    state: &AppState,
+    user: &StaffUser,
+    item: &ItemView,
+    purpose: Option<&str>,
+) -> AppResult<()> {
+    let shown = disclosure::Shown {
+        action: crate::audit::Action::ItemRead,
+        entity_id: item.id.to_string(),
+        details: serde_json::json!({"bank_id": item.bank_id, "version": item.version}),
+    };
+    disclosure::record(state, user, disclosure::purpose(purpose), shown).await
 }
 
 /// Writes a new version (back to draft); earlier versions stay readable.
@@ -220,17 +253,18 @@ pub async fn list_versions(
 }
 
 #[utoipa::path(get, path = "/api/v1/items/{item_id}/versions/{version}", tag = "bank", security(("bearer" = [])),
-    params(("item_id" = i32, Path), ("version" = i32, Path)),
-    responses((status = 200, body = ItemView), (status = 403), (status = 404)))]
+    params(("item_id" = i32, Path), ("version" = i32, Path), PurposeQuery),
+    responses((status = 200, body = ItemView, description = "with its answer key: the read is audited"), (status = 403), (status = 404)))]
 pub async fn get_item_version(
     State(state): State<AppState>,
     user: StaffUser,
     ApiPath((item_id, version)): ApiPath<(i32, i32)>,
+    ApiQuery(query): ApiQuery<PurposeQuery>,
 ) -> AppResult<Json<ItemView>> {
     user.require(&ITEM_READERS)?;
-    Ok(Json(
-        service::get_item(&state, item_id, Some(version)).await?,
-    ))
+    let item = service::get_item(&state, item_id, Some(version)).await?;
+    key_read(&state, &user, &item, query.purpose.as_deref()).await?;
+    Ok(Json(item))
 }
 
 /// draft → in_review.
@@ -466,13 +500,23 @@ pub struct ExportQuery {
     pub format: Option<String>,
     /// Only items with this status; by default every item that is not retired.
     pub status: Option<String>,
+    /// Why the bank leaves the platform (required: the file holds the answer keys); kept in
+    /// the audit log with who exported it and the file's SHA-256.
+    pub reason: Option<String>,
+}
+
+/// Why a staff member opens an item (optional), kept in the audit log of key reads.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PurposeQuery {
+    pub purpose: Option<String>,
 }
 
 /// The bank's current versions as a file to download.
 #[utoipa::path(get, path = "/api/v1/banks/{bank_id}/export", tag = "bank", security(("bearer" = [])),
     params(("bank_id" = i32, Path), ExportQuery),
     responses((status = 200, description = "the file, with Content-Disposition: attachment"),
-        (status = 403), (status = 404), (status = 422, description = "unknown format or status")))]
+        (status = 403), (status = 404), (status = 422, description = "unknown format or status, or no reason")))]
 pub async fn export_bank(
     State(state): State<AppState>,
     user: StaffUser,
@@ -480,6 +524,7 @@ pub async fn export_bank(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> AppResult<Download> {
     user.require(&ITEM_READERS)?;
+    let reason = disclosure::required_reason(query.reason.as_deref())?;
     let format = parse_format(query.format.as_deref())?;
     let status = match query.status.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -488,7 +533,17 @@ pub async fn export_bank(
                 .map_err(|e| AppError::field("status", e))?,
         ),
     };
-    service::export_bank(&state, bank_id, format, status).await
+    let details = serde_json::json!({
+        "format": query.format.as_deref().unwrap_or("csv"),
+        "status": status.as_ref().map(|s| s.code()),
+    });
+    let file = service::export_bank(&state, bank_id, format, status).await?;
+    let shown = disclosure::Shown {
+        action: crate::audit::Action::BankExport,
+        entity_id: bank_id.to_string(),
+        details,
+    };
+    disclosure::exported(&state, &user, Some(reason), shown, file).await
 }
 
 /// The CSV or Excel template of the column layout, with example rows. Public: it holds no data.

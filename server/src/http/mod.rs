@@ -23,7 +23,7 @@ use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::error::{problem_response, AppError};
@@ -33,8 +33,20 @@ use crate::state::AppState;
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/refresh", post(auth::refresh))
         .route("/api/v1/me", get(auth::me))
-        .route("/api/v1/users", post(users::create_user))
+        .route(
+            "/api/v1/users",
+            post(users::create_user).get(users::list_users),
+        )
+        .route("/api/v1/users/{user_id}/disable", post(users::disable_user))
+        .route("/api/v1/users/{user_id}/enable", post(users::enable_user))
+        .route(
+            "/api/v1/users/{user_id}/password",
+            put(users::reset_password),
+        )
+        .route("/api/v1/users/{user_id}/roles", put(users::change_roles))
         .route("/api/v1/audit/verify", get(audit::verify_audit))
         .route("/api/openapi.json", get(docs::openapi_json))
         .route("/api/docs", get(docs::docs_page))
@@ -50,6 +62,9 @@ pub fn api_routes() -> Router<AppState> {
         .merge(results::routes())
         .merge(reports::routes())
         .merge(reviews::routes())
+        .layer(axum::middleware::from_fn(
+            crate::auth::extract::renew_staff_tokens,
+        ))
 }
 
 pub async fn unknown_api_route(req: Request) -> AppError {

@@ -9,9 +9,11 @@ use serde::Deserialize;
 use utoipa::OpenApi;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::audit::Action;
 use crate::auth::{Role, StaffUser};
 use crate::download::Download;
 use crate::error::AppResult;
+use crate::services::disclosure;
 use crate::services::seating::{
     self as svc, AssignRequest, AssignResult, SeatMove, SeatRequest, SessionList,
 };
@@ -107,6 +109,26 @@ pub async fn move_seat(
 pub struct PrintQuery {
     /// `html` (default); the seat list also `xlsx`.
     pub format: Option<String>,
+    /// Why the list is printed or exported (optional), kept in the audit log.
+    pub purpose: Option<String>,
+}
+
+/// Audits a printout or export of a session's candidates.
+async fn exported(
+    state: &AppState,
+    user: &StaffUser,
+    action: Action,
+    session_id: i32,
+    query: &PrintQuery,
+    file: Download,
+) -> AppResult<Download> {
+    let shown = disclosure::Shown {
+        action,
+        entity_id: session_id.to_string(),
+        details: serde_json::json!({"format": query.format.as_deref().unwrap_or("html")}),
+    };
+    let why = disclosure::purpose(query.purpose.as_deref());
+    disclosure::exported(state, user, why, shown, file).await
 }
 
 /// One printable admission ticket (*giấy báo dự thi*) per candidate of the session, a page
@@ -122,7 +144,16 @@ pub async fn admission_tickets(
     ApiQuery(query): ApiQuery<PrintQuery>,
 ) -> AppResult<Download> {
     user.require(&[Role::Hr])?;
-    svc::admission_tickets(&state, session_id, query.format.as_deref()).await
+    let file = svc::admission_tickets(&state, session_id, query.format.as_deref()).await?;
+    exported(
+        &state,
+        &user,
+        Action::SessionAdmissionTickets,
+        session_id,
+        &query,
+        file,
+    )
+    .await
 }
 
 /// The room's seat list: seat, ticket number, name, date of birth, position and a column for
@@ -139,5 +170,6 @@ pub async fn seat_list(
     ApiQuery(query): ApiQuery<PrintQuery>,
 ) -> AppResult<Download> {
     user.require(&[Role::Hr, Role::Supervisor])?;
-    svc::seat_list(&state, session_id, query.format.as_deref()).await
+    let file = svc::seat_list(&state, session_id, query.format.as_deref()).await?;
+    exported(&state, &user, Action::SessionSeatList, session_id, &query, file).await
 }

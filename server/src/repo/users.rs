@@ -1,7 +1,11 @@
 //! Staff accounts.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 
 use crate::auth::role::{join_roles, parse_roles, Role};
 use crate::entities::users;
@@ -15,6 +19,9 @@ pub struct User {
     pub roles: Vec<Role>,
     pub password_hash: String,
     pub active: bool,
+    /// Tokens signed under another version are refused (signed out, disabled, password reset,
+    /// roles changed).
+    pub token_version: i32,
 }
 
 impl From<users::Model> for User {
@@ -26,6 +33,7 @@ impl From<users::Model> for User {
             roles: parse_roles(&m.roles),
             password_hash: m.password_hash,
             active: m.active,
+            token_version: m.token_version,
         }
     }
 }
@@ -56,9 +64,82 @@ pub async fn insert<C: ConnectionTrait>(
         roles: Set(join_roles(roles)),
         active: Set(true),
         created_at: Set(now),
+        token_version: Set(0),
         ..Default::default()
     }
     .insert(conn)
     .await?;
     Ok(model.into())
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Option<User>> {
+    Ok(users::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(User::from))
+}
+
+/// A page of accounts by username, and how many there are.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+    offset: u64,
+) -> AppResult<(Vec<User>, u64)> {
+    let total = users::Entity::find().count(conn).await?;
+    let rows = users::Entity::find()
+        .order_by_asc(users::Column::Username)
+        .limit(limit)
+        .offset(offset)
+        .all(conn)
+        .await?;
+    Ok((rows.into_iter().map(User::from).collect(), total))
+}
+
+/// The active accounts holding `role` (roles are stored comma-separated).
+pub async fn active_with_role<C: ConnectionTrait>(conn: &C, role: Role) -> AppResult<Vec<User>> {
+    let rows = users::Entity::find()
+        .filter(users::Column::Active.eq(true))
+        .filter(users::Column::Roles.contains(role.code()))
+        .all(conn)
+        .await?;
+    // `contains` is a substring match: keep only exact role codes.
+    Ok(rows
+        .into_iter()
+        .map(User::from)
+        .filter(|u| u.roles.contains(&role))
+        .collect())
+}
+
+/// What an account change sets; every change also ends the account's current sign-ins.
+#[derive(Debug, Default)]
+pub struct AccountChange<'a> {
+    pub active: Option<bool>,
+    pub password_hash: Option<&'a str>,
+    pub roles: Option<&'a [Role]>,
+}
+
+/// Applies `change` and increases the token version in one statement, so a token signed before
+/// the change can never pass after it.
+pub async fn change<C: ConnectionTrait>(
+    conn: &C,
+    id: i32,
+    change: AccountChange<'_>,
+) -> AppResult<()> {
+    let mut update = users::Entity::update_many()
+        .col_expr(
+            users::Column::TokenVersion,
+            Expr::col(users::Column::TokenVersion).add(1),
+        )
+        .filter(users::Column::Id.eq(id));
+    if let Some(active) = change.active {
+        update = update.col_expr(users::Column::Active, Expr::value(active));
+    }
+    if let Some(hash) = change.password_hash {
+        update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
+    }
+    if let Some(roles) = change.roles {
+        update = update.col_expr(users::Column::Roles, Expr::value(join_roles(roles)));
+    }
+    update.exec(conn).await?;
+    Ok(())
 }

@@ -1,11 +1,13 @@
 //! Staff sign-in: throttled per username and per address, argon2id verification, and a signed
-//! token carrying the roles.
+//! token carrying the roles and the account's token version. The token lasts the idle limit
+//! and is renewed on use up to the absolute limit; signing out ends every token of the account.
 
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::jwt::{sign, Claims, TokenKind};
+use crate::audit::{Action, Audited};
+use crate::auth::extract::staff_token;
 use crate::auth::password::{dummy_hash, verify_password};
+use crate::auth::StaffUser;
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::services::users::UserView;
@@ -50,20 +52,49 @@ pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult
         }
     };
     state.throttle.record_success(&username);
-    let expires_at = now + Duration::minutes(state.config.staff_token_minutes);
-    let claims = Claims {
-        sub: user.username.clone(),
-        kind: TokenKind::Staff,
-        id: user.id,
-        roles: user.roles.iter().map(|r| r.code().to_string()).collect(),
-        login: None,
-        iat: now.timestamp(),
-        exp: expires_at.timestamp(),
-    };
-    let token = sign(&claims, &state.config.jwt_secret.0)?;
+    let (token, expires_at) = staff_token(
+        state,
+        (user.id, &user.username, &user.roles),
+        user.token_version,
+        now,
+    )?;
     Ok(LoginResponse {
         token,
         expires_at,
         user: user.into(),
     })
+}
+
+/// A fresh token for a signed-in staff member (the idle limit starts again; the absolute limit
+/// from the original sign-in stays).
+pub async fn refresh(state: &AppState, user: &StaffUser) -> AppResult<LoginResponse> {
+    let account = repo::users::find(&state.db, user.id)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("the account no longer exists".into()))?;
+    let (token, expires_at) = staff_token(
+        state,
+        (account.id, &account.username, &account.roles),
+        account.token_version,
+        user.signed_in_at,
+    )?;
+    Ok(LoginResponse {
+        token,
+        expires_at,
+        user: account.into(),
+    })
+}
+
+/// Signs out: every token of the account stops working (its token version moves on).
+pub async fn logout(state: &AppState, user: &StaffUser) -> AppResult<()> {
+    let w = Audited::begin(state).await?;
+    repo::users::change(w.txn(), user.id, repo::users::AccountChange::default()).await?;
+    w.record(
+        &user.actor(),
+        Action::UserLogout,
+        user.id,
+        serde_json::json!({"username": user.username}),
+    );
+    w.commit().await?;
+    state.accounts.forget(user.id);
+    Ok(())
 }

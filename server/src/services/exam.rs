@@ -394,7 +394,7 @@ async fn seat_candidates<C: ConnectionTrait>(
         )
         .await?;
         if let Some(pin) = &pin {
-            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
+            let digest = secrets::pin_digest(&state.config.keys.candidate_codes, &ticket_no, pin);
             repo::sitting::set_pin_hash(conn, sitting, digest).await?;
         }
         tickets.push(Ticket {

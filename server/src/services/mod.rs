@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bank;
 pub mod calendar;
+pub mod disclosure;
 pub mod exam;
 pub mod fields;
 pub mod grading;

@@ -35,6 +35,28 @@ fn round_trip_gives_back_equal_items() {
 }
 
 #[test]
+fn cells_a_spreadsheet_would_run_are_quoted_and_import_back_unchanged() {
+    let mut items = sample_items();
+    items[0].stem = "=HYPERLINK(\"http://x\") là gì?".into();
+    items[0].options[0].text = "-5".into();
+    items[0].options[1].text = "@SUM(A1)".into();
+    items[0].options[3].text = "+84".into();
+    items[2].stem = "'= giữ nguyên".into();
+    let bytes = export(&items).unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    for quoted in [
+        "'=HYPERLINK",
+        ",'-5,",
+        ",'@SUM(A1),",
+        ",'+84,",
+        "''= giữ nguyên",
+    ] {
+        assert!(text.contains(quoted), "{quoted} in {text}");
+    }
+    assert_eq!(csv(text).unwrap(), items);
+}
+
+#[test]
 fn three_different_errors_are_all_listed_and_nothing_is_imported() {
     let text = format!(
         "{HEADER}\

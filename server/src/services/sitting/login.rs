@@ -55,11 +55,13 @@ pub async fn candidate_login(
         id: sitting.id,
         roles: vec![],
         login: Some(login),
+        ver: None,
+        auth_time: None,
         iat: now.timestamp(),
         exp: (sitting.ends_at + Duration::hours(12)).timestamp(),
     };
     Ok(CandidateLoginResponse {
-        token: sign(&claims, &state.config.jwt_secret.0)?,
+        token: sign(&claims, &state.config.keys.candidate_jwt)?,
         sitting_id: sitting.id,
         status,
         starts_at: session.starts_at,
@@ -91,7 +93,8 @@ fn pin_matches(state: &AppState, sitting: &sittings::Model, pin: Option<&str>) -
     match (&sitting.pin_hash, pin) {
         (None, _) => true,
         (Some(stored), Some(pin)) => {
-            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &sitting.ticket_no, pin);
+            let digest =
+                secrets::pin_digest(&state.config.keys.candidate_codes, &sitting.ticket_no, pin);
             secrets::constant_time_eq(stored.as_bytes(), digest.as_bytes())
         }
         (Some(_), None) => false,
