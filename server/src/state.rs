@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<LoginThrottle>,
+    /// The key of candidate PINs ([`crate::secrets::candidate_code_key`]), derived once.
+    pub code_key: Arc<[u8; 32]>,
     /// Serialises audit appends so the hash chain never forks inside this process.
     pub audit_lock: Arc<tokio::sync::Mutex<()>>,
     /// Answer saves, logins and hand-ins waiting for their group commit.
@@ -44,7 +46,12 @@ impl AppState {
     }
 
     pub fn with_clock(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> Self {
-        let throttle = LoginThrottle::new(config.login_max_failures, config.login_window_seconds);
+        let throttle = LoginThrottle::new(
+            config.login_max_failures,
+            config.login_session_max_failures,
+            config.login_window_seconds,
+        );
+        let code_key = Arc::new(crate::secrets::candidate_code_key(&config.jwt_secret.0));
         let leptos = crate::ui::leptos_options(&config.site_root);
         let write_turns = WriteTurns::new(config.is_sqlite());
         AppState {
@@ -54,6 +61,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             throttle: Arc::new(throttle),
+            code_key,
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
             writes: Arc::new(Writers::default()),
             write_turns: Arc::new(write_turns),
@@ -63,6 +71,18 @@ impl AppState {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The digest stored for a candidate's PIN.
+    pub fn pin_digest(&self, ticket_no: &str, pin: &str) -> String {
+        crate::secrets::pin_digest(&self.code_key[..], ticket_no, pin)
+    }
+
+    /// The PIN issued with a ticket and its digest, for a new sitting.
+    pub fn issue_pin(&self, ticket_no: &str) -> (String, String) {
+        let pin = crate::secrets::issued_pin(&self.code_key, ticket_no);
+        let digest = self.pin_digest(ticket_no, &pin);
+        (pin, digest)
     }
 }
 

@@ -14,6 +14,7 @@ mod publication;
 mod results;
 mod round;
 mod seating;
+mod sign_in;
 mod sitting;
 mod ui;
 mod voiding;

@@ -4,5 +4,6 @@ pub mod bank;
 pub mod exam;
 pub mod results;
 pub mod round;
+pub mod sign_in;
 pub mod sitting;
 pub mod users;

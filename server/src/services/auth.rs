@@ -1,5 +1,5 @@
 //! Staff sign-in: throttled per username and per address, argon2id verification, and a signed
-//! token carrying the roles.
+//! token carrying the roles. Every attempt goes to the security log.
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,8 @@ use crate::auth::jwt::{sign, Claims, TokenKind};
 use crate::auth::password::{dummy_hash, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::services::sign_in::log::{line, record};
+use crate::services::sign_in::Client;
 use crate::services::users::UserView;
 use crate::state::AppState;
 
@@ -24,13 +26,15 @@ pub struct LoginResponse {
     pub user: UserView,
 }
 
-pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult<LoginResponse> {
+pub async fn login(state: &AppState, req: LoginRequest, client: &Client) -> AppResult<LoginResponse> {
     let now = state.now();
     let username = req.username.trim().to_string();
-    state
-        .throttle
-        .check(&username, addr, now)
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let addr = client.address();
+    let subject = format!("staff:{}", truncated(&username));
+    if let Err(retry_after) = state.throttle.check_staff(&username, &addr, now) {
+        record(state, line("staff.login_failed", subject, client, "throttled")).await?;
+        return Err(AppError::TooManyRequests { retry_after });
+    }
     let user = repo::users::find_by_username(&state.db, &username).await?;
     let hash = user
         .as_ref()
@@ -44,11 +48,14 @@ pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            state.throttle.record_failure(&username, addr, now);
+            state.throttle.record_staff_failure(&username, &addr, now);
+            let detail = "wrong username or password";
+            record(state, line("staff.login_failed", subject, client, detail)).await?;
             return Err(AppError::Unauthorized("wrong username or password".into()));
         }
     };
-    state.throttle.record_success(&username);
+    state.throttle.record_staff_success(&username);
+    record(state, line("staff.login", subject, client, "")).await?;
     let expires_at = now + Duration::minutes(state.config.staff_token_minutes);
     let claims = Claims {
         sub: user.username.clone(),
@@ -65,4 +72,9 @@ pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult
         expires_at,
         user: user.into(),
     })
+}
+
+/// A typed username as the log keeps it (whatever was typed, within reason).
+fn truncated(username: &str) -> String {
+    username.chars().take(100).collect()
 }

@@ -190,7 +190,7 @@ pub struct NewSession {
     pub room: String,
     pub starts_at: DateTime<Utc>,
     pub application_ids: Vec<i32>,
-    /// Give every candidate a PIN, printed on the admission ticket and asked at login.
+    /// Accepted for older clients and ignored: every candidate now gets a PIN (VN-21).
     #[serde(default)]
     pub require_pin: bool,
 }
@@ -200,7 +200,8 @@ pub struct Ticket {
     pub application_id: i32,
     pub ticket_no: String,
     pub seat: i32,
-    /// Shown once, here, for the admission ticket; only a keyed hash is stored.
+    /// The candidate's PIN, for the admission ticket (which prints it again); only a keyed
+    /// hash is stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
 }
@@ -301,8 +302,8 @@ pub async fn create_session(
     for (i, application_id) in new.application_ids.iter().enumerate() {
         let seat = i as i32 + 1;
         let ticket_no = ticket_no(session.id, seat);
-        let pin = new.require_pin.then(secrets::new_pin);
-        let sitting = repo::exam::insert_sitting(
+        let (pin, pin_hash) = state.issue_pin(&ticket_no);
+        repo::exam::insert_sitting(
             &txn,
             repo::exam::NewSitting {
                 session_id: session.id,
@@ -310,21 +311,18 @@ pub async fn create_session(
                 ticket_no: ticket_no.clone(),
                 seat,
                 seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket_no)),
+                pin_hash,
                 paper: None,
                 ends_at,
             },
             now,
         )
         .await?;
-        if let Some(pin) = &pin {
-            let digest = secrets::pin_digest(&state.config.jwt_secret.0, &ticket_no, pin);
-            repo::sitting::set_pin_hash(&txn, sitting, digest).await?;
-        }
         tickets.push(Ticket {
             application_id: *application_id,
             ticket_no,
             seat,
-            pin,
+            pin: Some(pin),
         });
     }
     audit::append(
