@@ -112,6 +112,7 @@ pub async fn reissue_pin(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// Lines older than this id (paging back).
     pub before_id: Option<i32>,

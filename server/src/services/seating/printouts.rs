@@ -64,8 +64,13 @@ pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSe
 /// random and shown once, to the supervisor who re-issued it).
 fn printable_pin(state: &AppState, s: &sittings::Model) -> Option<String> {
     let (pin, digest) = state.issue_pin(&s.ticket_no);
-    let stored = s.pin_hash.as_deref()?;
-    crate::secrets::constant_time_eq(stored.as_bytes(), digest.as_bytes()).then_some(pin)
+    match s.pin_hash.as_deref() {
+        // Seated before every sitting had a stored PIN: its PIN is the one issued.
+        None => Some(pin),
+        Some(stored) => {
+            crate::secrets::constant_time_eq(stored.as_bytes(), digest.as_bytes()).then_some(pin)
+        }
+    }
 }
 
 /// The name `services::results` still builds published documents under; the type is

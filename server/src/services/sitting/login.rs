@@ -70,8 +70,8 @@ pub async fn candidate_login(
     let exam = exam_of(&state.db, &session).await?;
     let status = phase(sitting.status, session.starts_at, sitting.ends_at, now);
     let window = Duration::minutes(state.config.result_window_minutes);
-    let access = access(status, sitting.ends_at, window, now);
-    if access == Access::Over {
+    let granted = access(status, sitting.ends_at, window, now);
+    if granted == Access::Over {
         record(state, refused("the session is over")).await?;
         return Err(AppError::Forbidden(
             "this sitting is over: sign-in is closed (the result was shown for a limited time \
@@ -79,7 +79,7 @@ pub async fn candidate_login(
                 .into(),
         ));
     }
-    if access == Access::Live {
+    if granted == Access::Live {
         if let Err(e) = check_arrival(&sitting, &session, &exam, status, now) {
             record(state, refused("late beyond VN-22")).await?;
             return Err(e);
@@ -94,11 +94,7 @@ pub async fn candidate_login(
     l.session_id = Some(session.id);
     l.sitting_id = Some(sitting.id);
     queue_login(state, sitting.id, &login, l).await?;
-    let mut resp = signed_in(state, &sitting, &session, login)?;
-    if access == Access::ResultOnly {
-        resp.read_only = true;
-    }
-    Ok(Outcome::SignedIn(resp))
+    Ok(Outcome::SignedIn(signed_in(state, &sitting, &session, login)?))
 }
 
 /// The token and times of a sitting's new live login.
