@@ -321,7 +321,11 @@ impl TestApp {
         supervisor: &str,
     ) -> String {
         let waiting = self.candidate_login(ticket_no, access_code).await;
-        assert_eq!(waiting.status, 202, "a second sign-in waits: {}", waiting.text);
+        assert_eq!(
+            waiting.status, 202,
+            "a second sign-in waits: {}",
+            waiting.text
+        );
         let id = waiting.body["move_id"].as_i64().expect("move id");
         let approved = self
             .post(

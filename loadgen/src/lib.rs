@@ -711,7 +711,9 @@ pub async fn spike(plan: &Plan, count: usize) -> Result<Report> {
                 reqwest::Method::POST,
                 "/api/v1/candidate/login",
                 None,
-                Some(&json!({"ticket_no": t.ticket_no, "access_code": t.access_code, "pin": t.pin})),
+                Some(
+                    &json!({"ticket_no": t.ticket_no, "access_code": t.access_code, "pin": t.pin}),
+                ),
             )
             .await;
         }));

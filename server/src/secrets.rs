@@ -136,13 +136,20 @@ mod tests {
     #[test]
     fn an_issued_pin_is_six_digits_fixed_by_the_key_and_the_ticket() {
         let key = candidate_code_key(b"the configured secret, 32 bytes or more");
-        assert_ne!(key, candidate_code_key(b"another configured secret........"));
+        assert_ne!(
+            key,
+            candidate_code_key(b"another configured secret........")
+        );
         assert_ne!(&key[..], b"the configured secret, 32 bytes or more");
         let pin = issued_pin(&key, "0001001");
-        assert!(pin.len() == 6 && pin.chars().all(|c| c.is_ascii_digit()), "{pin}");
+        assert!(
+            pin.len() == 6 && pin.chars().all(|c| c.is_ascii_digit()),
+            "{pin}"
+        );
         assert_eq!(pin, issued_pin(&key, "0001001"));
-        let others: std::collections::HashSet<String> =
-            (1..=50).map(|s| issued_pin(&key, &format!("0001{s:03}"))).collect();
+        let others: std::collections::HashSet<String> = (1..=50)
+            .map(|s| issued_pin(&key, &format!("0001{s:03}")))
+            .collect();
         assert!(others.len() > 45, "PINs of neighbouring tickets differ");
     }
 

@@ -60,7 +60,9 @@ async fn vn_21_sign_in_needs_the_pin_of_the_candidates_own_admission_ticket() {
         let r = app.post("/api/v1/candidate/login", None, &login(pin)).await;
         assert!(r.problem(401)["detail"].as_str().unwrap().contains("PIN"));
     }
-    let r = app.post("/api/v1/candidate/login", None, &login(Some(&mine))).await;
+    let r = app
+        .post("/api/v1/candidate/login", None, &login(Some(&mine)))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // Only a keyed digest is stored.
     use sea_orm::EntityTrait;
@@ -96,7 +98,11 @@ async fn vn_21_a_supervisor_reissues_a_pin_with_a_reason_shown_once_and_audited(
         .problem(422);
 
     let r = app
-        .post(&path, Some(&supervisor), &json!({"reason": "Thí sinh làm mất giấy báo dự thi"}))
+        .post(
+            &path,
+            Some(&supervisor),
+            &json!({"reason": "Thí sinh làm mất giấy báo dự thi"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new_pin = r.body["pin"].as_str().unwrap().to_string();
@@ -188,8 +194,7 @@ async fn every_way_of_seating_a_candidate_issues_a_pin() {
 }
 
 #[tokio::test]
-async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_supervisor_approves()
-{
+async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_supervisor_approves() {
     let app = TestApp::spawn().await;
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(3));
@@ -199,7 +204,9 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     assert_eq!(first.status, 200, "{}", first.text);
     let first = first.body["token"].as_str().unwrap().to_string();
     let save = |seq: i64| json!({"choices": ["A"], "seq": seq});
-    let saved = app.put("/api/v1/sitting/answers/1", Some(&first), &save(1)).await;
+    let saved = app
+        .put("/api/v1/sitting/answers/1", Some(&first), &save(1))
+        .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
     // Someone signs in to the same sitting from elsewhere: they wait, the first page goes on.
@@ -219,13 +226,22 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     };
     assert_eq!(poll(&claim).await.status, 202);
     poll("not the claim").await.problem(404);
-    let saved = app.put("/api/v1/sitting/answers/1", Some(&first), &save(2)).await;
-    assert_eq!(saved.status, 200, "the first page keeps saving: {}", saved.text);
+    let saved = app
+        .put("/api/v1/sitting/answers/1", Some(&first), &save(2))
+        .await;
+    assert_eq!(
+        saved.status, 200,
+        "the first page keeps saving: {}",
+        saved.text
+    );
 
     // The console lists the move with both computers.
     let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
     let moves = app
-        .get(&format!("/api/v1/sessions/{}/moves", d.session_id), Some(&supervisor))
+        .get(
+            &format!("/api/v1/sessions/{}/moves", d.session_id),
+            Some(&supervisor),
+        )
         .await;
     assert_eq!(moves.status, 200, "{}", moves.text);
     let m = &moves.body["items"][0];
@@ -248,10 +264,16 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     app.post(&approve, Some(&supervisor), &json!({"reason": ""}))
         .await
         .problem(422);
-    let saved = app.put("/api/v1/sitting/answers/1", Some(&first), &save(3)).await;
+    let saved = app
+        .put("/api/v1/sitting/answers/1", Some(&first), &save(3))
+        .await;
     assert_eq!(saved.status, 200, "still the first page's: {}", saved.text);
     let r = app
-        .post(&approve, Some(&supervisor), &json!({"reason": "Máy 07 hỏng màn hình, chuyển sang máy 31"}))
+        .post(
+            &approve,
+            Some(&supervisor),
+            &json!({"reason": "Máy 07 hỏng màn hình, chuyển sang máy 31"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     app.post(&approve, Some(&supervisor), &json!({"reason": "lần nữa"}))
@@ -259,14 +281,22 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
         .problem(409);
 
     // Now the first page is locked, and the new one holds the sitting with every answer.
-    let locked = app.put("/api/v1/sitting/answers/1", Some(&first), &save(4)).await;
-    assert!(locked.status == 401 || locked.status == 409, "{}", locked.text);
+    let locked = app
+        .put("/api/v1/sitting/answers/1", Some(&first), &save(4))
+        .await;
+    assert!(
+        locked.status == 401 || locked.status == 409,
+        "{}",
+        locked.text
+    );
     let moved = poll(&claim).await;
     assert_eq!(moved.status, 200, "{}", moved.text);
     let second = moved.body["token"].as_str().unwrap();
     let view = app.get("/api/v1/sitting", Some(second)).await;
     assert_eq!(view.body["answers"]["1"]["seq"], 3);
-    let saved = app.put("/api/v1/sitting/answers/1", Some(second), &save(4)).await;
+    let saved = app
+        .put("/api/v1/sitting/answers/1", Some(second), &save(4))
+        .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
     // Audited with both computers and the reason.
@@ -280,9 +310,12 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     assert!(audited.details.contains("Lab PC 07") && audited.details.contains("Lab PC 31"));
     assert!(audited.details.contains("màn hình"));
     assert_eq!(
-        app.get(&format!("/api/v1/sessions/{}/moves", d.session_id), Some(&supervisor))
-            .await
-            .body["items"],
+        app.get(
+            &format!("/api/v1/sessions/{}/moves", d.session_id),
+            Some(&supervisor)
+        )
+        .await
+        .body["items"],
         json!([])
     );
 }
@@ -293,7 +326,9 @@ async fn after_hand_in_sign_in_gives_only_the_result_for_half_an_hour_then_nothi
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(1));
     let token = app.candidate(&d.tickets[8].1, &d.access_code).await;
-    let done = app.post("/api/v1/sitting/submit", Some(&token), &json!({})).await;
+    let done = app
+        .post("/api/v1/sitting/submit", Some(&token), &json!({}))
+        .await;
     assert_eq!(done.status, 200, "{}", done.text);
 
     // Handed in: signing in again shows the result, read only, without waiting.
@@ -305,9 +340,13 @@ async fn after_hand_in_sign_in_gives_only_the_result_for_half_an_hour_then_nothi
     let view = app.get("/api/v1/sitting", Some(later)).await;
     assert_eq!(view.status, 200, "{}", view.text);
     assert!(view.body["result"].is_object(), "{}", view.text);
-    app.put("/api/v1/sitting/answers/1", Some(later), &json!({"choices": ["A"], "seq": 9}))
-        .await
-        .problem(423);
+    app.put(
+        "/api/v1/sitting/answers/1",
+        Some(later),
+        &json!({"choices": ["A"], "seq": 9}),
+    )
+    .await
+    .problem(423);
 
     // A sitting closed by the clock, the same until 30 minutes after its end.
     let ends = d.starts_at + Duration::minutes(60);
@@ -319,7 +358,9 @@ async fn after_hand_in_sign_in_gives_only_the_result_for_half_an_hour_then_nothi
     // Then the session code opens nothing any more.
     app.move_clock_to(ends + Duration::minutes(31));
     for seat in [8, 9, 10] {
-        let r = app.candidate_login(&d.tickets[seat].1, &d.access_code).await;
+        let r = app
+            .candidate_login(&d.tickets[seat].1, &d.access_code)
+            .await;
         assert!(r.problem(403)["detail"].as_str().unwrap().contains("over"));
     }
 }
@@ -333,31 +374,50 @@ async fn a_lab_lock_refuses_sign_ins_from_elsewhere_with_a_clear_message() {
     let path = format!("/api/v1/sessions/{}/lab-lock", d.session_id);
     // Bad networks are named, and nothing changes.
     let bad = app
-        .put(&path, Some(&supervisor), &json!({"networks": ["10.9.9.0/24", "10.9.9.0/40", "phòng máy"]}))
+        .put(
+            &path,
+            Some(&supervisor),
+            &json!({"networks": ["10.9.9.0/24", "10.9.9.0/40", "phòng máy"]}),
+        )
         .await;
     let problem = bad.problem(422);
     let fields: Vec<&str> = problem["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["field"].as_str().or(e["location"].as_str()).unwrap_or_default())
+        .map(|e| {
+            e["field"]
+                .as_str()
+                .or(e["location"].as_str())
+                .unwrap_or_default()
+        })
         .collect();
     assert_eq!(fields, ["networks[1]", "networks[2]"], "{problem}");
-    assert_eq!(app.get(&path, Some(&supervisor)).await.body["networks"], json!([]));
+    assert_eq!(
+        app.get(&path, Some(&supervisor)).await.body["networks"],
+        json!([])
+    );
     let candidate = app.candidate(&d.tickets[0].1, &d.access_code).await;
     app.put(&path, Some(&candidate), &json!({"networks": []}))
         .await
         .problem(403);
 
     let r = app
-        .put(&path, Some(&supervisor), &json!({"networks": ["10.9.9.0/24"]}))
+        .put(
+            &path,
+            Some(&supervisor),
+            &json!({"networks": ["10.9.9.0/24"]}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["networks"], json!(["10.9.9.0/24"]));
     // This test's client is 127.0.0.1, outside the lab; a forged header changes nothing,
     // since the peer is no trusted proxy.
     let refused = app.candidate_login(&d.tickets[1].1, &d.access_code).await;
-    assert!(refused.problem(403)["detail"].as_str().unwrap().contains("exam room"));
+    assert!(refused.problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("exam room"));
     let body = json!({"ticket_no": d.tickets[1].1, "access_code": d.access_code, "pin": app.pin(&d.tickets[1].1)});
     let forged = app
         .send(
@@ -370,8 +430,14 @@ async fn a_lab_lock_refuses_sign_ins_from_elsewhere_with_a_clear_message() {
         .await;
     forged.problem(403);
     // Lifted, sign-in works again.
-    app.put(&path, Some(&supervisor), &json!({"networks": []})).await;
-    assert_eq!(app.candidate_login(&d.tickets[1].1, &d.access_code).await.status, 200);
+    app.put(&path, Some(&supervisor), &json!({"networks": []}))
+        .await;
+    assert_eq!(
+        app.candidate_login(&d.tickets[1].1, &d.access_code)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -390,7 +456,8 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
     )
     .await;
     let via = |ticket: &str, forwarded: &str| {
-        let body = json!({"ticket_no": ticket, "access_code": d.access_code, "pin": app.pin(ticket)});
+        let body =
+            json!({"ticket_no": ticket, "access_code": d.access_code, "pin": app.pin(ticket)});
         app.send(
             app.client
                 .post(app.url("/api/v1/candidate/login"))
@@ -400,11 +467,16 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
         )
     };
     assert_eq!(via(&d.tickets[0].1, "10.9.9.5").await.status, 200);
-    via(&d.tickets[1].1, "10.9.9.5, 192.168.1.20").await.problem(403);
+    via(&d.tickets[1].1, "10.9.9.5, 192.168.1.20")
+        .await
+        .problem(403);
     via(&d.tickets[1].1, "junk").await.problem(403);
     // The log names the lab computer, not the proxy.
     let log = app
-        .get(&format!("/api/v1/sessions/{}/security-log", d.session_id), Some(&supervisor))
+        .get(
+            &format!("/api/v1/sessions/{}/security-log", d.session_id),
+            Some(&supervisor),
+        )
         .await;
     let addresses: Vec<&str> = log.body["items"]
         .as_array()
@@ -431,14 +503,28 @@ async fn six_wrong_tickets_from_one_lab_address_do_not_stop_a_correct_candidate(
             .await;
         r.problem(401);
     }
-    assert_eq!(app.candidate_login(&d.tickets[0].1, &d.access_code).await.status, 200);
+    assert_eq!(
+        app.candidate_login(&d.tickets[0].1, &d.access_code)
+            .await
+            .status,
+        200
+    );
     // One ticket tried again and again is stopped, that ticket only.
     let wrong = json!({"ticket_no": d.tickets[1].1, "access_code": d.access_code, "pin": "x"});
     for _ in 0..5 {
-        app.post("/api/v1/candidate/login", None, &wrong).await.problem(401);
+        app.post("/api/v1/candidate/login", None, &wrong)
+            .await
+            .problem(401);
     }
-    app.candidate_login(&d.tickets[1].1, &d.access_code).await.problem(429);
-    assert_eq!(app.candidate_login(&d.tickets[2].1, &d.access_code).await.status, 200);
+    app.candidate_login(&d.tickets[1].1, &d.access_code)
+        .await
+        .problem(429);
+    assert_eq!(
+        app.candidate_login(&d.tickets[2].1, &d.access_code)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -449,9 +535,13 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
     let admin = app.staff("quantri2", &[Role::Admin]).await;
     let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
     let hr = app.staff("tochuc2", &[Role::Hr]).await;
-    app.post("/api/v1/auth/login", None, &json!({"username": "tochuc2", "password": "sai"}))
-        .await
-        .problem(401);
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "tochuc2", "password": "sai"}),
+    )
+    .await
+    .problem(401);
     app.post(
         "/api/v1/candidate/login",
         None,
@@ -467,7 +557,12 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["kind"].as_str().unwrap().into(), l["subject"].as_str().unwrap().into()))
+        .map(|l| {
+            (
+                l["kind"].as_str().unwrap().into(),
+                l["subject"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let ticket = format!("candidate:{}", d.tickets[0].1);
     for expected in [
@@ -480,7 +575,10 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
     }
     // The supervisor reads the session's own lines; others may not read the log.
     let session = app
-        .get(&format!("/api/v1/sessions/{}/security-log", d.session_id), Some(&supervisor))
+        .get(
+            &format!("/api/v1/sessions/{}/security-log", d.session_id),
+            Some(&supervisor),
+        )
         .await;
     assert_eq!(session.status, 200, "{}", session.text);
     assert!(session.body["items"]
@@ -489,10 +587,17 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
         .iter()
         .all(|l| l["session_id"] == d.session_id));
     assert!(!session.body["items"].as_array().unwrap().is_empty());
-    app.get("/api/v1/security-log", Some(&supervisor)).await.problem(403);
-    app.get(&format!("/api/v1/sessions/{}/security-log", d.session_id), Some(&hr))
+    app.get("/api/v1/security-log", Some(&supervisor))
         .await
         .problem(403);
-    app.get("/api/v1/security-log", Some(&candidate)).await.problem(403);
+    app.get(
+        &format!("/api/v1/sessions/{}/security-log", d.session_id),
+        Some(&hr),
+    )
+    .await
+    .problem(403);
+    app.get("/api/v1/security-log", Some(&candidate))
+        .await
+        .problem(403);
     app.get("/api/v1/security-log", None).await.problem(401);
 }

@@ -127,10 +127,17 @@ pub fn SupervisorPage() -> impl IntoView {
                         .and(v.get("ticket_no"))
                         .and_then(|t| t.as_str())
                         .map(|t| format!("→ {t} "));
-                    let pin = v.get("pin").and_then(|p| p.as_str()).map(|p| format!("PIN {p}"));
+                    let pin = v
+                        .get("pin")
+                        .and_then(|p| p.as_str())
+                        .map(|p| format!("PIN {p}"));
                     let note = match (ticket, pin) {
                         (None, None) => None,
-                        (t, p) => Some(format!("{}{}", t.unwrap_or_default(), p.unwrap_or_default())),
+                        (t, p) => Some(format!(
+                            "{}{}",
+                            t.unwrap_or_default(),
+                            p.unwrap_or_default()
+                        )),
                     };
                     message.set(Some(note.unwrap_or_else(|| "OK".into())));
                     load();

@@ -87,7 +87,12 @@ impl LoginThrottle {
         self.check(&self.candidate_keys(ticket_no, session_code), now)
     }
 
-    pub fn record_candidate_failure(&self, ticket_no: &str, session_code: &str, now: DateTime<Utc>) {
+    pub fn record_candidate_failure(
+        &self,
+        ticket_no: &str,
+        session_code: &str,
+        now: DateTime<Utc>,
+    ) {
         self.record(&self.candidate_keys(ticket_no, session_code), now);
     }
 
@@ -180,10 +185,18 @@ mod tests {
             assert!(t.check_staff("hr", "1.2.3.4", now).is_ok());
             t.record_staff_failure("hr", "1.2.3.4", now);
         }
-        assert!(t.check_staff("hr", "9.9.9.9", now).is_err(), "same username elsewhere");
-        assert!(t.check_staff("other", "1.2.3.4", now).is_err(), "same address");
+        assert!(
+            t.check_staff("hr", "9.9.9.9", now).is_err(),
+            "same username elsewhere"
+        );
+        assert!(
+            t.check_staff("other", "1.2.3.4", now).is_err(),
+            "same address"
+        );
         assert!(t.check_staff("other", "9.9.9.9", now).is_ok());
-        assert!(t.check_staff("hr", "1.2.3.4", now + Duration::seconds(61)).is_ok());
+        assert!(t
+            .check_staff("hr", "1.2.3.4", now + Duration::seconds(61))
+            .is_ok());
     }
 
     #[test]
@@ -216,7 +229,11 @@ mod tests {
         for i in 0..100_000i64 {
             let now = start + Duration::milliseconds(i);
             t.record_candidate_failure(&format!("ticket-{i}"), &format!("code-{i}"), now);
-            t.record_staff_failure(&format!("user-{i}"), &format!("10.{}.{}.1", i / 256 % 256, i % 256), now);
+            t.record_staff_failure(
+                &format!("user-{i}"),
+                &format!("10.{}.{}.1", i / 256 % 256, i % 256),
+                now,
+            );
             assert!(t.len() <= 10_000, "{} keys after {i}", t.len());
         }
         // The newest failures are still counted.

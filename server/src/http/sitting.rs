@@ -10,12 +10,12 @@ use utoipa::OpenApi;
 use super::extract::{ApiJson, ApiPath};
 use crate::auth::extract::CandidateLogin;
 use crate::error::AppResult;
+use crate::services::sign_in::moves::{self, ClaimRequest, PendingMove};
+use crate::services::sign_in::Client;
 use crate::services::sitting::dto::{
     AnswerAck, AnswerRequest, CandidateLoginRequest, CandidateLoginResponse, SittingView,
     SubmitResult,
 };
-use crate::services::sign_in::moves::{self, ClaimRequest, PendingMove};
-use crate::services::sign_in::Client;
 use crate::services::sitting::{finish, login, save, view};
 use crate::state::AppState;
 

@@ -25,7 +25,12 @@ pub enum Access {
 /// A finished sitting shows its result for `window` after its end (`ends_at`, which
 /// extensions move); after that the session code opens nothing. A sitting replaced by a
 /// re-sitting (VN-23) opens nothing at all: the new ticket does.
-pub fn access(phase: Phase, ends_at: DateTime<Utc>, window: Duration, now: DateTime<Utc>) -> Access {
+pub fn access(
+    phase: Phase,
+    ends_at: DateTime<Utc>,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Access {
     match phase {
         Phase::Waiting | Phase::Open => Access::Live,
         Phase::Void => Access::Over,
@@ -69,7 +74,10 @@ pub fn parse_networks(entries: &[String]) -> Result<Vec<IpNet>, Vec<(usize, Stri
             Some(net) => nets.push(net),
             None => bad.push((
                 i,
-                format!("'{}' is not a network in CIDR form (e.g. 10.1.2.0/24)", entry.trim()),
+                format!(
+                    "'{}' is not a network in CIDR form (e.g. 10.1.2.0/24)",
+                    entry.trim()
+                ),
             )),
         }
     }
@@ -152,8 +160,14 @@ mod tests {
         let (end, window) = (at(60), Duration::minutes(30));
         assert_eq!(access(Phase::Open, end, window, at(10)), Access::Live);
         assert_eq!(access(Phase::Waiting, end, window, at(0)), Access::Live);
-        assert_eq!(access(Phase::Submitted, end, window, at(40)), Access::ResultOnly);
-        assert_eq!(access(Phase::Closed, end, window, at(89)), Access::ResultOnly);
+        assert_eq!(
+            access(Phase::Submitted, end, window, at(40)),
+            Access::ResultOnly
+        );
+        assert_eq!(
+            access(Phase::Closed, end, window, at(89)),
+            Access::ResultOnly
+        );
         assert_eq!(access(Phase::Closed, end, window, at(90)), Access::Over);
         assert_eq!(access(Phase::Submitted, end, window, at(200)), Access::Over);
         assert_eq!(access(Phase::Void, end, window, at(10)), Access::Over);
@@ -178,14 +192,30 @@ mod tests {
     fn forwarded_for_counts_only_when_the_peer_is_a_trusted_proxy() {
         let trusted = networks_of(Some("127.0.0.1/32,10.9.0.0/16"));
         // Not a proxy of ours: the header is whatever the client wrote.
-        assert_eq!(client_address(ip("203.0.113.5"), Some("10.1.2.3"), &trusted), ip("203.0.113.5"));
+        assert_eq!(
+            client_address(ip("203.0.113.5"), Some("10.1.2.3"), &trusted),
+            ip("203.0.113.5")
+        );
         // Our proxy: the nearest address it saw, skipping our own proxies.
         assert_eq!(
-            client_address(ip("127.0.0.1"), Some("1.1.1.1, 10.1.2.3, 10.9.0.4"), &trusted),
+            client_address(
+                ip("127.0.0.1"),
+                Some("1.1.1.1, 10.1.2.3, 10.9.0.4"),
+                &trusted
+            ),
             ip("10.1.2.3")
         );
-        assert_eq!(client_address(ip("127.0.0.1"), None, &trusted), ip("127.0.0.1"));
-        assert_eq!(client_address(ip("127.0.0.1"), Some("junk"), &trusted), ip("127.0.0.1"));
-        assert_eq!(client_address(ip("127.0.0.1"), Some("10.1.2.3"), &[]), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), None, &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("127.0.0.1"), Some("junk"), &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("127.0.0.1"), Some("10.1.2.3"), &[]),
+            ip("127.0.0.1")
+        );
     }
 }

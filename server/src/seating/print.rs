@@ -306,7 +306,10 @@ mod tests {
             html.contains("<td>0002002</td><td>Trần Văn Bình</td><td>31/12/2000</td><td>VP</td>")
         );
         assert!(html.contains("Số thí sinh: 2."));
-        assert!(!html.contains("314159"), "a PIN is never on the room's list");
+        assert!(
+            !html.contains("314159"),
+            "a PIN is never on the room's list"
+        );
     }
 
     #[test]

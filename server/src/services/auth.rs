@@ -26,13 +26,21 @@ pub struct LoginResponse {
     pub user: UserView,
 }
 
-pub async fn login(state: &AppState, req: LoginRequest, client: &Client) -> AppResult<LoginResponse> {
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    client: &Client,
+) -> AppResult<LoginResponse> {
     let now = state.now();
     let username = req.username.trim().to_string();
     let addr = client.address();
     let subject = format!("staff:{}", truncated(&username));
     if let Err(retry_after) = state.throttle.check_staff(&username, &addr, now) {
-        record(state, line("staff.login_failed", subject, client, "throttled")).await?;
+        record(
+            state,
+            line("staff.login_failed", subject, client, "throttled"),
+        )
+        .await?;
         return Err(AppError::TooManyRequests { retry_after });
     }
     let user = repo::users::find_by_username(&state.db, &username).await?;

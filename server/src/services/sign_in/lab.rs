@@ -48,7 +48,11 @@ pub async fn set_networks(
             .collect();
         AppError::invalid("the lab lock is not valid", errors)
     })?;
-    let stored = nets.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+    let stored = nets
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;

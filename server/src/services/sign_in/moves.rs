@@ -149,7 +149,8 @@ pub async fn poll(state: &AppState, move_id: i32, req: ClaimRequest) -> AppResul
                 ));
             }
             let session = session_of(state, &sitting).await?;
-            let resp = crate::services::sitting::login::signed_in(state, &sitting, &session, login)?;
+            let resp =
+                crate::services::sitting::login::signed_in(state, &sitting, &session, login)?;
             Ok(Polled::SignedIn(resp))
         }
     }
@@ -177,7 +178,11 @@ pub async fn pending(state: &AppState, session_id: i32) -> AppResult<MoveList> {
     Ok(MoveList { items })
 }
 
-fn view(m: device_moves::Model, sitting: &sittings::Model, current: Option<security_log::Model>) -> MoveView {
+fn view(
+    m: device_moves::Model,
+    sitting: &sittings::Model,
+    current: Option<security_log::Model>,
+) -> MoveView {
     MoveView {
         id: m.id,
         sitting_id: m.sitting_id,
@@ -226,8 +231,9 @@ pub async fn approve(
     let m = repo::sign_in::approve_move(&txn, m, actor, req.reason.trim(), &login, now).await?;
     let out = view(m, &sitting, current);
     let device = |d: &Option<Device>| {
-        d.as_ref()
-            .map(|d| serde_json::json!({"address": d.address, "user_agent": d.user_agent, "at": d.at}))
+        d.as_ref().map(
+            |d| serde_json::json!({"address": d.address, "user_agent": d.user_agent, "at": d.at}),
+        )
     };
     audit::append(
         &txn,

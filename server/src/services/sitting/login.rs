@@ -40,14 +40,27 @@ pub async fn candidate_login(
     let now = state.now();
     let ticket = req.ticket_no.trim().to_string();
     let subject = format!("candidate:{ticket}");
-    if let Err(retry_after) = state.throttle.check_candidate(&ticket, &req.access_code, now) {
-        record(state, line("candidate.login_failed", subject, client, "throttled")).await?;
+    if let Err(retry_after) = state
+        .throttle
+        .check_candidate(&ticket, &req.access_code, now)
+    {
+        record(
+            state,
+            line("candidate.login_failed", subject, client, "throttled"),
+        )
+        .await?;
         return Err(AppError::TooManyRequests { retry_after });
     }
     let Some((sitting, session)) = credentials(state, &req).await? else {
-        state.throttle.record_candidate_failure(&ticket, &req.access_code, now);
+        state
+            .throttle
+            .record_candidate_failure(&ticket, &req.access_code, now);
         let detail = "wrong ticket number, session code or PIN";
-        record(state, line("candidate.login_failed", subject, client, detail)).await?;
+        record(
+            state,
+            line("candidate.login_failed", subject, client, detail),
+        )
+        .await?;
         return Err(AppError::Unauthorized(
             "wrong ticket number, session code or PIN".into(),
         ));
@@ -85,7 +98,9 @@ pub async fn candidate_login(
             return Err(e);
         }
         if sitting.active_login.is_some() {
-            return Ok(Outcome::Waiting(moves::request(state, &sitting, client).await?));
+            return Ok(Outcome::Waiting(
+                moves::request(state, &sitting, client).await?,
+            ));
         }
     }
     let login = secrets::login_token();
@@ -94,7 +109,9 @@ pub async fn candidate_login(
     l.session_id = Some(session.id);
     l.sitting_id = Some(sitting.id);
     queue_login(state, sitting.id, &login, l).await?;
-    Ok(Outcome::SignedIn(signed_in(state, &sitting, &session, login)?))
+    Ok(Outcome::SignedIn(signed_in(
+        state, &sitting, &session, login,
+    )?))
 }
 
 /// The token and times of a sitting's new live login.
@@ -240,7 +257,12 @@ impl BatchWriter for LoginWriter {
 
 /// Makes `login` the only live login of the sitting, committed with concurrent logins;
 /// returns once committed.
-async fn queue_login(state: &AppState, sitting_id: i32, login: &str, log: LogLine) -> AppResult<()> {
+async fn queue_login(
+    state: &AppState,
+    sitting_id: i32,
+    login: &str,
+    log: LogLine,
+) -> AppResult<()> {
     let job = NewLogin {
         sitting_id,
         login: login.to_string(),
