@@ -26,6 +26,12 @@ async fn login_as(app: &TestApp, body: &Value, user_agent: &str) -> Resp {
     app.send(req, None).await
 }
 
+/// The waiting page asks how its move stands.
+async fn poll(app: &TestApp, id: i64, claim: &str) -> Resp {
+    let path = format!("/api/v1/candidate/moves/{id}");
+    app.post(&path, None, &json!({"claim": claim})).await
+}
+
 #[tokio::test]
 async fn vn_21_sign_in_needs_the_pin_of_the_candidates_own_admission_ticket() {
     let app = TestApp::spawn().await;
@@ -217,15 +223,8 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     assert!(waiting.body.get("token").is_none());
     let id = waiting.body["move_id"].as_i64().unwrap();
     let claim = waiting.body["claim"].as_str().unwrap().to_string();
-    let poll = |claim: &str| {
-        app.post(
-            &format!("/api/v1/candidate/moves/{id}"),
-            None,
-            &json!({"claim": claim}),
-        )
-    };
-    assert_eq!(poll(&claim).await.status, 202);
-    poll("not the claim").await.problem(404);
+    assert_eq!(poll(&app, id, &claim).await.status, 202);
+    poll(&app, id, "not the claim").await.problem(404);
     let saved = app
         .put("/api/v1/sitting/answers/1", Some(&first), &save(2))
         .await;
@@ -289,7 +288,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
         "{}",
         locked.text
     );
-    let moved = poll(&claim).await;
+    let moved = poll(&app, id, &claim).await;
     assert_eq!(moved.status, 200, "{}", moved.text);
     let second = moved.body["token"].as_str().unwrap();
     let view = app.get("/api/v1/sitting", Some(second)).await;
