@@ -209,9 +209,19 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     let first = login_as(&app, &body, "Lab PC 07 (Firefox)").await;
     assert_eq!(first.status, 200, "{}", first.text);
     let first = first.body["token"].as_str().unwrap().to_string();
+    // A choice question of this paper.
+    let view = app.get("/api/v1/sitting", Some(&first)).await;
+    let q = view.body["sections"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] != "fill_blank")
+        .map(|i| i["no"].as_u64().unwrap())
+        .unwrap();
+    let answer = format!("/api/v1/sitting/answers/{q}");
     let save = |seq: i64| json!({"choices": ["A"], "seq": seq});
     let saved = app
-        .put("/api/v1/sitting/answers/1", Some(&first), &save(1))
+        .put(&answer, Some(&first), &save(1))
         .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
@@ -226,7 +236,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     assert_eq!(poll(&app, id, &claim).await.status, 202);
     poll(&app, id, "not the claim").await.problem(404);
     let saved = app
-        .put("/api/v1/sitting/answers/1", Some(&first), &save(2))
+        .put(&answer, Some(&first), &save(2))
         .await;
     assert_eq!(
         saved.status, 200,
@@ -264,7 +274,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
         .await
         .problem(422);
     let saved = app
-        .put("/api/v1/sitting/answers/1", Some(&first), &save(3))
+        .put(&answer, Some(&first), &save(3))
         .await;
     assert_eq!(saved.status, 200, "still the first page's: {}", saved.text);
     let r = app
@@ -281,7 +291,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
 
     // Now the first page is locked, and the new one holds the sitting with every answer.
     let locked = app
-        .put("/api/v1/sitting/answers/1", Some(&first), &save(4))
+        .put(&answer, Some(&first), &save(4))
         .await;
     assert!(
         locked.status == 401 || locked.status == 409,
@@ -291,10 +301,10 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     let moved = poll(&app, id, &claim).await;
     assert_eq!(moved.status, 200, "{}", moved.text);
     let second = moved.body["token"].as_str().unwrap();
-    let view = app.get("/api/v1/sitting", Some(second)).await;
-    assert_eq!(view.body["answers"]["1"]["seq"], 3);
+    let resumed = app.get("/api/v1/sitting", Some(second)).await;
+    assert_eq!(resumed.body["answers"][q.to_string()]["seq"], 3);
     let saved = app
-        .put("/api/v1/sitting/answers/1", Some(second), &save(4))
+        .put(&answer, Some(second), &save(4))
         .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
