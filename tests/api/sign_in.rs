@@ -220,9 +220,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
         .unwrap();
     let answer = format!("/api/v1/sitting/answers/{q}");
     let save = |seq: i64| json!({"choices": ["A"], "seq": seq});
-    let saved = app
-        .put(&answer, Some(&first), &save(1))
-        .await;
+    let saved = app.put(&answer, Some(&first), &save(1)).await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
     // Someone signs in to the same sitting from elsewhere: they wait, the first page goes on.
@@ -235,9 +233,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     let claim = waiting.body["claim"].as_str().unwrap().to_string();
     assert_eq!(poll(&app, id, &claim).await.status, 202);
     poll(&app, id, "not the claim").await.problem(404);
-    let saved = app
-        .put(&answer, Some(&first), &save(2))
-        .await;
+    let saved = app.put(&answer, Some(&first), &save(2)).await;
     assert_eq!(
         saved.status, 200,
         "the first page keeps saving: {}",
@@ -273,9 +269,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     app.post(&approve, Some(&supervisor), &json!({"reason": ""}))
         .await
         .problem(422);
-    let saved = app
-        .put(&answer, Some(&first), &save(3))
-        .await;
+    let saved = app.put(&answer, Some(&first), &save(3)).await;
     assert_eq!(saved.status, 200, "still the first page's: {}", saved.text);
     let r = app
         .post(
@@ -290,9 +284,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
         .problem(409);
 
     // Now the first page is locked, and the new one holds the sitting with every answer.
-    let locked = app
-        .put(&answer, Some(&first), &save(4))
-        .await;
+    let locked = app.put(&answer, Some(&first), &save(4)).await;
     assert!(
         locked.status == 401 || locked.status == 409,
         "{}",
@@ -303,9 +295,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     let second = moved.body["token"].as_str().unwrap();
     let resumed = app.get("/api/v1/sitting", Some(second)).await;
     assert_eq!(resumed.body["answers"][q.to_string()]["seq"], 3);
-    let saved = app
-        .put(&answer, Some(second), &save(4))
-        .await;
+    let saved = app.put(&answer, Some(second), &save(4)).await;
     assert_eq!(saved.status, 200, "{}", saved.text);
 
     // Audited with both computers and the reason.
