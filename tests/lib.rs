@@ -301,15 +301,56 @@ impl TestApp {
         }
     }
 
-    /// Signs a candidate in; returns the token.
-    pub async fn candidate(&self, ticket_no: &str, access_code: &str) -> String {
-        let r = self
+    /// The PIN issued with a ticket, as its admission ticket prints it.
+    pub fn pin(&self, ticket_no: &str) -> String {
+        self.state.issue_pin(ticket_no).0
+    }
+
+    /// A candidate's sign-in request, with the PIN of their admission ticket.
+    pub async fn candidate_login(&self, ticket_no: &str, access_code: &str) -> Resp {
+        let body = serde_json::json!({
+            "ticket_no": ticket_no, "access_code": access_code, "pin": self.pin(ticket_no),
+        });
+        self.post("/api/v1/candidate/login", None, &body).await
+    }
+
+    /// Signs a live sitting in on another computer: the sign-in waits, the supervisor approves
+    /// the move, the waiting page polls and gets its token.
+    pub async fn move_to_another_computer(
+        &self,
+        ticket_no: &str,
+        access_code: &str,
+        supervisor: &str,
+    ) -> String {
+        let waiting = self.candidate_login(ticket_no, access_code).await;
+        assert_eq!(
+            waiting.status, 202,
+            "a second sign-in waits: {}",
+            waiting.text
+        );
+        let id = waiting.body["move_id"].as_i64().expect("move id");
+        let approved = self
             .post(
-                "/api/v1/candidate/login",
-                None,
-                &serde_json::json!({"ticket_no": ticket_no, "access_code": access_code}),
+                &format!("/api/v1/moves/{id}/approve"),
+                Some(supervisor),
+                &serde_json::json!({"reason": "máy hỏng, chuyển sang máy khác"}),
             )
             .await;
+        assert_eq!(approved.status, 200, "approve: {}", approved.text);
+        let polled = self
+            .post(
+                &format!("/api/v1/candidate/moves/{id}"),
+                None,
+                &serde_json::json!({"claim": waiting.body["claim"]}),
+            )
+            .await;
+        assert_eq!(polled.status, 200, "poll: {}", polled.text);
+        polled.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Signs a candidate in; returns the token.
+    pub async fn candidate(&self, ticket_no: &str, access_code: &str) -> String {
+        let r = self.candidate_login(ticket_no, access_code).await;
         assert_eq!(r.status, 200, "candidate login: {}", r.text);
         r.body["token"].as_str().expect("token").to_string()
     }

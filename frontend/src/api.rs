@@ -207,6 +207,8 @@ pub struct CandidateLoginResponse {
     pub starts_at: String,
     pub ends_at: String,
     pub server_now: String,
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -282,11 +284,38 @@ pub struct AnswerAck {
     pub saved_at: String,
 }
 
+/// A move of a live sitting to this computer, waiting for the supervisor (202).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingMove {
+    pub move_id: i32,
+    pub claim: String,
+    pub status: String,
+}
+
+/// What a sign-in (or a poll of a pending move) answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignIn {
+    SignedIn(CandidateLoginResponse),
+    Waiting(PendingMove),
+}
+
+/// Asks again how a move to this computer stands.
+pub async fn poll_move(m: &PendingMove) -> Result<SignIn, ApiError> {
+    send_json(
+        "POST",
+        &format!("/api/v1/candidate/moves/{}", m.move_id),
+        &serde_json::json!({"claim": m.claim}),
+        None,
+    )
+    .await
+}
+
 pub async fn candidate_login(
     ticket_no: String,
     access_code: String,
     pin: Option<String>,
-) -> Result<CandidateLoginResponse, ApiError> {
+) -> Result<SignIn, ApiError> {
     send_json(
         "POST",
         "/api/v1/candidate/login",

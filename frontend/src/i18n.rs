@@ -134,13 +134,20 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
         "exam.ticket" => ("Số báo danh", "Ticket number"),
         "exam.code" => ("Mã ca thi", "Session code"),
         "exam.pin" => (
-            "Mã PIN (nếu có trên giấy báo dự thi)",
-            "PIN (if printed on your admission ticket)",
+            "Mã PIN (in trên giấy báo dự thi)",
+            "PIN (printed on your admission ticket)",
         ),
+        "exam.move_waiting" => (
+            "Bài thi đang mở trên một máy khác. Vui lòng báo giám thị để được chuyển sang máy này; \
+             trang sẽ tự vào thi khi giám thị đồng ý.",
+            "This sitting is open on another computer. Ask the supervisor to move it to this \
+             computer; this page goes on as soon as it is approved.",
+        ),
+        "exam.refused" => ("Không thể vào thi:", "Sign-in refused:"),
         "exam.enter" => ("Vào thi", "Enter"),
         "exam.login_failed" => (
-            "Số báo danh hoặc mã ca thi không đúng.",
-            "Wrong ticket number or session code.",
+            "Số báo danh, mã ca thi hoặc mã PIN không đúng.",
+            "Wrong ticket number, session code or PIN.",
         ),
         "exam.late" => (
             "Bạn đến muộn quá thời gian cho phép. Vui lòng báo giám thị.",
@@ -205,6 +212,14 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
             "Phím tắt: ←/→ chuyển câu, A–D hoặc 1–4 chọn đáp án, F đánh dấu",
             "Keys: ←/→ move, A–D or 1–4 choose, F flag",
         ),
+        "sup.moves" => (
+            "Đăng nhập từ máy khác, chờ giám thị duyệt",
+            "Sign-ins from another computer, waiting for approval",
+        ),
+        "sup.move_from" => ("Máy đang làm bài", "Computer in use"),
+        "sup.move_to" => ("Máy mới", "New computer"),
+        "sup.approve_move" => ("Cho chuyển máy", "Approve the move"),
+        "sup.new_pin" => ("Cấp lại PIN", "New PIN"),
         "sup.title" => ("Giám thị: theo dõi ca thi", "Supervisor: session console"),
         "sup.session" => ("Mã số ca thi", "Session number"),
         "sup.load" => ("Xem danh sách", "Show roster"),

@@ -39,6 +39,8 @@ pub struct Plan {
 pub struct Ticket {
     pub ticket_no: String,
     pub access_code: String,
+    /// The candidate's PIN, as the session's creation gave it for the admission ticket.
+    pub pin: String,
 }
 
 #[derive(Debug, Clone)]
@@ -190,6 +192,7 @@ pub async fn seed(o: &SeedOptions) -> Result<Plan> {
             tickets.push(Ticket {
                 ticket_no: t["ticket_no"].as_str().ok_or("no ticket_no")?.to_string(),
                 access_code: access_code.clone(),
+                pin: t["pin"].as_str().ok_or("no pin")?.to_string(),
             });
         }
         call(
@@ -430,7 +433,7 @@ async fn candidate(
             reqwest::Method::POST,
             "/api/v1/candidate/login",
             None,
-            Some(&json!({"ticket_no": ticket.ticket_no, "access_code": ticket.access_code})),
+            Some(&json!({"ticket_no": ticket.ticket_no, "access_code": ticket.access_code, "pin": ticket.pin})),
         )
         .await
     else {
@@ -708,7 +711,9 @@ pub async fn spike(plan: &Plan, count: usize) -> Result<Report> {
                 reqwest::Method::POST,
                 "/api/v1/candidate/login",
                 None,
-                Some(&json!({"ticket_no": t.ticket_no, "access_code": t.access_code})),
+                Some(
+                    &json!({"ticket_no": t.ticket_no, "access_code": t.access_code, "pin": t.pin}),
+                ),
             )
             .await;
         }));

@@ -22,6 +22,7 @@ mod m20261123_000054_create_strike_offs;
 mod m20261123_000055_create_reviews;
 mod m20261203_000060_add_sitting_compact_forms;
 mod m20261204_000061_move_sitting_papers;
+mod m20261205_000100_add_sign_in_security;
 mod m20261205_000201_add_user_token_version;
 mod m20261205_000300_create_calendar_notices;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000055_create_reviews::Migration),
             Box::new(m20261203_000060_add_sitting_compact_forms::Migration),
             Box::new(m20261204_000061_move_sitting_papers::Migration),
+            Box::new(m20261205_000100_add_sign_in_security::Migration),
             Box::new(m20261205_000201_add_user_token_version::Migration),
             Box::new(m20261205_000300_create_calendar_notices::Migration),
         ]

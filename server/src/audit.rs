@@ -102,6 +102,9 @@ pub enum Action {
     SittingSeat,
     SittingSubmit,
     UserCreate,
+    SessionLabLock,
+    SittingPinReissue,
+    SittingDeviceMove,
     UserDisable,
     UserEnable,
     UserLogout,
@@ -137,7 +140,7 @@ pub enum Entity {
 }
 
 impl Action {
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 58] = [
         Action::ApplicationCreate,
         Action::ApplicationEligibility,
         Action::ApplicationImport,
@@ -183,6 +186,9 @@ impl Action {
         Action::SittingSeat,
         Action::SittingSubmit,
         Action::UserCreate,
+        Action::SessionLabLock,
+        Action::SittingPinReissue,
+        Action::SittingDeviceMove,
         Action::UserDisable,
         Action::UserEnable,
         Action::UserLogout,
@@ -242,6 +248,9 @@ impl Action {
             Action::SittingSeat => "sitting.seat",
             Action::SittingSubmit => "sitting.submit",
             Action::UserCreate => "user.create",
+            Action::SessionLabLock => "session.lab_lock",
+            Action::SittingPinReissue => "sitting.pin_reissue",
+            Action::SittingDeviceMove => "sitting.device_move",
             Action::UserDisable => "user.disable",
             Action::UserEnable => "user.enable",
             Action::UserLogout => "user.logout",
@@ -295,6 +304,9 @@ impl Action {
             | Action::SittingSeat
             | Action::SittingSubmit => Entity::Sitting,
             Action::UserCreate => Entity::User,
+            Action::SessionLabLock => Entity::Session,
+            Action::SittingPinReissue => Entity::Sitting,
+            Action::SittingDeviceMove => Entity::Sitting,
             Action::UserDisable => Entity::User,
             Action::UserEnable => Entity::User,
             Action::UserLogout => Entity::User,

@@ -23,8 +23,17 @@ pub struct Config {
     pub staff_idle_minutes: i64,
     /// Directory holding `pkg/` (the hydrate wasm + js) and static assets.
     pub site_root: PathBuf,
+    /// Failures per staff username or address, or per candidate ticket, within the window.
     pub login_max_failures: usize,
+    /// Candidate failures per session (typed session code) within the window.
+    pub login_session_max_failures: usize,
     pub login_window_seconds: i64,
+    /// How long after its end a finished sitting still signs in, to its result only.
+    pub result_window_minutes: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`THITUYEN_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Rows the security log keeps; older ones are pruned.
+    pub security_log_rows: u64,
     /// Body sizes, time and concurrency one request may take (imports: `max_upload_bytes`).
     pub limits: RequestLimits,
     pub max_upload_bytes: usize,
@@ -61,7 +70,11 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(default_site_root),
             login_max_failures: env_num("THITUYEN_LOGIN_MAX_FAILURES", 5)?,
+            login_session_max_failures: env_num("THITUYEN_LOGIN_SESSION_MAX_FAILURES", 50)?,
             login_window_seconds: env_num("THITUYEN_LOGIN_WINDOW_SECONDS", 300)?,
+            result_window_minutes: env_num("THITUYEN_RESULT_WINDOW_MINUTES", 30)?,
+            trusted_proxies: trusted_proxies()?,
+            security_log_rows: env_num("THITUYEN_SECURITY_LOG_ROWS", 200_000)?,
             limits: RequestLimits::from_env()?,
             max_upload_bytes: env_num("THITUYEN_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)?,
             write_queue: env_num::<usize>("THITUYEN_WRITE_QUEUE", DEFAULT_WRITE_QUEUE)?.max(1),
@@ -78,7 +91,11 @@ impl Config {
             staff_idle_minutes: 30,
             site_root: default_site_root(),
             login_max_failures: 5,
+            login_session_max_failures: 50,
             login_window_seconds: 300,
+            result_window_minutes: 30,
+            trusted_proxies: Vec::new(),
+            security_log_rows: 200_000,
             limits: RequestLimits::default(),
             max_upload_bytes: 8 * 1024 * 1024,
             write_queue: DEFAULT_WRITE_QUEUE,
@@ -137,6 +154,24 @@ impl RequestLimits {
             .max(1),
         })
     }
+}
+
+/// `THITUYEN_TRUSTED_PROXIES`: comma-separated CIDR networks (or addresses) of the reverse
+/// proxies in front of the server; unset, none (the TCP peer is the client).
+fn trusted_proxies() -> AppResult<Vec<ipnet::IpNet>> {
+    let Ok(list) = std::env::var("THITUYEN_TRUSTED_PROXIES") else {
+        return Ok(Vec::new());
+    };
+    let entries: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(String::from)
+        .collect();
+    crate::rules::sign_in::parse_networks(&entries).map_err(|bad| {
+        let reasons: Vec<String> = bad.into_iter().map(|(_, r)| r).collect();
+        AppError::internal(format!("THITUYEN_TRUSTED_PROXIES: {}", reasons.join("; ")))
+    })
 }
 
 pub fn sqlite_url(path: &Path) -> String {

@@ -104,7 +104,8 @@ pub async fn seed(state: &AppState, force: bool) -> AppResult<String> {
     let bank = sealed_bank(txn, author_id, reviewer_id, now).await?;
     let (round, application_ids) = round_with_candidates(txn, now).await?;
     let (exam, blueprint, pool) = round1_exam(txn, round.id, &bank, now).await?;
-    let session = session_with_papers(txn, &exam, &blueprint, &pool, &application_ids, now).await?;
+    let session =
+        session_with_papers(state, txn, &exam, &blueprint, &pool, &application_ids, now).await?;
 
     w.record(
         "system:demo",
@@ -392,6 +393,7 @@ async fn round1_exam<C: ConnectionTrait>(
 
 /// One session a few minutes ahead, every paper built now (nothing to compute at Start).
 async fn session_with_papers<C: ConnectionTrait>(
+    state: &AppState,
     conn: &C,
     exam: &exams::Model,
     blueprint: &Blueprint,
@@ -427,6 +429,7 @@ async fn session_with_papers<C: ConnectionTrait>(
                 ticket_no: ticket_no.clone(),
                 seat: i as i32 + 1,
                 seed_hex: hex::encode(derive_seed(&secret, &ticket_no)),
+                pin_hash: state.issue_pin(&ticket_no).1,
                 paper: Some(paper),
                 ends_at: starts_at + Duration::minutes(i64::from(DURATION_MINUTES)),
             },
@@ -459,16 +462,19 @@ async fn describe(state: &AppState) -> AppResult<String> {
                     session.code, exam.name, session.room, vietnam_time_short(session.starts_at), exam.duration_minutes, sittings.len(), session.access_code
                 )
                 .ok();
-                let tickets: Vec<&str> = sittings
+                let tickets: Vec<String> = sittings
                     .iter()
                     .take(5)
-                    .map(|s| s.ticket_no.as_str())
+                    .map(|s| format!("{} PIN {}", s.ticket_no, state.issue_pin(&s.ticket_no).0))
                     .collect();
                 writeln!(
                     out,
-                    "  Ticket numbers (số báo danh): {} … (seats 1–{})",
+                    "  Ticket numbers (số báo danh) and PINs: {} … (seats 1–{})\n  \
+                     Every candidate's PIN is on their admission ticket: sign in as HR and open \
+                     /api/v1/sessions/{}/admission-tickets",
                     tickets.join(", "),
-                    sittings.len()
+                    sittings.len(),
+                    session.id
                 )
                 .ok();
             }

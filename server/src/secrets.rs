@@ -1,5 +1,5 @@
 //! Every secret and code the server makes or checks: random keys and tokens, the session
-//! access code read aloud to the room (VN-21), candidate PINs and their keyed digest, and the
+//! access code read aloud to the room (VN-21), candidate PINs, their key and keyed digest, and the
 //! constant-time comparison that checks them.
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -29,9 +29,25 @@ pub fn access_code() -> String {
         .collect()
 }
 
-/// A candidate's six-digit PIN, printed on the admission ticket.
+/// A candidate's six-digit PIN, random: what a supervisor re-issues.
 pub fn new_pin() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// The PIN issued with a ticket: six digits derived from the candidate-code key and the ticket
+/// number, so the admission ticket can be printed (and printed again) by the server alone,
+/// while the database keeps only the digest. A PIN the supervisor re-issues is random instead.
+pub fn issued_pin(key: &[u8], ticket_no: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return new_pin();
+    };
+    mac.update(b"thituyen-issued-pin-v1\n");
+    mac.update(ticket_no.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    let n = u64::from_be_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ]);
+    format!("{:06}", n % 1_000_000)
 }
 
 /// Keyed hash of a candidate PIN. Cheap to check (no slow password hash, so thousands of
@@ -103,6 +119,22 @@ mod tests {
         assert_ne!(d, pin_digest(b"other key", "0001001", "123456"));
         assert_ne!(d, pin_digest(b"key", "0001002", "123456"));
         assert_ne!(d, pin_digest(b"key", "0001001", "123457"));
+    }
+
+    #[test]
+    fn an_issued_pin_is_six_digits_fixed_by_the_key_and_the_ticket() {
+        let key = [7u8; 32];
+        assert_ne!(issued_pin(&key, "0001001"), issued_pin(&[8u8; 32], "0001001"));
+        let pin = issued_pin(&key, "0001001");
+        assert!(
+            pin.len() == 6 && pin.chars().all(|c| c.is_ascii_digit()),
+            "{pin}"
+        );
+        assert_eq!(pin, issued_pin(&key, "0001001"));
+        let others: std::collections::HashSet<String> = (1..=50)
+            .map(|s| issued_pin(&key, &format!("0001{s:03}")))
+            .collect();
+        assert!(others.len() > 45, "PINs of neighbouring tickets differ");
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl AppState {
     }
 
     pub fn with_clock(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> Self {
-        let throttle = LoginThrottle::new(config.login_max_failures, config.login_window_seconds);
+        let throttle = LoginThrottle::new(
+            config.login_max_failures,
+            config.login_session_max_failures,
+            config.login_window_seconds,
+        );
         let leptos = crate::ui::leptos_options(&config.site_root);
         let write_turns = WriteTurns::new(config.is_sqlite());
         AppState {
@@ -68,6 +72,18 @@ impl AppState {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The digest stored for a candidate's PIN.
+    pub fn pin_digest(&self, ticket_no: &str, pin: &str) -> String {
+        crate::secrets::pin_digest(&self.config.keys.candidate_codes, ticket_no, pin)
+    }
+
+    /// The PIN issued with a ticket and its digest, for a new sitting.
+    pub fn issue_pin(&self, ticket_no: &str) -> (String, String) {
+        let pin = crate::secrets::issued_pin(&self.config.keys.candidate_codes, ticket_no);
+        let digest = self.pin_digest(ticket_no, &pin);
+        (pin, digest)
     }
 }
 

@@ -17,6 +17,7 @@ mod publication;
 mod results;
 mod round;
 mod seating;
+mod sign_in;
 mod sitting;
 mod telemetry;
 mod ui;

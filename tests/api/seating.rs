@@ -388,7 +388,7 @@ async fn hr_moves_a_candidate_to_a_free_seat_of_another_session_and_the_ticket_n
         .post(
             "/api/v1/candidate/login",
             None,
-            &json!({"ticket_no": ticket, "access_code": old_code}),
+            &json!({"ticket_no": ticket, "access_code": old_code, "pin": app.pin(&ticket)}),
         )
         .await;
     assert_eq!(refused.status, 401, "{}", refused.text);

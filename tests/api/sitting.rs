@@ -106,13 +106,7 @@ async fn vn_22_arriving_after_the_limit_needs_a_supervisor() {
     let app = TestApp::spawn().await;
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(11));
-    let r = app
-        .post(
-            "/api/v1/candidate/login",
-            None,
-            &json!({"ticket_no": d.tickets[2].1, "access_code": d.access_code}),
-        )
-        .await;
+    let r = app.candidate_login(&d.tickets[2].1, &d.access_code).await;
     assert!(r.problem(403)["detail"].as_str().unwrap().contains("VN-22"));
     let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
     let admitted = app
@@ -230,7 +224,8 @@ async fn malformed_answers_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_page() {
+async fn resuming_on_another_computer_after_the_supervisors_approval_finds_every_answer_and_locks_the_first_page(
+) {
     let app = TestApp::spawn().await;
     let d = app.demo().await;
     app.move_clock_to(d.starts_at + Duration::minutes(2));
@@ -252,7 +247,10 @@ async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_pag
     .await;
 
     app.move_clock_to(d.starts_at + Duration::minutes(7));
-    let second = app.candidate(&d.tickets[0].1, &d.access_code).await;
+    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
+    let second = app
+        .move_to_another_computer(&d.tickets[0].1, &d.access_code, &supervisor)
+        .await;
     let resumed = app.get("/api/v1/sitting", Some(&second)).await;
     assert_eq!(
         resumed.body["answers"][q.to_string()]["choices"],
@@ -285,7 +283,6 @@ async fn resuming_on_another_computer_finds_every_answer_and_locks_the_first_pag
         .contains("another computer"));
 
     // And the supervisor sees the second login.
-    let supervisor = app.staff("giamthi2", &[Role::Supervisor]).await;
     let m = app
         .get(
             &format!("/api/v1/sessions/{}/monitor", d.session_id),
@@ -448,13 +445,7 @@ async fn an_extension_moves_ends_at_and_is_audited() {
 async fn no_candidate_response_ever_contains_an_answer_key() {
     let app = TestApp::spawn().await;
     let d = app.demo().await;
-    let login = app
-        .post(
-            "/api/v1/candidate/login",
-            None,
-            &json!({"ticket_no": d.tickets[6].1, "access_code": d.access_code}),
-        )
-        .await;
+    let login = app.candidate_login(&d.tickets[6].1, &d.access_code).await;
     assert_no_key(&login.body);
     let token = login.body["token"].as_str().unwrap().to_string();
     assert_no_key(&app.get("/api/v1/sitting", Some(&token)).await.body);

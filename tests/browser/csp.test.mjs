@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, hydrated, serverCommand } from './helpers.mjs';
 
-let server, browser, ticket, accessCode;
+let server, browser, ticket, accessCode, pin;
 const ROUND = 1; // the demo's round
 const BANK = 1; // the demo's bank
 
@@ -37,6 +37,7 @@ before(async () => {
   }, token);
   await api('POST', `/api/v1/sessions/${session.id}/papers`, {}, token);
   ticket = session.tickets[0].ticket_no;
+  pin = session.tickets[0].pin;
   accessCode = session.access_code;
 });
 
@@ -106,6 +107,7 @@ test('a candidate signs in and answers under the policy', async () => {
   await visit(page, '/thi');
   await page.fill('#ticket', ticket);
   await page.fill('#access-code', accessCode);
+  await page.fill('#pin', pin);
   await page.click('#enter');
   await page.waitForSelector('#q-stem');
   // The font size control sets a style attribute, which the policy allows.

@@ -1,11 +1,13 @@
-// The candidate's exam page in a real browser: sign in with ticket + session code, answer,
-// reload and find the answers again, a second computer locks the first page out, submit with a
+// The candidate's exam page in a real browser: sign in with ticket, session code and PIN,
+// answer, reload and find the answers again once the supervisor approves the move (no silent
+// takeover), a second computer locks the first page out only after the approval, submit with a
 // confirmation, and see the result with its receipt at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, hydrated, serverCommand } from './helpers.mjs';
 
-let server, browser, ticket, ticket2, accessCode;
+let server, browser, ticket, ticket2, accessCode, sessionId;
+const pins = {};
 
 async function api(method, path, body, token) {
   const r = await fetch(server.base + path, {
@@ -36,7 +38,9 @@ before(async () => {
   await api('POST', `/api/v1/sessions/${session.id}/papers`, {}, token);
   ticket = session.tickets[0].ticket_no;
   ticket2 = session.tickets[1].ticket_no;
+  for (const t of session.tickets) pins[t.ticket_no] = t.pin;
   accessCode = session.access_code;
+  sessionId = session.id;
 });
 
 after(async () => {
@@ -58,12 +62,33 @@ async function answerCurrent(page, { keyboard = false } = {}) {
   return 'A';
 }
 
+async function fillSignIn(page, who) {
+  await page.fill('#ticket', who);
+  await page.fill('#access-code', accessCode);
+  await page.fill('#pin', pins[who]);
+  await page.click('#enter');
+}
+
 async function signIn(page, who = ticket) {
   await page.goto(server.base + '/thi');
   await hydrated(page);
-  await page.fill('#ticket', who);
-  await page.fill('#access-code', accessCode);
-  await page.click('#enter');
+  await fillSignIn(page, who);
+  await page.waitForSelector('#q-stem');
+}
+
+// The supervisor approves the move of a sitting waiting on the console.
+async function approveMove() {
+  const { token } = await api('POST', '/api/v1/auth/login', { username: 'giamthi', password: 'thituyen-demo' });
+  const moves = await api('GET', `/api/v1/sessions/${sessionId}/moves`, undefined, token);
+  assert.equal(moves.items.length, 1, 'one move waits');
+  await api('POST', `/api/v1/moves/${moves.items[0].id}/approve`, { reason: 'Máy hỏng, chuyển sang máy khác' }, token);
+}
+
+// A sign-in to a sitting open elsewhere waits on the page until the supervisor approves.
+async function signInAgain(page, who = ticket) {
+  await fillSignIn(page, who);
+  await page.waitForSelector('#move-waiting');
+  await approveMove();
   await page.waitForSelector('#q-stem');
 }
 
@@ -88,10 +113,7 @@ test('a candidate answers, reloads, is locked out by a second login, submits and
   // Reload: nothing is kept in the browser, so sign in again and find every answer.
   await page.reload();
   await hydrated(page);
-  await page.fill('#ticket', ticket);
-  await page.fill('#access-code', accessCode);
-  await page.click('#enter');
-  await page.waitForSelector('#q-stem');
+  await signInAgain(page);
   if (firstAnswer === 'text') {
     assert.equal(await page.inputValue('#fill-answer'), 'Hải Phòng');
   } else {
@@ -99,18 +121,27 @@ test('a candidate answers, reloads, is locked out by a second login, submits and
   }
   assert.ok(await page.$eval('#map-2', el => el.classList.contains('answered')));
 
-  // The same candidate signs in on another computer: this page is locked out.
+  // The same candidate signs in on another computer: it waits, this page keeps saving...
   const second = await browser.newContext();
   const other = await second.newPage();
-  await signIn(other);
+  await other.goto(server.base + '/thi');
+  await hydrated(other);
+  await fillSignIn(other, ticket);
+  await other.waitForSelector('#move-waiting');
   await page.click('#map-3');
+  await answerCurrent(page);
+  await page.waitForSelector('#save-state.saved');
+  // ...until the supervisor approves the move: then this page is locked out.
+  await approveMove();
+  await other.waitForSelector('#q-stem');
+  await page.click('#map-4');
   await answerCurrent(page);
   await page.waitForSelector('#locked');
 
   // Submit from the second computer, confirming the list of unanswered questions.
   await other.click('#submit');
   await other.waitForSelector('#confirm');
-  assert.equal(await other.textContent('#unanswered'), '3, 4');
+  assert.equal(await other.textContent('#unanswered'), '4');
   await other.click('#confirm-yes');
   await other.waitForSelector('#result');
   assert.match(await other.textContent('#receipt'), /^[0-9a-f]{64}$/);
@@ -142,6 +173,8 @@ test('an answer given while the network is down is retried until saved, and leav
 
   // The retried answer is on the server: a fresh sign-in finds it.
   const again = await (await browser.newContext()).newPage();
-  await signIn(again, ticket2);
+  await again.goto(server.base + '/thi');
+  await hydrated(again);
+  await signInAgain(again, ticket2);
   assert.ok(await again.$eval('#map-1', el => el.classList.contains('answered')));
 });

@@ -357,25 +357,36 @@ fn CandidateLogin(ex: Exam) -> impl IntoView {
     let ticket = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let waiting = RwSignal::new(false);
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             let pin = Some(pin.get_untracked()).filter(|p| !p.trim().is_empty());
-            match api::candidate_login(ticket.get_untracked(), code.get_untracked(), pin).await {
-                Ok(r) => {
+            let mut answer =
+                api::candidate_login(ticket.get_untracked(), code.get_untracked(), pin).await;
+            // Another computer holds the sitting: wait for the supervisor's approval.
+            while let Ok(api::SignIn::Waiting(m)) = &answer {
+                waiting.set(true);
+                api::sleep_ms(3000).await;
+                answer = api::poll_move(m).await;
+            }
+            waiting.set(false);
+            match answer {
+                Ok(api::SignIn::SignedIn(r)) => {
                     ex.locked.set(false);
                     ex.token.set(Some(r.token));
                     ex.load();
                 }
+                Ok(api::SignIn::Waiting(_)) => {}
                 Err(e) => error.set(Some(match e.status {
-                    0 => "error.network",
-                    403 => "exam.late",
-                    429 => "login.throttled",
-                    _ => "exam.login_failed",
+                    0 => tr(lang.get_untracked(), "error.network").to_string(),
+                    403 => format!("{} {}", tr(lang.get_untracked(), "exam.refused"), e.detail),
+                    429 => tr(lang.get_untracked(), "login.throttled").to_string(),
+                    _ => tr(lang.get_untracked(), "exam.login_failed").to_string(),
                 })),
             }
             busy.set(false);
@@ -394,11 +405,14 @@ fn CandidateLogin(ex: Exam) -> impl IntoView {
                         prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e))/>
                 </label>
                 <label>{t("exam.pin")}
-                    <input type="password" id="pin" inputmode="numeric" autocomplete="off"
+                    <input type="password" id="pin" inputmode="numeric" autocomplete="off" required
                         prop:value=move || pin.get() on:input=move |e| pin.set(event_target_value(&e))/>
                 </label>
                 <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert" id="candidate-error">{move || error.get().map(|k| tr(lang.get(), k))}</p>
+                    <p class="error" role="alert" id="candidate-error">{move || error.get()}</p>
+                </Show>
+                <Show when=move || waiting.get()>
+                    <p class="notice" role="status" id="move-waiting">{t("exam.move_waiting")}</p>
                 </Show>
                 <button type="submit" class="primary" id="enter" disabled=move || busy.get()>{t("exam.enter")}</button>
             </form>

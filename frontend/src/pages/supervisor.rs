@@ -1,6 +1,7 @@
 //! Supervisor console: the live roster of a session and the supervisor's actions on it
 //! (open the session code, late admission, extra time, re-sitting after a machine failure,
-//! incidents, sanctions). Every action carries a reason and is audited by the server.
+//! incidents, sanctions, a new PIN, approving the move of a sitting to another computer).
+//! Every action carries a reason and is audited by the server.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -32,6 +33,32 @@ struct Monitor {
     roster: Vec<RosterEntry>,
 }
 
+/// One computer of a move.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Device {
+    address: String,
+    user_agent: String,
+    at: String,
+}
+
+/// A sitting asked for from another computer, waiting for the supervisor.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Move {
+    id: i32,
+    ticket_no: String,
+    current: Option<Device>,
+    requested: Device,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct MoveList {
+    items: Vec<Move>,
+}
+
+fn device_text(d: &Device) -> String {
+    format!("{} · {} · {}", d.address, d.at, d.user_agent)
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct Opened {
     access_code: String,
@@ -60,6 +87,7 @@ pub fn SupervisorPage() -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let token = RwSignal::new(None::<String>);
+    let moves = RwSignal::new(Vec::<Move>::new());
 
     let load = move || {
         let (Some(tok), Ok(id)) = (
@@ -72,6 +100,10 @@ pub fn SupervisorPage() -> impl IntoView {
             match api::get::<Monitor>(&format!("/api/v1/sessions/{id}/monitor"), Some(&tok)).await {
                 Ok(m) => monitor.set(Some(m)),
                 Err(e) => message.set(Some(format!("{} {}", e.status, e.detail))),
+            }
+            let path = format!("/api/v1/sessions/{id}/moves");
+            if let Ok(list) = api::get::<MoveList>(&path, Some(&tok)).await {
+                moves.set(list.items);
             }
         });
     };
@@ -88,12 +120,25 @@ pub fn SupervisorPage() -> impl IntoView {
         spawn_local(async move {
             match api::send_json::<_, serde_json::Value>("POST", &path, &body, Some(&tok)).await {
                 Ok(v) => {
-                    // A re-sitting answers with the new ticket the candidate must use.
-                    let note = v
+                    // A re-sitting answers with the new ticket (and its PIN) the candidate must
+                    // use; a re-issued PIN is shown this once.
+                    let ticket = v
                         .get("old_sitting_id")
                         .and(v.get("ticket_no"))
                         .and_then(|t| t.as_str())
-                        .map(|t| format!("→ {t}"));
+                        .map(|t| format!("→ {t} "));
+                    let pin = v
+                        .get("pin")
+                        .and_then(|p| p.as_str())
+                        .map(|p| format!("PIN {p}"));
+                    let note = match (ticket, pin) {
+                        (None, None) => None,
+                        (t, p) => Some(format!(
+                            "{}{}",
+                            t.unwrap_or_default(),
+                            p.unwrap_or_default()
+                        )),
+                    };
                     message.set(Some(note.unwrap_or_else(|| "OK".into())));
                     load();
                 }
@@ -153,6 +198,31 @@ pub fn SupervisorPage() -> impl IntoView {
                 </label>
                 {move || message.get().map(|m| view! { <p class="muted" id="sup-message">{m}</p> })}
             </div>
+            <Show when=move || !moves.get().is_empty()>
+                <h2>{t("sup.moves")}</h2>
+                <table id="moves">
+                    <thead><tr>
+                        <th>{t("exam.ticket")}</th><th>{t("sup.move_from")}</th><th>{t("sup.move_to")}</th><th>{t("sup.actions")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || moves.get().into_iter().map(|m| {
+                            let id = m.id;
+                            let approve = move |_| {
+                                let body = serde_json::json!({"reason": reason.get_untracked()});
+                                act(format!("/api/v1/moves/{id}/approve"), body);
+                            };
+                            view! {
+                                <tr data-move=id>
+                                    <td>{m.ticket_no.clone()}</td>
+                                    <td>{m.current.as_ref().map(device_text).unwrap_or_default()}</td>
+                                    <td>{device_text(&m.requested)}</td>
+                                    <td><button type="button" class="primary approve-move" on:click=approve>{t("sup.approve_move")}</button></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </Show>
             {move || monitor.get().map(|m| {
                 let opened = m.opened_at.is_some();
                 view! {
@@ -193,6 +263,7 @@ pub fn SupervisorPage() -> impl IntoView {
                                                 let note = reason.get_untracked();
                                                 act(format!("/api/v1/sessions/{session}/incidents"), serde_json::json!({"sitting_id": id, "kind": "other", "note": note}));
                                             }>{t("sup.incident")}</button>
+                                            <button type="button" on:click=move |_| with_reason(format!("/api/v1/sittings/{id}/pin"), serde_json::json!({}))>{t("sup.new_pin")}</button>
                                             <button type="button" on:click=move |_| with_reason(format!("/api/v1/sittings/{id}/sanctions"), serde_json::json!({"level": "reprimand"}))>{t("sup.reprimand")}</button>
                                             <button type="button" on:click=move |_| with_reason(format!("/api/v1/sittings/{id}/sanctions"), serde_json::json!({"level": "warning"}))>{t("sup.warning")}</button>
                                         </td>

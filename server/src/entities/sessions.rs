@@ -18,6 +18,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Seats of the room; `None` when the session was created from an explicit list.
     pub seats: Option<i32>,
+    /// Lab lock: comma-separated CIDR networks sign-ins must come from; `None`: anywhere.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub allowed_networks: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

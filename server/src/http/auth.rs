@@ -1,5 +1,4 @@
-use axum::extract::{ConnectInfo, State};
-use std::net::SocketAddr;
+use axum::extract::State;
 
 use super::extract::ApiJson;
 use crate::auth::StaffUser;
@@ -7,6 +6,7 @@ use crate::error::AppResult;
 use axum::http::StatusCode;
 
 use crate::services::auth::{LoginRequest, LoginResponse};
+use crate::services::sign_in::Client;
 use crate::services::users::UserView;
 use crate::state::AppState;
 
@@ -16,10 +16,10 @@ use crate::state::AppState;
         (status = 429, description = "too many failures for this username or address")))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<axum::Json<LoginResponse>> {
-    let resp = crate::services::auth::login(&state, req, &addr.ip().to_string()).await?;
+    let resp = crate::services::auth::login(&state, req, &client).await?;
     Ok(axum::Json(resp))
 }
 

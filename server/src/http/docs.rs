@@ -54,6 +54,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::exam::Api::openapi());
     doc.merge(super::seating::Api::openapi());
     doc.merge(super::sitting::Api::openapi());
+    doc.merge(super::sign_in::Api::openapi());
     doc.merge(super::results::Api::openapi());
     doc.merge(super::reports::Api::openapi());
     doc.merge(super::reviews::Api::openapi());

@@ -16,6 +16,7 @@ pub mod results;
 pub mod reviews;
 pub mod round;
 pub mod seating;
+pub mod sign_in;
 pub mod sitting;
 pub mod users;
 
@@ -59,6 +60,7 @@ pub fn api_routes() -> Router<AppState> {
         .merge(exam::routes())
         .merge(seating::routes())
         .merge(sitting::routes())
+        .merge(sign_in::routes())
         .merge(results::routes())
         .merge(reports::routes())
         .merge(reviews::routes())

@@ -68,6 +68,7 @@ pub async fn insert_session<C: ConnectionTrait>(
         opened_at: Set(None),
         created_at: Set(now),
         seats: Set(s.seats),
+        allowed_networks: Set(None),
         ..Default::default()
     }
     .insert(conn)
@@ -80,6 +81,8 @@ pub struct NewSitting {
     pub ticket_no: String,
     pub seat: i32,
     pub seed_hex: String,
+    /// Keyed digest of the candidate's PIN: every sitting has one (issue 16, VN-21).
+    pub pin_hash: String,
     /// Pre-generated paper, or `None` when papers are built later (`POST .../papers`).
     pub paper: Option<question_bank::paper::Paper>,
     pub ends_at: DateTime<Utc>,
@@ -96,7 +99,7 @@ pub async fn insert_sitting<C: ConnectionTrait>(
         application_id: Set(s.application_id),
         ticket_no: Set(s.ticket_no),
         seat: Set(s.seat),
-        pin_hash: Set(None),
+        pin_hash: Set(Some(s.pin_hash)),
         seed: Set(s.seed_hex),
         paper_sha256: Set(s.paper.as_ref().map(Paper::sha256)),
         paper_compact: Set(s.paper.as_ref().map(paper_to_compact)),
@@ -217,6 +220,17 @@ pub async fn mark_session_opened<C: ConnectionTrait>(
 ) -> AppResult<sessions::Model> {
     let mut a: sessions::ActiveModel = session.into();
     a.opened_at = Set(Some(now));
+    Ok(a.update(conn).await?)
+}
+
+/// Sets a session's lab lock (comma-separated networks), or lifts it with `None`.
+pub async fn set_allowed_networks<C: ConnectionTrait>(
+    conn: &C,
+    session: sessions::Model,
+    networks: Option<String>,
+) -> AppResult<sessions::Model> {
+    let mut a: sessions::ActiveModel = session.into();
+    a.allowed_networks = Set(networks);
     Ok(a.update(conn).await?)
 }
 

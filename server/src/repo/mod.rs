@@ -5,5 +5,6 @@ pub mod calendar;
 pub mod exam;
 pub mod results;
 pub mod round;
+pub mod sign_in;
 pub mod sitting;
 pub mod users;

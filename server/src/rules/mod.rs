@@ -20,6 +20,7 @@ pub mod marks;
 pub mod priority;
 pub mod rank;
 pub mod rule_set;
+pub mod sign_in;
 pub mod sitting;
 
 pub use error::RankingError;

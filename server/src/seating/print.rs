@@ -3,7 +3,8 @@
 //! and the seat list as an xlsx workbook. Pure: data in, bytes out.
 //!
 //! Times are printed in Vietnam time (UTC+7), dates as dd/mm/yyyy; every value from the
-//! database is HTML-escaped. The session access code is never printed (VN-21).
+//! database is HTML-escaped. The session access code is never printed (VN-21); a candidate's
+//! PIN is printed on that candidate's admission ticket only, never on the room's seat list.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
@@ -21,6 +22,9 @@ pub struct PrintedSeat {
     pub date_of_birth: NaiveDate,
     pub position_code: String,
     pub position_name: String,
+    /// The PIN issued with the ticket; `None` once a supervisor re-issued it (the new one was
+    /// given to the candidate in the room).
+    pub pin: Option<String>,
 }
 
 /// Everything printed for one session.
@@ -96,6 +100,7 @@ pub fn admission_tickets_html(s: &PrintedSession) -> String {
              <tr><th>Họ và tên:</th><td class=\"name\">{name}</td></tr>\n\
              <tr><th>Ngày sinh:</th><td>{dob}</td></tr>\n\
              <tr><th>Số báo danh:</th><td class=\"ticket-no\">{ticket}</td></tr>\n\
+             <tr><th>Mã PIN cá nhân:</th><td class=\"pin\">{pin}</td></tr>\n\
              <tr><th>Vị trí dự tuyển:</th><td>{position}</td></tr>\n\
              <tr><th>Ca thi:</th><td>{code}</td></tr>\n\
              <tr><th>Phòng thi:</th><td>{room}</td></tr>\n\
@@ -106,8 +111,8 @@ pub fn admission_tickets_html(s: &PrintedSession) -> String {
              <li>Có mặt tại phòng thi trước giờ bắt đầu ít nhất 30 phút; mang theo giấy báo dự thi \
              này và căn cước (hoặc giấy tờ tùy thân có ảnh).</li>\n\
              <li>Đến muộn quá {late} phút sau giờ bắt đầu chỉ được vào phòng thi khi giám thị cho phép.</li>\n\
-             <li>Đăng nhập bằng số báo danh và mã ca thi; mã ca thi do giám thị công bố tại phòng thi \
-             khi bắt đầu ca thi.</li>\n\
+             <li>Đăng nhập bằng số báo danh, mã ca thi và mã PIN cá nhân in trên giấy này; mã ca thi \
+             do giám thị công bố tại phòng thi khi bắt đầu ca thi. Không cho người khác biết mã PIN.</li>\n\
              <li>Không mang điện thoại, thiết bị thu phát, tài liệu vào phòng thi; ngồi đúng số ghế.</li>\n\
              </ol></div>\n</section>\n",
             round = escape(&s.round_name),
@@ -115,6 +120,10 @@ pub fn admission_tickets_html(s: &PrintedSession) -> String {
             name = escape(&seat.full_name),
             dob = vietnam_date(seat.date_of_birth),
             ticket = escape(&seat.ticket_no),
+            pin = seat.pin.as_deref().map_or_else(
+                || "đã cấp lại – hỏi giám thị".to_string(),
+                escape
+            ),
             position = escape(&position(seat)),
             code = escape(&s.session_code),
             room = escape(&s.room),
@@ -242,6 +251,7 @@ mod tests {
                     date_of_birth: NaiveDate::from_ymd_opt(1998, 3, 9).unwrap(),
                     position_code: "KT".into(),
                     position_name: "Kế toán".into(),
+                    pin: Some("314159".into()),
                 },
                 PrintedSeat {
                     seat: 2,
@@ -250,6 +260,7 @@ mod tests {
                     date_of_birth: NaiveDate::from_ymd_opt(2000, 12, 31).unwrap(),
                     position_code: "VP".into(),
                     position_name: String::new(),
+                    pin: None,
                 },
             ],
         }
@@ -268,6 +279,8 @@ mod tests {
         assert!(html.contains("KT – Kế toán"));
         assert!(html.contains("page-break-after:always"));
         assert!(html.contains("quá 10 phút"));
+        assert!(html.contains("<td class=\"pin\">314159</td>"));
+        assert!(html.contains("đã cấp lại – hỏi giám thị"));
     }
 
     #[test]
@@ -278,6 +291,10 @@ mod tests {
             html.contains("<td>0002002</td><td>Trần Văn Bình</td><td>31/12/2000</td><td>VP</td>")
         );
         assert!(html.contains("Số thí sinh: 2."));
+        assert!(
+            !html.contains("314159"),
+            "a PIN is never on the room's list"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Staff sign-in: throttled per username and per address, argon2id verification, and a signed
 //! token carrying the roles and the account's token version. The token lasts the idle limit
 //! and is renewed on use up to the absolute limit; signing out ends every token of the account.
+//! Every attempt goes to the security log.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,8 @@ use crate::auth::password::{dummy_hash, verify_password};
 use crate::auth::StaffUser;
 use crate::error::{AppError, AppResult};
 use crate::repo;
+use crate::services::sign_in::log::{line, record};
+use crate::services::sign_in::Client;
 use crate::services::users::UserView;
 use crate::state::AppState;
 
@@ -27,13 +30,23 @@ pub struct LoginResponse {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult<LoginResponse> {
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    client: &Client,
+) -> AppResult<LoginResponse> {
     let now = state.now();
     let username = req.username.trim().to_string();
-    state
-        .throttle
-        .check(&username, addr, now)
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let addr = client.address();
+    let subject = format!("staff:{}", truncated(&username));
+    if let Err(retry_after) = state.throttle.check_staff(&username, &addr, now) {
+        record(
+            state,
+            line("staff.login_failed", subject, client, "throttled"),
+        )
+        .await?;
+        return Err(AppError::TooManyRequests { retry_after });
+    }
     let user = repo::users::find_by_username(&state.db, &username).await?;
     let hash = user
         .as_ref()
@@ -47,11 +60,14 @@ pub async fn login(state: &AppState, req: LoginRequest, addr: &str) -> AppResult
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            state.throttle.record_failure(&username, addr, now);
+            state.throttle.record_staff_failure(&username, &addr, now);
+            let detail = "wrong username or password";
+            record(state, line("staff.login_failed", subject, client, detail)).await?;
             return Err(AppError::Unauthorized("wrong username or password".into()));
         }
     };
-    state.throttle.record_success(&username);
+    state.throttle.record_staff_success(&username);
+    record(state, line("staff.login", subject, client, "")).await?;
     let (token, expires_at) = staff_token(
         state,
         (user.id, &user.username, &user.roles),
@@ -97,4 +113,9 @@ pub async fn logout(state: &AppState, user: &StaffUser) -> AppResult<()> {
     w.commit().await?;
     state.accounts.forget(user.id);
     Ok(())
+}
+
+/// A typed username as the log keeps it (whatever was typed, within reason).
+fn truncated(username: &str) -> String {
+    username.chars().take(100).collect()
 }

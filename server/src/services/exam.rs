@@ -204,7 +204,7 @@ pub struct NewSession {
     pub room: String,
     pub starts_at: DateTime<Utc>,
     pub application_ids: Vec<i32>,
-    /// Give every candidate a PIN, printed on the admission ticket and asked at login.
+    /// Accepted for older clients and ignored: every candidate now gets a PIN (VN-21).
     #[serde(default)]
     pub require_pin: bool,
 }
@@ -214,7 +214,8 @@ pub struct Ticket {
     pub application_id: i32,
     pub ticket_no: String,
     pub seat: i32,
-    /// Shown once, here, for the admission ticket; only a keyed hash is stored.
+    /// The candidate's PIN, for the admission ticket (which prints it again); only a keyed
+    /// hash is stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
 }
@@ -272,7 +273,6 @@ pub async fn create_session(
     let seating = Seating {
         session_id: session.id,
         secret: &secret,
-        require_pin: new.require_pin,
         ends_at,
         now,
     };
@@ -360,13 +360,12 @@ struct Seating<'a> {
     session_id: i32,
     /// The session secret papers are drawn from (VN-20).
     secret: &'a [u8],
-    require_pin: bool,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 }
 
 /// One sitting per candidate, seated in the order given, with its ticket number, paper seed
-/// and, when asked, a PIN (only its keyed hash is stored).
+/// and PIN (only its keyed hash is stored).
 async fn seat_candidates<C: ConnectionTrait>(
     conn: &C,
     state: &AppState,
@@ -377,9 +376,9 @@ async fn seat_candidates<C: ConnectionTrait>(
     for (i, application_id) in application_ids.iter().enumerate() {
         let seat = i as i32 + 1;
         let ticket_no = ticket_no(seating.session_id, seat);
-        let pin = seating.require_pin.then(secrets::new_pin);
+        let (pin, pin_hash) = state.issue_pin(&ticket_no);
         let seed = question_bank::assembly::derive_seed(seating.secret, &ticket_no);
-        let sitting = repo::exam::insert_sitting(
+        repo::exam::insert_sitting(
             conn,
             repo::exam::NewSitting {
                 session_id: seating.session_id,
@@ -387,21 +386,18 @@ async fn seat_candidates<C: ConnectionTrait>(
                 ticket_no: ticket_no.clone(),
                 seat,
                 seed_hex: hex::encode(seed),
+                pin_hash,
                 paper: None,
                 ends_at: seating.ends_at,
             },
             seating.now,
         )
         .await?;
-        if let Some(pin) = &pin {
-            let digest = secrets::pin_digest(&state.config.keys.candidate_codes, &ticket_no, pin);
-            repo::sitting::set_pin_hash(conn, sitting, digest).await?;
-        }
         tickets.push(Ticket {
             application_id: *application_id,
             ticket_no,
             seat,
-            pin,
+            pin: Some(pin),
         });
     }
     Ok(tickets)

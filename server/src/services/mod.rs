@@ -15,6 +15,7 @@ pub mod results;
 pub mod reviews;
 pub mod round;
 pub mod seating;
+pub mod sign_in;
 pub mod sitting;
 pub mod users;
 pub mod voiding;

@@ -281,7 +281,7 @@ pub async fn assign(
     let by_id = by_application(&candidates);
     let mut out = Vec::with_capacity(plan.len());
     for (planned, ids) in req.sessions.iter().zip(&plan) {
-        out.push(seat_session(txn, &exam, planned, ids, &by_id, now).await?);
+        out.push(seat_session(state, txn, &exam, planned, ids, &by_id, now).await?);
     }
     let seating: Vec<serde_json::Value> = out
         .iter()
@@ -362,6 +362,7 @@ fn planned_sessions(
 /// Creates one planned session with its own secret and access code, and a sitting per seat of
 /// its part of the plan (`ids`, by seat).
 async fn seat_session<C: sea_orm::ConnectionTrait>(
+    state: &AppState,
     conn: &C,
     exam: &exams::Model,
     planned: &PlannedSession,
@@ -396,6 +397,7 @@ async fn seat_session<C: sea_orm::ConnectionTrait>(
                 session_id: session.id,
                 application_id: *id,
                 seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, &ticket)),
+                pin_hash: state.issue_pin(&ticket).1,
                 ticket_no: ticket,
                 seat,
                 paper: None,

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use super::candidates_of;
 
 /// The data of a session's admission tickets and seat list (the access code is never printed:
-/// it is read out in the room, VN-21).
+/// it is read out in the room, VN-21; the PIN goes on the candidate's own ticket only).
 #[tracing::instrument(skip_all, fields(session_id = session_id))]
 pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSession> {
     let session = repo::exam::find_session(&state.db, session_id)
@@ -44,6 +44,7 @@ pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSe
                 date_of_birth: a.date_of_birth,
                 position_code: code,
                 position_name: name,
+                pin: printable_pin(state, s),
             })
         })
         .collect();
@@ -58,6 +59,19 @@ pub async fn printable(state: &AppState, session_id: i32) -> AppResult<PrintedSe
         late_minutes: crate::services::sitting::late_limit(exam.duration_minutes).num_minutes(),
         seats,
     })
+}
+
+/// The PIN issued with the ticket, while it is still the sitting's PIN (a re-issued one is
+/// random and shown once, to the supervisor who re-issued it).
+fn printable_pin(state: &AppState, s: &sittings::Model) -> Option<String> {
+    let (pin, digest) = state.issue_pin(&s.ticket_no);
+    match s.pin_hash.as_deref() {
+        // Seated before every sitting had a stored PIN: its PIN is the one issued.
+        None => Some(pin),
+        Some(stored) => {
+            crate::secrets::constant_time_eq(stored.as_bytes(), digest.as_bytes()).then_some(pin)
+        }
+    }
 }
 
 /// The name `services::results` still builds published documents under; the type is

@@ -13,7 +13,8 @@ use crate::rules::sitting::{IncidentKind, Phase};
 pub struct CandidateLoginRequest {
     pub ticket_no: String,
     pub access_code: String,
-    /// Required when the session gave PINs on the admission tickets.
+    /// The PIN printed on the candidate's admission ticket (required; kept optional in the
+    /// JSON so that a request without it is refused like a wrong one, 401).
     #[serde(default)]
     pub pin: Option<String>,
 }
@@ -27,6 +28,9 @@ pub struct CandidateLoginResponse {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub server_now: DateTime<Utc>,
+    /// The sitting is handed in or closed: the result and receipt only, for a limited time.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, utoipa::ToSchema)]
@@ -203,8 +207,10 @@ pub struct Resitting {
     pub incident_id: i32,
     pub old_sitting_id: i32,
     pub sitting_id: i32,
-    /// The candidate signs in with this ticket and the same session code.
+    /// The candidate signs in with this ticket, the same session code and this PIN.
     pub ticket_no: String,
+    /// The new ticket's PIN, for the supervisor to hand over (only its digest is stored).
+    pub pin: String,
     pub ends_at: DateTime<Utc>,
 }
 

@@ -43,6 +43,7 @@ pub struct Writers {
     saves: WriteQueue<save::AnswerWriter>,
     logins: WriteQueue<login::LoginWriter>,
     hand_ins: WriteQueue<finish::HandIns>,
+    pub(crate) security_log: WriteQueue<crate::services::sign_in::log::LogWriter>,
     pub shapes: save::PaperShapes,
 }
 
@@ -67,7 +68,7 @@ async fn exam_of<C: ConnectionTrait>(
 }
 
 /// A supervisor's decision states its reason: it is kept in the audit log.
-fn require_reason(reason: &str) -> AppResult<()> {
+pub(crate) fn require_reason(reason: &str) -> AppResult<()> {
     if reason.trim().chars().count() < 3 {
         return Err(AppError::field(
             "reason",

@@ -205,7 +205,8 @@ pub async fn grant_resitting(
         now,
     )
     .await?;
-    let new = new_sitting(txn, &session, &old, &ticket_no, ends_at, now).await?;
+    let (pin, pin_hash) = state.issue_pin(&ticket_no);
+    let new = new_sitting(txn, &session, &old, (&ticket_no, pin_hash), ends_at, now).await?;
     let new = build_paper(txn, &session, &blueprint, &pool, new).await?;
     // Admitted by the supervisor's decision, whatever the time (VN-22 does not apply).
     let new = repo::sitting::admit_late(txn, new).await?;
@@ -218,16 +219,18 @@ pub async fn grant_resitting(
         old_sitting_id: old_id,
         sitting_id: new.id,
         ticket_no,
+        pin,
         ends_at,
     })
 }
 
-/// The re-sitting's row: the old one's candidate and seat, a new ticket and its own seed.
+/// The re-sitting's row: the old one's candidate and seat, a new ticket with its PIN, and its
+/// own seed.
 async fn new_sitting(
     txn: &sea_orm::DatabaseTransaction,
     session: &sessions::Model,
     old: &sittings::Model,
-    ticket_no: &str,
+    (ticket_no, pin_hash): (&str, String),
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<sittings::Model> {
@@ -241,6 +244,7 @@ async fn new_sitting(
             ticket_no: ticket_no.to_string(),
             seat: old.seat,
             seed_hex: hex::encode(question_bank::assembly::derive_seed(&secret, ticket_no)),
+            pin_hash,
             paper: None,
             ends_at,
         },
