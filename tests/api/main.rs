@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod bank;
+mod decree;
 mod demo;
 mod errors;
 mod exam;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::load_round;
+use super::{load_round, load_round_for_write};
 use super::ranking::RoundData;
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::audit::{self, Event};
@@ -83,8 +83,8 @@ pub async fn publish(
     let now = state.now();
     let _chain = state.audit_lock.lock().await;
     let txn = crate::db::begin_write(&state.db).await?;
-    let round = load_round(&txn, round_id).await?;
-    let data = RoundData::load(&txn, round).await?;
+    let round = load_round_for_write(&txn, round_id, now).await?;
+    let data = RoundData::load(&txn, round, crate::vietnam_time::vietnam_today(now)).await?;
     let document = document(&data)?;
     let canonical = question_bank::seal::canonical_json(&document)
         .map_err(|e| AppError::Internal(format!("canonical results: {e}")))?;

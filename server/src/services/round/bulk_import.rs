@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
+use super::fraud_bar::FraudBar;
 use super::check::{check_application, CheckedApplication, NewApplication, RoundRules, Site};
 use super::import::{self, FileFormat, Row};
 
@@ -108,7 +109,8 @@ pub async fn import_applications(
     let round = lookup::round(&txn, round_id).await?;
     let rules = RoundRules::load(&txn, &round).await?;
     let taken = applied_already(&txn, &round).await?;
-    let checked = check_rows(file, &rows, &rules, today, &round, taken)
+    let bar = FraudBar::load(&txn, &round).await?;
+    let checked = check_rows(file, &rows, (&rules, &bar), today, &round, taken)
         .map_err(|e| nothing_imported(file, e))?;
     if dry_run {
         return Ok(ImportReport {
@@ -172,7 +174,7 @@ async fn applied_already<C: ConnectionTrait>(
 fn check_rows(
     file: &str,
     rows: &[Row],
-    rules: &RoundRules,
+    (rules, bar): (&RoundRules, &FraudBar),
     today: NaiveDate,
     round: &rounds::Model,
     mut taken: HashMap<String, String>,
@@ -188,6 +190,10 @@ fn check_rows(
                 continue;
             }
         };
+        if let Some(refusal) = bar.refusal(&a.national_id, a.linked_national_id.as_deref()) {
+            errors.push(FieldError::new(row.location(file, "national_id"), refusal));
+            continue;
+        }
         if round.one_application_per_candidate {
             if let Some(why) = taken.get(&a.national_id) {
                 errors.push(FieldError::new(
@@ -235,5 +241,6 @@ fn row_input(file: &str, row: &Row, errors: &mut Vec<FieldError>) -> NewApplicat
         agency_preferences: import::split_list(&text("agency_preferences")),
         priority_groups: import::split_list(&text("priority_groups")),
         exemptions: import::split_list(&text("exemptions")),
+        linked_national_id: None,
     }
 }
