@@ -228,7 +228,7 @@ async fn vn_0_a_pre300_round_moves_to_vn_2025_on_1_february_2027_audited() {
 
     set_clock(&f.app, vietnam_noon(2027, 2, 1));
     // Months later: a fresh sign-in.
-    f.hr = f.app.staff("tochuc-2027", &[Role::Hr]).await;
+    f.hr = f.app.staff("tochuc2027", &[Role::Hr]).await;
     let r = f
         .app
         .post(

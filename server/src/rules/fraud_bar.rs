@@ -13,17 +13,19 @@ pub struct Identity<'a> {
     pub linked_national_id: Option<&'a str>,
 }
 
-impl Identity<'_> {
-    fn numbers(&self) -> impl Iterator<Item = &str> {
+impl<'a> Identity<'a> {
+    fn numbers(&self) -> Vec<&'a str> {
         std::iter::once(self.national_id)
             .chain(self.linked_national_id)
             .filter(|n| !n.is_empty())
+            .collect()
     }
 
     /// Whether the two name the same person: they share a number, whichever of the two each
     /// gave as the main one.
     pub fn same_person(&self, other: &Identity<'_>) -> bool {
-        self.numbers().any(|a| other.numbers().any(|b| a == b))
+        let theirs = other.numbers();
+        self.numbers().iter().any(|n| theirs.contains(n))
     }
 }
 

@@ -26,12 +26,6 @@ pub fn rule_set(round: &rounds::Model) -> AppResult<RuleSet> {
         .map_err(|e| AppError::Internal(format!("round {}: {e}", round.id)))
 }
 
-/// The rule set in force for the round on the Vietnam date `today` (VN-0 amended): the one
-/// recorded, except that a `vn-2025-pre300` round runs under `vn-2025` from 1 Feb 2027.
-pub fn rule_set_on(round: &rounds::Model, today: NaiveDate) -> AppResult<RuleSet> {
-    Ok(rule_set(round)?.in_force_on(today))
-}
-
 /// The day an application's priority groups are read as of (VN-0, VN-7): the plan's approval
 /// date, or, for a round without one, the Vietnam date the application was made.
 pub fn priority_as_of(round: &rounds::Model, applied_at: DateTime<Utc>) -> NaiveDate {

@@ -689,7 +689,7 @@ mod tests {
         let shared_xy = shared(&[("X", 1), ("Y", 1)]);
         let mut candidates = e13_candidates(false);
         let z_prime = prefer(sat(5, "Z′", dec!(79), dec!(0)), &["X"]);
-        candidates.push(z_prime.clone());
+        candidates.push(z_prime);
         let ranking = rank(RuleSet::Vn2025, &shared_xy, &candidates)?;
         assert_eq!(ranking.status, RankingStatus::PendingHeadDecision);
         assert_eq!(names(ranking.tied_pending()), ["Z", "Z′"]);

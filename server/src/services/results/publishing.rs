@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{load_round, load_round_for_write};
+use super::load_round_for_write;
 use super::ranking::RoundData;
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::audit::{self, Event};

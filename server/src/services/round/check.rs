@@ -434,6 +434,7 @@ mod tests {
                 "CV-TCKT".to_string(),
                 (1, vec!["STC".to_string(), "SXD".to_string()]),
             )]),
+            plan_approved_on: None,
         }
     }
 
