@@ -100,7 +100,10 @@ async fn vn_0_a_round_without_computer_sessions_locks_its_rules_at_the_first_mar
     ] {
         let r = patch(&f.app, &path, &f.hr, &change).await;
         let detail = r.problem(409)["detail"].as_str().unwrap().to_string();
-        assert!(detail.contains("VN-0") && detail.contains("mark"), "{detail}");
+        assert!(
+            detail.contains("VN-0") && detail.contains("mark"),
+            "{detail}"
+        );
     }
     let round = f.app.get(&path, Some(&f.hr)).await;
     assert_eq!(round.body["rule_set"], "vn-2020", "refusals change nothing");
@@ -237,7 +240,11 @@ async fn vn_0_a_pre300_round_moves_to_vn_2025_on_1_february_2027_audited() {
             &json!({"application_id": a, "cause": "declined", "reason": "Từ chối", "replace": false}),
         )
         .await;
-    assert_eq!(r.status, 201, "under vn-2025 the agency may leave it empty: {}", r.text);
+    assert_eq!(
+        r.status, 201,
+        "under vn-2025 the agency may leave it empty: {}",
+        r.text
+    );
     assert!(with_outcome(&r.body, "winner").is_empty());
     assert_eq!(with_outcome(&r.body, "reserve"), vec![b]);
     let round = f.app.get(&path, Some(&f.hr)).await;
@@ -289,10 +296,7 @@ async fn strike(f: &Fixture, id: i64, replace: Option<bool>) -> Resp {
     }
     f.app
         .post(
-            &format!(
-                "/api/v1/rounds/{}/positions/CV-XY/strike-offs",
-                f.round_id
-            ),
+            &format!("/api/v1/rounds/{}/positions/CV-XY/strike-offs", f.round_id),
             Some(&f.hr),
             &body,
         )
@@ -315,7 +319,11 @@ async fn e13_the_freed_place_goes_to_z_and_placed_winners_never_move() {
     assert_eq!(entry(&r.body, z)["agency"], "X");
     assert_eq!(with_outcome(&r.body, "reserve"), vec![w], "W listed only Y");
     assert_eq!(with_outcome(&r.body, "struck_off"), vec![u]);
-    assert_eq!(f.ranking("CV-XY").await, r.body, "the ranking reads it back");
+    assert_eq!(
+        f.ranking("CV-XY").await,
+        r.body,
+        "the ranking reads it back"
+    );
 }
 
 #[tokio::test]
@@ -333,7 +341,11 @@ async fn e13_without_replacement_x_stays_empty() {
         .await
         .unwrap()
         .unwrap();
-    assert!(recorded.details.contains("\"replaced\":false"), "{}", recorded.details);
+    assert!(
+        recorded.details.contains("\"replaced\":false"),
+        "{}",
+        recorded.details
+    );
 }
 
 #[tokio::test]
@@ -386,7 +398,12 @@ async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
         .get(&format!("/api/v1/applications/{w}"), Some(&f.hr))
         .await;
     assert_eq!(stored.body["linked_national_id"], W_OLD_ID);
-    let s = applied(&f, r1, json!({"full_name": "S", "national_id": "031090005555"})).await;
+    let s = applied(
+        &f,
+        r1,
+        json!({"full_name": "S", "national_id": "031090005555"}),
+    )
+    .await;
     f.mark(w, "written", "90.00").await;
     f.mark(s, "written", "80.00").await;
     let r = f
@@ -410,9 +427,7 @@ async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 
-    let round = |code: &str, authority: &str| {
-        json!({"code": code, "name": format!("Kỳ {code}"), "recruiting_authority": authority})
-    };
+    let round = |code: &str, authority: &str| json!({"code": code, "name": format!("Kỳ {code}"), "recruiting_authority": authority});
     let other = new_round(&f, round("KHAC-R2", "UBND tỉnh khác")).await;
     let other = other.body["id"].as_i64().unwrap();
     let r2 = new_round(&f, round("E14-R2", AUTHORITY)).await;
@@ -428,7 +443,10 @@ async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
         let r = apply(&f, r2, identity.clone()).await;
         let problem = r.problem(422);
         assert!(
-            problem["title"].as_str().unwrap().starts_with("barred_fraud"),
+            problem["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("barred_fraud"),
             "{identity}: {problem}"
         );
         assert_eq!(locations(problem), vec!["national_id"]);
@@ -446,17 +464,19 @@ async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
     let r3 = new_round(&f, round("E14-R3", AUTHORITY)).await;
     let r3 = r3.body["id"].as_i64().unwrap();
     shared_position(&f, r3, "CV-XY").await;
-    applied(&f, r3, json!({"national_id": W_ID, "linked_national_id": W_OLD_ID})).await;
+    applied(
+        &f,
+        r3,
+        json!({"national_id": W_ID, "linked_national_id": W_OLD_ID}),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn vn_16_a_linked_old_id_is_nine_digits_beside_a_twelve_digit_one() {
     let f = Fixture::new("VN16-LINK").await;
     shared_position(&f, f.round_id, "CV-XY").await;
-    for (national_id, linked) in [
-        ("031090001234", "03100012"),
-        ("031000123", "031000124"),
-    ] {
+    for (national_id, linked) in [("031090001234", "03100012"), ("031000123", "031000124")] {
         let r = apply(
             &f,
             f.round_id,

@@ -3,8 +3,7 @@
 //! (VN-16).
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entities::{applications, head_decisions, marks, publications, rounds, strike_offs};
@@ -104,7 +103,8 @@ pub async fn struck_candidates_of_round<C: ConnectionTrait>(
     Ok(struck
         .into_iter()
         .filter_map(|(application_id, cause)| {
-            let (_, national_id, linked) = people.iter().find(|(id, _, _)| *id == application_id)?;
+            let (_, national_id, linked) =
+                people.iter().find(|(id, _, _)| *id == application_id)?;
             Some(StruckCandidate {
                 cause,
                 national_id: national_id.clone(),

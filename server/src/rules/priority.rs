@@ -102,13 +102,17 @@ impl PriorityGroup {
             PriorityGroup::DemobilisedProfessionalSoldier => "demobilised_professional_soldier",
             PriorityGroup::CipherStaff => "cipher_staff",
             PriorityGroup::ReserveOfficerGraduate => "reserve_officer_graduate",
-            PriorityGroup::CommuneMilitaryCommanderReserveOfficer => "commune_military_commander_reserve_officer",
+            PriorityGroup::CommuneMilitaryCommanderReserveOfficer => {
+                "commune_military_commander_reserve_officer"
+            }
             PriorityGroup::ChildOfMartyr => "child_of_martyr",
             PriorityGroup::ChildOfWarInvalid => "child_of_war_invalid",
             PriorityGroup::ChildOfSickSoldier => "child_of_sick_soldier",
             PriorityGroup::ChildOfTreatedAsWarInvalid => "child_of_treated_as_war_invalid",
             PriorityGroup::ChildOfWarInvalidTypeB => "child_of_war_invalid_type_b",
-            PriorityGroup::BiologicalChildOfToxicChemicalVictim => "biological_child_of_toxic_chemical_victim",
+            PriorityGroup::BiologicalChildOfToxicChemicalVictim => {
+                "biological_child_of_toxic_chemical_victim"
+            }
             PriorityGroup::ChildOfHeroArmedForces => "child_of_hero_armed_forces",
             PriorityGroup::ChildOfHeroLabour => "child_of_hero_labour",
             PriorityGroup::MilitaryServiceDone => "military_service_done",
@@ -472,8 +476,8 @@ mod tests {
     }
 
     #[test]
-    fn e10_defence_worker_and_union_cadre_under_each_version_of_vn_2025(
-    ) -> Result<(), RankingError> {
+    fn e10_defence_worker_and_union_cadre_under_each_version_of_vn_2025() -> Result<(), RankingError>
+    {
         // E10: the version follows the plan's approval date (20 Jul 2026 → pre300), never the
         // application's (3 Aug 2026).
         let pre300 = RuleSet::vn_2025_for_plan(day(2026, 7, 20));
@@ -485,10 +489,7 @@ mod tests {
         let worker = ["defence_worker_left_working_age"];
         assert_eq!(points(pre300, &worker)?.to_string(), "0.00");
         assert_eq!(points(amended, &worker)?.to_string(), "2.50");
-        let with_union = [
-            "defence_worker_left_working_age",
-            "union_cadre_grassroots",
-        ];
+        let with_union = ["defence_worker_left_working_age", "union_cadre_grassroots"];
         assert_eq!(points(pre300, &with_union)?.to_string(), "1.50");
         assert_eq!(points(amended, &with_union)?.to_string(), "2.50");
         let child = ["child_of_war_invalid_type_b"];
@@ -498,14 +499,16 @@ mod tests {
     }
 
     #[test]
-    fn vn_7_the_codes_of_earlier_api_versions_still_name_their_group() -> Result<(), RankingError>
-    {
+    fn vn_7_the_codes_of_earlier_api_versions_still_name_their_group() -> Result<(), RankingError> {
         let cases = [
             ("hero", PriorityGroup::HeroArmedForces),
             ("labour_hero", PriorityGroup::HeroLabour),
             ("war_invalid_b", PriorityGroup::WarInvalidTypeB),
             ("officer", PriorityGroup::ArmyOfficer),
-            ("demobilised_soldier", PriorityGroup::DemobilisedProfessionalSoldier),
+            (
+                "demobilised_soldier",
+                PriorityGroup::DemobilisedProfessionalSoldier,
+            ),
             ("reserve_officer", PriorityGroup::ReserveOfficerGraduate),
             ("martyr_child", PriorityGroup::ChildOfMartyr),
             ("war_invalid_child", PriorityGroup::ChildOfWarInvalid),

@@ -651,7 +651,9 @@ mod tests {
             .entry(4)
             .ok_or(RankingError::DuplicateApplication(4))?;
         assert!(
-            z.reason.render(Lang::En).starts_with("winner from the reserve list"),
+            z.reason
+                .render(Lang::En)
+                .starts_with("winner from the reserve list"),
             "{}",
             z.reason.render(Lang::En)
         );

@@ -87,9 +87,12 @@ fn refill_single(
         let was_winner = original
             .entry(entry.application_id)
             .is_some_and(|e| e.outcome == Outcome::Winner);
-        if let (false, Reason::Winner {
-            from_reserve_list, ..
-        }) = (was_winner, &mut entry.reason)
+        if let (
+            false,
+            Reason::Winner {
+                from_reserve_list, ..
+            },
+        ) = (was_winner, &mut entry.reason)
         {
             *from_reserve_list = true;
         }
@@ -161,8 +164,7 @@ fn refill_shared(
                 .find(|e| e.application_id == chosen.application_id)
             {
                 entry.outcome = chosen.outcome;
-                entry.agency =
-                    (chosen.outcome == Outcome::Winner).then(|| agency.code.clone());
+                entry.agency = (chosen.outcome == Outcome::Winner).then(|| agency.code.clone());
                 entry.reason = at_agency(chosen.reason.clone(), &agency.code);
             }
         }

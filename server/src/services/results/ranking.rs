@@ -413,7 +413,10 @@ mod tests {
         let result: StoredResult = serde_json::from_str(
             r#"{"sections": [{"score": "41.00"}, {"score": "28.00"}], "passed": true}"#,
         )?;
-        assert_eq!(general_knowledge_score(&result).ok(), Some(Some(dec!(41.00))));
+        assert_eq!(
+            general_knowledge_score(&result).ok(),
+            Some(Some(dec!(41.00)))
+        );
         assert_eq!(result_score(&result).ok(), Some(dec!(69.00)));
         let empty: StoredResult = serde_json::from_str(r#"{"sections": [], "passed": false}"#)?;
         assert_eq!(general_knowledge_score(&empty).ok(), Some(None));

@@ -23,8 +23,8 @@ use crate::state::AppState;
 use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
-use super::fraud_bar::FraudBar;
 use super::check::{check_application, parse_gender, NewApplication, RoundRules, Site};
+use super::fraud_bar::FraudBar;
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationView {
@@ -165,10 +165,8 @@ pub async fn create_application(
     let checked = check_application(&new, &rules, today, &Site::Body)
         .map_err(|errors| AppError::invalid("the application is not valid", errors))?;
     let bar = FraudBar::load(&txn, &round).await?;
-    if let Some(refusal) = bar.refusal(
-        &checked.national_id,
-        checked.linked_national_id.as_deref(),
-    ) {
+    if let Some(refusal) = bar.refusal(&checked.national_id, checked.linked_national_id.as_deref())
+    {
         return Err(AppError::invalid(
             refusal.clone(),
             vec![FieldError::new("national_id", refusal)],

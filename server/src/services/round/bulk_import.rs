@@ -18,8 +18,8 @@ use crate::state::AppState;
 use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
-use super::fraud_bar::FraudBar;
 use super::check::{check_application, CheckedApplication, NewApplication, RoundRules, Site};
+use super::fraud_bar::FraudBar;
 use super::import::{self, FileFormat, Row};
 
 /// One row of an import as it would be stored (dry runs).

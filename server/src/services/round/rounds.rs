@@ -368,7 +368,12 @@ pub async fn update_round(
         let mut errors = Vec::new();
         let rule_set = RuleSet::from_str(&after.rule_set)
             .map_err(|e| AppError::Internal(format!("round {round_id}: {e}")))?;
-        check_vn_2025_version(&mut errors, rule_set, after.plan_approved_on, vietnam_today(now));
+        check_vn_2025_version(
+            &mut errors,
+            rule_set,
+            after.plan_approved_on,
+            vietnam_today(now),
+        );
         if !errors.is_empty() {
             return Err(AppError::invalid("the change is not valid", errors));
         }
@@ -377,13 +382,12 @@ pub async fn update_round(
         refuse_candidates_applying_twice(&txn, round_id).await?;
     }
     let updated = repo::round::update_round(&txn, round, &after).await?;
-    let recomputed = if after.rule_set != before.rule_set
-        || after.plan_approved_on != before.plan_approved_on
-    {
-        recompute_priority_points(&txn, &updated).await?
-    } else {
-        0
-    };
+    let recomputed =
+        if after.rule_set != before.rule_set || after.plan_approved_on != before.plan_approved_on {
+            recompute_priority_points(&txn, &updated).await?
+        } else {
+            0
+        };
     audit::append(
         &txn,
         now,
