@@ -443,7 +443,7 @@ async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
         let r = apply(&f, r2, identity.clone()).await;
         let problem = r.problem(422);
         assert!(
-            problem["title"]
+            problem["detail"]
                 .as_str()
                 .unwrap()
                 .starts_with("barred_fraud"),
