@@ -375,7 +375,7 @@ const AUTHORITY: &str = "UBND thành phố Hải Phòng";
 
 #[tokio::test]
 async fn e14_a_false_diploma_bars_w_from_the_authoritys_next_round_only() {
-    let mut f = Fixture::new("E14-R1").await;
+    let f = Fixture::new("E14-R1").await;
     set_clock(&f.app, vietnam_noon(2026, 9, 10));
     let r1 = f.round_id;
     let r = patch(
