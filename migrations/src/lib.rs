@@ -25,6 +25,7 @@ mod m20261204_000061_move_sitting_papers;
 mod m20261205_000100_add_sign_in_security;
 mod m20261205_000201_add_user_token_version;
 mod m20261205_000300_create_calendar_notices;
+mod m20261205_000400_add_decree_amendments;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000100_add_sign_in_security::Migration),
             Box::new(m20261205_000201_add_user_token_version::Migration),
             Box::new(m20261205_000300_create_calendar_notices::Migration),
+            Box::new(m20261205_000400_add_decree_amendments::Migration),
         ]
     }
 }

@@ -102,6 +102,7 @@ pub enum Action {
     SittingSeat,
     SittingSubmit,
     UserCreate,
+    RoundRuleSetSwitch,
     SessionLabLock,
     SittingPinReissue,
     SittingDeviceMove,
@@ -140,7 +141,7 @@ pub enum Entity {
 }
 
 impl Action {
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 59] = [
         Action::ApplicationCreate,
         Action::ApplicationEligibility,
         Action::ApplicationImport,
@@ -186,6 +187,7 @@ impl Action {
         Action::SittingSeat,
         Action::SittingSubmit,
         Action::UserCreate,
+        Action::RoundRuleSetSwitch,
         Action::SessionLabLock,
         Action::SittingPinReissue,
         Action::SittingDeviceMove,
@@ -248,6 +250,7 @@ impl Action {
             Action::SittingSeat => "sitting.seat",
             Action::SittingSubmit => "sitting.submit",
             Action::UserCreate => "user.create",
+            Action::RoundRuleSetSwitch => "round.rule_set_switch",
             Action::SessionLabLock => "session.lab_lock",
             Action::SittingPinReissue => "sitting.pin_reissue",
             Action::SittingDeviceMove => "sitting.device_move",
@@ -304,6 +307,7 @@ impl Action {
             | Action::SittingSeat
             | Action::SittingSubmit => Entity::Sitting,
             Action::UserCreate => Entity::User,
+            Action::RoundRuleSetSwitch => Entity::Round,
             Action::SessionLabLock => Entity::Session,
             Action::SittingPinReissue => Entity::Sitting,
             Action::SittingDeviceMove => Entity::Sitting,

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bank;
 mod calendar;
+mod decree;
 mod demo;
 mod disclosure;
 mod errors;

@@ -29,6 +29,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     #[sea_orm(column_type = "Text")]
     pub search_key: String,
+    /// An old 9-digit ID the candidate also holds: the same person (VN-16).
+    pub linked_national_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub round1_on: Option<Date>,
     pub round2_on: Option<Date>,
+    /// VN-0: picks the version of vn-2025 and the priority groups.
+    pub plan_approved_on: Option<Date>,
+    /// VN-16: a fraud bar reaches the next round of the same authority.
+    pub recruiting_authority: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

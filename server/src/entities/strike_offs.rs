@@ -16,6 +16,8 @@ pub struct Model {
     pub reason: String,
     pub recorded_by: String,
     pub recorded_at: DateTimeUtc,
+    /// Whether the agency fills the freed place (VN-14).
+    pub replaced: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

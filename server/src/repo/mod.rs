@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod calendar;
+pub mod decree;
 pub mod exam;
 pub mod results;
 pub mod round;

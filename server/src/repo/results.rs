@@ -335,6 +335,8 @@ pub struct StrikeOffRecord<'a> {
     pub cause: &'a str,
     pub reason: &'a str,
     pub recorded_by: &'a str,
+    /// Whether the agency fills the freed place (VN-14).
+    pub replaced: bool,
 }
 
 pub async fn insert_strike_off<C: ConnectionTrait>(
@@ -350,6 +352,7 @@ pub async fn insert_strike_off<C: ConnectionTrait>(
         reason: Set(r.reason.to_string()),
         recorded_by: Set(r.recorded_by.to_string()),
         recorded_at: Set(now),
+        replaced: Set(r.replaced),
         ..Default::default()
     }
     .insert(conn)

@@ -37,6 +37,8 @@ pub async fn insert_round<C: ConnectionTrait>(
             applications_open_on: Some(now.date_naive()),
             round1_on: None,
             round2_on: None,
+            plan_approved_on: None,
+            recruiting_authority: String::new(),
         },
         now,
     )
@@ -53,6 +55,10 @@ pub struct RoundRecord {
     pub applications_open_on: Option<NaiveDate>,
     pub round1_on: Option<NaiveDate>,
     pub round2_on: Option<NaiveDate>,
+    /// VN-0: the day the round's plan was approved.
+    pub plan_approved_on: Option<NaiveDate>,
+    /// VN-16: the authority whose next round a fraud bar reaches.
+    pub recruiting_authority: String,
 }
 
 impl From<&rounds::Model> for RoundRecord {
@@ -65,6 +71,8 @@ impl From<&rounds::Model> for RoundRecord {
             applications_open_on: m.applications_open_on,
             round1_on: m.round1_on,
             round2_on: m.round2_on,
+            plan_approved_on: m.plan_approved_on,
+            recruiting_authority: m.recruiting_authority.clone(),
         }
     }
 }
@@ -82,6 +90,8 @@ pub async fn create_round<C: ConnectionTrait>(
         applications_open_on: Set(r.applications_open_on),
         round1_on: Set(r.round1_on),
         round2_on: Set(r.round2_on),
+        plan_approved_on: Set(r.plan_approved_on),
+        recruiting_authority: Set(r.recruiting_authority.clone()),
         created_at: Set(now),
         ..Default::default()
     }
@@ -102,6 +112,8 @@ pub async fn update_round<C: ConnectionTrait>(
     active.applications_open_on = Set(r.applications_open_on);
     active.round1_on = Set(r.round1_on);
     active.round2_on = Set(r.round2_on);
+    active.plan_approved_on = Set(r.plan_approved_on);
+    active.recruiting_authority = Set(r.recruiting_authority.clone());
     Ok(active.update(conn).await?)
 }
 
@@ -271,6 +283,7 @@ pub async fn insert_application<C: ConnectionTrait>(
             exemptions: Vec::new(),
             priority_points: a.priority_points,
             eligible: a.eligible,
+            linked_national_id: None,
         },
         now,
     )
@@ -290,6 +303,8 @@ pub struct ApplicationRecord {
     pub exemptions: Vec<String>,
     pub priority_points: String,
     pub eligible: Option<bool>,
+    /// An old 9-digit ID card of the same person (VN-16).
+    pub linked_national_id: Option<String>,
 }
 
 /// What `q` is matched against: the name folded (no diacritics, lower case) and the id.
@@ -328,6 +343,7 @@ pub async fn insert_application_record<C: ConnectionTrait>(
         priority_points: Set(a.priority_points),
         eligible: Set(a.eligible),
         eligibility_reason: Set(None),
+        linked_national_id: Set(a.linked_national_id),
         created_at: Set(now),
         ..Default::default()
     }

@@ -9,10 +9,10 @@ use crate::rules::rank::Round2Form;
 /// caller can report the error and change nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RankingError {
-    #[error("unknown rule set `{0}` (expected vn-2025, vn-2020 or vn-vc-2020)")]
+    #[error("unknown rule set `{0}` (expected vn-2025, vn-2025-pre300, vn-2020 or vn-vc-2020)")]
     UnknownRuleSet(String),
 
-    #[error("unknown cause `{0}` (expected declined, no_dossier or fraud)")]
+    #[error("unknown cause `{0}` (expected declined, no_dossier, fraud or invalid_documents)")]
     UnknownStrikeCause(String),
 
     #[error("a review takes the marks of 2 reviewers, or 3 once the first two differ; got {0}")]

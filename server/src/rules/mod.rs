@@ -15,6 +15,7 @@
 
 pub mod calendar;
 pub mod error;
+pub mod fraud_bar;
 pub mod lang;
 pub mod marks;
 pub mod priority;
@@ -31,11 +32,12 @@ pub use marks::{
     REVIEW_CONFERENCE_FROM,
 };
 pub use priority::{
-    priority_award, priority_points, PriorityAward, PriorityGroup, DEFENCE_WORKER_FROM,
+    priority_award, priority_date, priority_points, PriorityAward, PriorityGroup,
+    DEFENCE_WORKER_FROM,
 };
 pub use rank::{
     rank, AgencyQuota, Candidate, Criterion, Gap, Outcome, Position, Ranking, RankingEntry,
     RankingStatus, Reason, Round2Form, Score, Shortfall, StrikeCause, TieBreak, PASS_MARK,
 };
-pub use rule_set::RuleSet;
+pub use rule_set::{RuleSet, DECREE_300_FROM, PRE300_UNTIL};
 pub use sitting::LanguageExemption;

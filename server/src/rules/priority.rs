@@ -11,115 +11,177 @@ use serde::{Deserialize, Serialize};
 use crate::rules::error::RankingError;
 use crate::rules::rule_set::RuleSet;
 
-/// Decree 300/2026 adds defence workers to the 2.5-point tier from this day on (VN-7).
-pub const DEFENCE_WORKER_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2026, 8, 1) {
-    Some(date) => date,
-    None => panic!("2026-08-01 is a valid date"),
-};
+/// Decree 300/2026 adds two groups to the 2.5-point tier, for plans approved from this day on
+/// (VN-0, VN-7).
+pub const DEFENCE_WORKER_FROM: NaiveDate = crate::rules::rule_set::DECREE_300_FROM;
 
-/// A priority group (VN-7). The codes are those of the API (`priority_groups`).
+/// A priority group (VN-7), by the code of the decree's list. Codes of earlier versions of the
+/// API (`hero`, `officer`, `union_cadre`…) are still read, as the group they always meant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PriorityGroup {
     /// Hero of the People's Armed Forces.
-    Hero,
-    LabourHero,
-    /// War invalid (*thương binh*) and those treated as such.
+    HeroArmedForces,
+    /// Hero of Labour.
+    HeroLabour,
+    /// War invalid (*thương binh*).
     WarInvalid,
-    WarInvalidB,
+    /// Treated as a war invalid.
+    TreatedAsWarInvalid,
+    /// Type-B war invalid.
+    WarInvalidTypeB,
     EthnicMinority,
-    /// Army or police officer.
-    Officer,
-    DemobilisedSoldier,
-    /// Cipher staff changing sector.
+    ArmyOfficer,
+    PoliceOfficer,
+    DemobilisedProfessionalSoldier,
+    /// Cipher staff (*cơ yếu chuyên ngành*).
     CipherStaff,
-    ReserveOfficer,
-    MartyrChild,
-    /// Child of a war invalid, sick soldier or Agent-Orange-exposed resistance fighter.
-    WarInvalidChild,
-    HeroChild,
-    MilitaryService,
-    PoliceService,
+    ReserveOfficerGraduate,
+    CommuneMilitaryCommanderReserveOfficer,
+    ChildOfMartyr,
+    ChildOfWarInvalid,
+    ChildOfSickSoldier,
+    ChildOfTreatedAsWarInvalid,
+    ChildOfWarInvalidTypeB,
+    /// Biological child of a resistance fighter exposed to toxic chemicals.
+    BiologicalChildOfToxicChemicalVictim,
+    ChildOfHeroArmedForces,
+    ChildOfHeroLabour,
+    MilitaryServiceDone,
+    PoliceServiceDone,
     YouthVolunteer,
-    /// Defence worker who left service of working age (Decree 300/2026).
-    DefenceWorker,
+    /// Defence worker who left service of working age (Decree 300/2026 only).
+    DefenceWorkerLeftWorkingAge,
+    /// Young-intellectual volunteer in a defence-economic zone (Decree 300/2026 only).
+    YoungIntellectualDefenceZone,
     /// Trade-union cadre grown from the grassroots.
-    UnionCadre,
+    UnionCadreGrassroots,
 }
 
 impl PriorityGroup {
-    pub const ALL: [PriorityGroup; 17] = [
-        PriorityGroup::Hero,
-        PriorityGroup::LabourHero,
+    pub const ALL: [PriorityGroup; 26] = [
+        PriorityGroup::HeroArmedForces,
+        PriorityGroup::HeroLabour,
         PriorityGroup::WarInvalid,
-        PriorityGroup::WarInvalidB,
+        PriorityGroup::TreatedAsWarInvalid,
+        PriorityGroup::WarInvalidTypeB,
         PriorityGroup::EthnicMinority,
-        PriorityGroup::Officer,
-        PriorityGroup::DemobilisedSoldier,
+        PriorityGroup::ArmyOfficer,
+        PriorityGroup::PoliceOfficer,
+        PriorityGroup::DemobilisedProfessionalSoldier,
         PriorityGroup::CipherStaff,
-        PriorityGroup::ReserveOfficer,
-        PriorityGroup::MartyrChild,
-        PriorityGroup::WarInvalidChild,
-        PriorityGroup::HeroChild,
-        PriorityGroup::MilitaryService,
-        PriorityGroup::PoliceService,
+        PriorityGroup::ReserveOfficerGraduate,
+        PriorityGroup::CommuneMilitaryCommanderReserveOfficer,
+        PriorityGroup::ChildOfMartyr,
+        PriorityGroup::ChildOfWarInvalid,
+        PriorityGroup::ChildOfSickSoldier,
+        PriorityGroup::ChildOfTreatedAsWarInvalid,
+        PriorityGroup::ChildOfWarInvalidTypeB,
+        PriorityGroup::BiologicalChildOfToxicChemicalVictim,
+        PriorityGroup::ChildOfHeroArmedForces,
+        PriorityGroup::ChildOfHeroLabour,
+        PriorityGroup::MilitaryServiceDone,
+        PriorityGroup::PoliceServiceDone,
         PriorityGroup::YouthVolunteer,
-        PriorityGroup::DefenceWorker,
-        PriorityGroup::UnionCadre,
+        PriorityGroup::DefenceWorkerLeftWorkingAge,
+        PriorityGroup::YoungIntellectualDefenceZone,
+        PriorityGroup::UnionCadreGrassroots,
     ];
 
+    /// The code of the decree's list (VN-7 amended), used in the API and stored.
     pub const fn code(self) -> &'static str {
         match self {
-            PriorityGroup::Hero => "hero",
-            PriorityGroup::LabourHero => "labour_hero",
+            PriorityGroup::HeroArmedForces => "hero_armed_forces",
+            PriorityGroup::HeroLabour => "hero_labour",
             PriorityGroup::WarInvalid => "war_invalid",
-            PriorityGroup::WarInvalidB => "war_invalid_b",
+            PriorityGroup::TreatedAsWarInvalid => "treated_as_war_invalid",
+            PriorityGroup::WarInvalidTypeB => "war_invalid_type_b",
             PriorityGroup::EthnicMinority => "ethnic_minority",
-            PriorityGroup::Officer => "officer",
-            PriorityGroup::DemobilisedSoldier => "demobilised_soldier",
+            PriorityGroup::ArmyOfficer => "army_officer",
+            PriorityGroup::PoliceOfficer => "police_officer",
+            PriorityGroup::DemobilisedProfessionalSoldier => "demobilised_professional_soldier",
             PriorityGroup::CipherStaff => "cipher_staff",
-            PriorityGroup::ReserveOfficer => "reserve_officer",
-            PriorityGroup::MartyrChild => "martyr_child",
-            PriorityGroup::WarInvalidChild => "war_invalid_child",
-            PriorityGroup::HeroChild => "hero_child",
-            PriorityGroup::MilitaryService => "military_service",
-            PriorityGroup::PoliceService => "police_service",
+            PriorityGroup::ReserveOfficerGraduate => "reserve_officer_graduate",
+            PriorityGroup::CommuneMilitaryCommanderReserveOfficer => {
+                "commune_military_commander_reserve_officer"
+            }
+            PriorityGroup::ChildOfMartyr => "child_of_martyr",
+            PriorityGroup::ChildOfWarInvalid => "child_of_war_invalid",
+            PriorityGroup::ChildOfSickSoldier => "child_of_sick_soldier",
+            PriorityGroup::ChildOfTreatedAsWarInvalid => "child_of_treated_as_war_invalid",
+            PriorityGroup::ChildOfWarInvalidTypeB => "child_of_war_invalid_type_b",
+            PriorityGroup::BiologicalChildOfToxicChemicalVictim => {
+                "biological_child_of_toxic_chemical_victim"
+            }
+            PriorityGroup::ChildOfHeroArmedForces => "child_of_hero_armed_forces",
+            PriorityGroup::ChildOfHeroLabour => "child_of_hero_labour",
+            PriorityGroup::MilitaryServiceDone => "military_service_done",
+            PriorityGroup::PoliceServiceDone => "police_service_done",
             PriorityGroup::YouthVolunteer => "youth_volunteer",
-            PriorityGroup::DefenceWorker => "defence_worker",
-            PriorityGroup::UnionCadre => "union_cadre",
+            PriorityGroup::DefenceWorkerLeftWorkingAge => "defence_worker_left_working_age",
+            PriorityGroup::YoungIntellectualDefenceZone => "young_intellectual_defence_zone",
+            PriorityGroup::UnionCadreGrassroots => "union_cadre_grassroots",
         }
     }
 
-    /// Points this group is worth under `rule_set` on `as_of`, with 2 decimal places (VN-7).
-    ///
-    /// All three rule sets share the table (VN-31 says so for public employees); the only
-    /// difference is the defence-worker group, which Decree 300/2026 added to vn-2025 alone and
-    /// only from [`DEFENCE_WORKER_FROM`]: before that, or under another rule set, it is worth 0.
-    pub fn points(self, rule_set: RuleSet, as_of: NaiveDate) -> Decimal {
+    /// The code an earlier version of the API used for this group, still accepted.
+    const fn former_code(self) -> Option<&'static str> {
         match self {
-            PriorityGroup::Hero
-            | PriorityGroup::LabourHero
-            | PriorityGroup::WarInvalid
-            | PriorityGroup::WarInvalidB => dec!(7.50),
-            PriorityGroup::EthnicMinority
-            | PriorityGroup::Officer
-            | PriorityGroup::DemobilisedSoldier
-            | PriorityGroup::CipherStaff
-            | PriorityGroup::ReserveOfficer
-            | PriorityGroup::MartyrChild
-            | PriorityGroup::WarInvalidChild
-            | PriorityGroup::HeroChild => dec!(5.00),
-            PriorityGroup::MilitaryService
-            | PriorityGroup::PoliceService
-            | PriorityGroup::YouthVolunteer => dec!(2.50),
-            PriorityGroup::DefenceWorker => {
+            PriorityGroup::HeroArmedForces => Some("hero"),
+            PriorityGroup::HeroLabour => Some("labour_hero"),
+            PriorityGroup::WarInvalidTypeB => Some("war_invalid_b"),
+            PriorityGroup::ArmyOfficer => Some("officer"),
+            PriorityGroup::DemobilisedProfessionalSoldier => Some("demobilised_soldier"),
+            PriorityGroup::ReserveOfficerGraduate => Some("reserve_officer"),
+            PriorityGroup::ChildOfMartyr => Some("martyr_child"),
+            PriorityGroup::ChildOfWarInvalid => Some("war_invalid_child"),
+            PriorityGroup::ChildOfHeroArmedForces => Some("hero_child"),
+            PriorityGroup::MilitaryServiceDone => Some("military_service"),
+            PriorityGroup::PoliceServiceDone => Some("police_service"),
+            PriorityGroup::DefenceWorkerLeftWorkingAge => Some("defence_worker"),
+            PriorityGroup::UnionCadreGrassroots => Some("union_cadre"),
+            _ => None,
+        }
+    }
+
+    /// Points this group is worth under `rule_set` for a round whose priority groups are read
+    /// as of `as_of` (the plan's approval date), with 2 decimal places (VN-7).
+    ///
+    /// All rule sets share the table (VN-31 says so for public employees), except the two
+    /// groups Decree 300/2026 added: they count under `vn-2025` alone, and only for a plan
+    /// approved from [`DEFENCE_WORKER_FROM`]; elsewhere they are worth 0.
+    pub fn points(self, rule_set: RuleSet, as_of: NaiveDate) -> Decimal {
+        use PriorityGroup as G;
+        match self {
+            G::HeroArmedForces
+            | G::HeroLabour
+            | G::WarInvalid
+            | G::TreatedAsWarInvalid
+            | G::WarInvalidTypeB => dec!(7.50),
+            G::EthnicMinority
+            | G::ArmyOfficer
+            | G::PoliceOfficer
+            | G::DemobilisedProfessionalSoldier
+            | G::CipherStaff
+            | G::ReserveOfficerGraduate
+            | G::CommuneMilitaryCommanderReserveOfficer
+            | G::ChildOfMartyr
+            | G::ChildOfWarInvalid
+            | G::ChildOfSickSoldier
+            | G::ChildOfTreatedAsWarInvalid
+            | G::ChildOfWarInvalidTypeB
+            | G::BiologicalChildOfToxicChemicalVictim
+            | G::ChildOfHeroArmedForces
+            | G::ChildOfHeroLabour => dec!(5.00),
+            G::MilitaryServiceDone | G::PoliceServiceDone | G::YouthVolunteer => dec!(2.50),
+            G::DefenceWorkerLeftWorkingAge | G::YoungIntellectualDefenceZone => {
                 if rule_set == RuleSet::Vn2025 && as_of >= DEFENCE_WORKER_FROM {
                     dec!(2.50)
                 } else {
                     dec!(0.00)
                 }
             }
-            PriorityGroup::UnionCadre => dec!(1.50),
+            G::UnionCadreGrassroots => dec!(1.50),
         }
     }
 }
@@ -136,9 +198,16 @@ impl FromStr for PriorityGroup {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         PriorityGroup::ALL
             .into_iter()
-            .find(|group| group.code() == s)
+            .find(|group| group.code() == s || group.former_code() == Some(s))
             .ok_or_else(|| RankingError::UnknownPriorityGroup(s.to_owned()))
     }
+}
+
+/// The day a round's priority groups are read as of (VN-0 amended, VN-7): the plan's approval
+/// date when the round records one, never the day of the application; a round without one
+/// falls back on the Vietnam date the application was made, the same on every computation.
+pub fn priority_date(plan_approved_on: Option<NaiveDate>, applied_on: NaiveDate) -> NaiveDate {
+    plan_approved_on.unwrap_or(applied_on)
 }
 
 /// The points granted and the group that earned them, so a response can say why.
@@ -322,6 +391,144 @@ mod tests {
             priority_points(RuleSet::Vn2025, &["hero"], &["heroo"], today()),
             Err(RankingError::UnknownPriorityGroup("heroo".to_owned()))
         );
+    }
+
+    #[test]
+    fn vn_7_the_groups_of_the_decree_by_code() -> Result<(), RankingError> {
+        let tiers: [(&[&str], Decimal); 4] = [
+            (
+                &[
+                    "hero_armed_forces",
+                    "hero_labour",
+                    "war_invalid",
+                    "treated_as_war_invalid",
+                    "war_invalid_type_b",
+                ],
+                dec!(7.50),
+            ),
+            (
+                &[
+                    "ethnic_minority",
+                    "army_officer",
+                    "police_officer",
+                    "demobilised_professional_soldier",
+                    "cipher_staff",
+                    "reserve_officer_graduate",
+                    "commune_military_commander_reserve_officer",
+                    "child_of_martyr",
+                    "child_of_war_invalid",
+                    "child_of_sick_soldier",
+                    "child_of_treated_as_war_invalid",
+                    "child_of_war_invalid_type_b",
+                    "biological_child_of_toxic_chemical_victim",
+                    "child_of_hero_armed_forces",
+                    "child_of_hero_labour",
+                ],
+                dec!(5.00),
+            ),
+            (
+                &[
+                    "military_service_done",
+                    "police_service_done",
+                    "youth_volunteer",
+                ],
+                dec!(2.50),
+            ),
+            (&["union_cadre_grassroots"], dec!(1.50)),
+        ];
+        let mut listed = 0;
+        for (codes, expected) in tiers {
+            for code in codes {
+                let group: PriorityGroup = code.parse()?;
+                assert_eq!(group.code(), *code);
+                for rule_set in RuleSet::ALL {
+                    assert_eq!(
+                        priority_points(rule_set, &[*code], &NONE, day(2026, 8, 1))?,
+                        expected,
+                        "{code} under {rule_set}"
+                    );
+                }
+                listed += 1;
+            }
+        }
+        // With the two groups of Decree 300/2026, the list is complete.
+        assert_eq!(listed + 2, PriorityGroup::ALL.len());
+        Ok(())
+    }
+
+    #[test]
+    fn vn_7_the_groups_added_by_decree_300_count_only_under_vn_2025() -> Result<(), RankingError> {
+        let plan = day(2026, 8, 1);
+        for code in [
+            "defence_worker_left_working_age",
+            "young_intellectual_defence_zone",
+        ] {
+            assert_eq!(
+                priority_points(RuleSet::Vn2025, &[code], &NONE, plan)?,
+                dec!(2.50)
+            );
+            assert_eq!(
+                priority_points(RuleSet::Vn2025Pre300, &[code], &NONE, plan)?,
+                dec!(0.00)
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn e10_defence_worker_and_union_cadre_under_each_version_of_vn_2025() -> Result<(), RankingError>
+    {
+        // E10: the version follows the plan's approval date (20 Jul 2026 → pre300), never the
+        // application's (3 Aug 2026).
+        let pre300 = RuleSet::vn_2025_for_plan(day(2026, 7, 20));
+        assert_eq!(pre300, RuleSet::Vn2025Pre300);
+        let amended = RuleSet::vn_2025_for_plan(day(2026, 8, 1));
+        let points = |rule_set: RuleSet, groups: &[&str]| {
+            priority_points(rule_set, groups, &NONE, day(2026, 8, 3))
+        };
+        let worker = ["defence_worker_left_working_age"];
+        assert_eq!(points(pre300, &worker)?.to_string(), "0.00");
+        assert_eq!(points(amended, &worker)?.to_string(), "2.50");
+        let with_union = ["defence_worker_left_working_age", "union_cadre_grassroots"];
+        assert_eq!(points(pre300, &with_union)?.to_string(), "1.50");
+        assert_eq!(points(amended, &with_union)?.to_string(), "2.50");
+        let child = ["child_of_war_invalid_type_b"];
+        assert_eq!(points(pre300, &child)?.to_string(), "5.00");
+        assert_eq!(points(amended, &child)?.to_string(), "5.00");
+        Ok(())
+    }
+
+    #[test]
+    fn vn_7_the_codes_of_earlier_api_versions_still_name_their_group() -> Result<(), RankingError> {
+        let cases = [
+            ("hero", PriorityGroup::HeroArmedForces),
+            ("labour_hero", PriorityGroup::HeroLabour),
+            ("war_invalid_b", PriorityGroup::WarInvalidTypeB),
+            ("officer", PriorityGroup::ArmyOfficer),
+            (
+                "demobilised_soldier",
+                PriorityGroup::DemobilisedProfessionalSoldier,
+            ),
+            ("reserve_officer", PriorityGroup::ReserveOfficerGraduate),
+            ("martyr_child", PriorityGroup::ChildOfMartyr),
+            ("war_invalid_child", PriorityGroup::ChildOfWarInvalid),
+            ("hero_child", PriorityGroup::ChildOfHeroArmedForces),
+            ("military_service", PriorityGroup::MilitaryServiceDone),
+            ("police_service", PriorityGroup::PoliceServiceDone),
+            ("defence_worker", PriorityGroup::DefenceWorkerLeftWorkingAge),
+            ("union_cadre", PriorityGroup::UnionCadreGrassroots),
+        ];
+        for (former, group) in cases {
+            assert_eq!(former.parse::<PriorityGroup>()?, group);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn vn_0_priority_groups_follow_the_plan_approval_date_not_the_application() {
+        let plan = day(2026, 7, 20);
+        assert_eq!(priority_date(Some(plan), day(2026, 8, 3)), plan);
+        assert_eq!(priority_date(None, day(2026, 8, 3)), day(2026, 8, 3));
     }
 
     #[test]

@@ -3,12 +3,14 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 
 use crate::entities::{exams, rounds, sessions};
 use crate::error::{AppError, AppResult};
 use crate::repo;
-use crate::rules::RuleSet;
+use crate::rules::{priority_date, RuleSet};
+use crate::vietnam_time::vietnam_today;
 
 /// The round `round_id`, or 404.
 pub async fn round<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<rounds::Model> {
@@ -46,4 +48,10 @@ pub async fn exam_of_session<C: ConnectionTrait>(
     repo::exam::find_exam(conn, session.exam_id)
         .await?
         .ok_or_else(|| AppError::internal(format!("session {} has no exam", session.id)))
+}
+
+/// The day an application's priority groups are read as of (VN-0, VN-7): the plan's approval
+/// date, or, for a round without one, the Vietnam date the application was made.
+pub fn priority_as_of(round: &rounds::Model, applied_at: DateTime<Utc>) -> NaiveDate {
+    priority_date(round.plan_approved_on, vietnam_today(applied_at))
 }

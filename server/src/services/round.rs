@@ -14,6 +14,7 @@ mod bulk_import;
 mod check;
 mod dashboard;
 pub mod deadlines;
+mod fraud_bar;
 pub mod import;
 mod positions;
 mod rounds;
@@ -31,5 +32,6 @@ pub use positions::{
     PositionView,
 };
 pub use rounds::{
-    create_round, get_round, list_rounds, update_round, NewRound, RoundList, RoundPatch, RoundView,
+    create_round, get_round, list_rounds, switch_rule_set_when_due, update_round, NewRound,
+    RoundList, RoundPatch, RoundView,
 };

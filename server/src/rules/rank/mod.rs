@@ -15,6 +15,7 @@ mod placement;
 #[cfg(test)]
 mod properties;
 mod reasons;
+mod replacement;
 mod tie_break;
 mod winners;
 
@@ -138,6 +139,10 @@ pub struct Candidate {
     /// the place goes to the reserve list in order.
     #[serde(default)]
     pub struck_off: Option<StrikeCause>,
+    /// The agency recorded that it does not fill the place this struck-off winner held
+    /// (VN-14 amended: replacement is its choice under Decree 300/2026).
+    #[serde(default)]
+    pub place_left_empty: bool,
 }
 
 /// Why a winner was struck off the list (VN-14; fraud also bars the next round, VN-16).
@@ -148,15 +153,18 @@ pub enum StrikeCause {
     Declined,
     /// The winner did not complete the recruitment dossier in time.
     NoDossier,
-    /// Fraud was found.
+    /// Fraud was found, such as a falsified application (Form 01).
     Fraud,
+    /// The diplomas, certificates or attestations submitted are invalid (VN-14 amended).
+    InvalidDocuments,
 }
 
 impl StrikeCause {
-    pub const ALL: [StrikeCause; 3] = [
+    pub const ALL: [StrikeCause; 4] = [
         StrikeCause::Declined,
         StrikeCause::NoDossier,
         StrikeCause::Fraud,
+        StrikeCause::InvalidDocuments,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -164,7 +172,14 @@ impl StrikeCause {
             StrikeCause::Declined => "declined",
             StrikeCause::NoDossier => "no_dossier",
             StrikeCause::Fraud => "fraud",
+            StrikeCause::InvalidDocuments => "invalid_documents",
         }
+    }
+
+    /// Whether the candidate is barred from the same authority's next round (VN-16 amended):
+    /// a falsified application or invalid documents; declining or a late dossier is not fraud.
+    pub const fn bars_next_round(self) -> bool {
+        matches!(self, StrikeCause::Fraud | StrikeCause::InvalidDocuments)
     }
 }
 
@@ -308,12 +323,13 @@ impl Ranking {
 /// position, winners are then placed with agencies (VN-13). The result does not depend on the
 /// order of `candidates`.
 ///
-/// VN-14: candidates struck off are left out of the competition, so the places they held go
-/// to the next eligible candidates in rank order, with VN-11 between equals (a tie for a freed
-/// last place waits for the head like any other). They are listed as struck off, and a winner
-/// who would not have won with them in is marked as a replacement from the reserve list.
-/// Priority points and the VN-10 gate apply to replacements exactly as to anyone: an
-/// ineligible candidate is never promoted, however many winners drop out.
+/// VN-14: candidates struck off are left out of the competition; unless the agency leaves it
+/// empty, the place each held goes to the next eligible candidate in rank order (on a shared
+/// position, the next who listed that agency), with VN-11 between equals (a tie for a freed
+/// place waits for the head like any other). Placed winners never move. The struck-off are
+/// listed as such, and a winner who would not have won with them in is marked as a replacement
+/// from the reserve list. Priority points and the VN-10 gate apply to replacements exactly as
+/// to anyone: an ineligible candidate is never promoted, however many winners drop out.
 pub fn rank(
     rule_set: RuleSet,
     position: &Position,
@@ -322,62 +338,7 @@ pub fn rank(
     if candidates.iter().all(|c| c.struck_off.is_none()) {
         return rank_standing(rule_set, position, candidates);
     }
-    // The ranking as published before anyone was struck off: who won it, and each struck
-    // candidate's line.
-    let everyone: Vec<Candidate> = candidates
-        .iter()
-        .map(|c| Candidate {
-            struck_off: None,
-            ..c.clone()
-        })
-        .collect();
-    let original = rank_standing(rule_set, position, &everyone)?;
-    let standing: Vec<Candidate> = candidates
-        .iter()
-        .filter(|c| c.struck_off.is_none())
-        .cloned()
-        .collect();
-    let mut ranking = rank_standing(rule_set, position, &standing)?;
-    for entry in &mut ranking.entries {
-        let was_winner = original
-            .entry(entry.application_id)
-            .is_some_and(|e| e.outcome == Outcome::Winner);
-        if was_winner {
-            continue;
-        }
-        if let Reason::Winner {
-            from_reserve_list, ..
-        } = &mut entry.reason
-        {
-            *from_reserve_list = true;
-        }
-    }
-    ranking
-        .entries
-        .extend(struck_off_entries(&original, candidates));
-    ranking.entries.sort_by(display_order);
-    Ok(ranking)
-}
-
-/// The lines of the candidates struck off: as they stood before, with no rank (VN-14).
-fn struck_off_entries<'r>(
-    original: &'r Ranking,
-    candidates: &'r [Candidate],
-) -> impl Iterator<Item = RankingEntry> + 'r {
-    candidates.iter().filter_map(|candidate| {
-        let cause = candidate.struck_off?;
-        let before = original.entry(candidate.application_id)?;
-        Some(RankingEntry {
-            rank: None,
-            outcome: Outcome::StruckOff,
-            agency: None,
-            reason: Reason::StruckOff {
-                cause,
-                total: before.total,
-            },
-            ..before.clone()
-        })
-    })
+    replacement::rank_with_strike_offs(rule_set, position, candidates)
 }
 
 /// Ranks the candidates still standing (none struck off).
@@ -656,29 +617,93 @@ mod tests {
         assert_eq!(names(decided.winners()), ["N"]);
         Ok(())
     }
-    #[test]
-    fn vn_14_on_a_shared_position_the_freed_agency_slot_goes_to_the_reserve_list(
-    ) -> Result<(), RankingError> {
-        // E8: U → X, V → Y; W [Y] and Z [X] not placed. U declines: Z is the first reserve
-        // who listed X... and W is ranked above Z but wants only Y, which V holds.
-        let candidates = [
-            struck(
-                prefer(sat(1, "U", dec!(85), dec!(0)), &["X", "Y"]),
-                StrikeCause::Declined,
-            ),
+    /// E8 with U struck off for want of a dossier: U → X, V → Y before.
+    fn e13_candidates(place_left_empty: bool) -> Vec<Candidate> {
+        vec![
+            Candidate {
+                place_left_empty,
+                ..struck(
+                    prefer(sat(1, "U", dec!(85), dec!(0)), &["X", "Y"]),
+                    StrikeCause::NoDossier,
+                )
+            },
             prefer(sat(2, "V", dec!(83), dec!(0)), &["X", "Y"]),
             prefer(sat(3, "W", dec!(81), dec!(0)), &["Y"]),
             prefer(sat(4, "Z", dec!(79), dec!(0)), &["X"]),
-        ];
-        let ranking = rank(RuleSet::Vn2025, &shared(&[("X", 1), ("Y", 1)]), &candidates)?;
-        assert_eq!(outcome(&ranking, 1), Some(Outcome::StruckOff));
-        let placed: Vec<(&str, Option<&str>)> = ranking
+        ]
+    }
+    fn placed(ranking: &Ranking) -> Vec<(&str, Option<&str>)> {
+        ranking
             .winners()
             .map(|entry| (entry.full_name.as_str(), entry.agency.as_deref()))
-            .collect();
-        // V moves up to its first choice X, and W, next in rank, takes the slot at Y.
-        assert_eq!(placed, [("V", Some("X")), ("W", Some("Y"))]);
-        assert_eq!(names(ranking.reserves()), ["Z"]);
+            .collect()
+    }
+    #[test]
+    fn e13_the_freed_place_stays_with_its_agency_and_placed_winners_never_move(
+    ) -> Result<(), RankingError> {
+        let shared_xy = shared(&[("X", 1), ("Y", 1)]);
+        let ranking = rank(RuleSet::Vn2025, &shared_xy, &e13_candidates(false))?;
+        assert_eq!(outcome(&ranking, 1), Some(Outcome::StruckOff));
+        // X goes to Z (79, listed X); W (81) listed only Y; V stays at Y.
+        assert_eq!(placed(&ranking), [("V", Some("Y")), ("Z", Some("X"))]);
+        assert_eq!(names(ranking.reserves()), ["W"]);
+        let z = ranking
+            .entry(4)
+            .ok_or(RankingError::DuplicateApplication(4))?;
+        assert!(
+            z.reason
+                .render(Lang::En)
+                .starts_with("winner from the reserve list"),
+            "{}",
+            z.reason.render(Lang::En)
+        );
+        assert_eq!(ranking.status, RankingStatus::Final);
+        Ok(())
+    }
+    #[test]
+    fn e13_without_replacement_the_freed_place_stays_empty() -> Result<(), RankingError> {
+        let ranking = rank(
+            RuleSet::Vn2025,
+            &shared(&[("X", 1), ("Y", 1)]),
+            &e13_candidates(true),
+        )?;
+        assert_eq!(placed(&ranking), [("V", Some("Y"))]);
+        assert_eq!(names(ranking.reserves()), ["W", "Z"]);
+        // The same on a position with one employer: the quota's freed place is not offered.
+        let ranking = rank(
+            RuleSet::Vn2025,
+            &position(2, Round2Form::Written),
+            &[
+                Candidate {
+                    place_left_empty: true,
+                    ..struck(sat(1, "U", dec!(85), dec!(0)), StrikeCause::NoDossier)
+                },
+                sat(2, "V", dec!(83), dec!(0)),
+                sat(3, "W", dec!(81), dec!(0)),
+            ],
+        )?;
+        assert_eq!(names(ranking.winners()), ["V"]);
+        assert_eq!(names(ranking.reserves()), ["W"]);
+        Ok(())
+    }
+    #[test]
+    fn e13_equals_for_the_freed_place_wait_for_the_head() -> Result<(), RankingError> {
+        let shared_xy = shared(&[("X", 1), ("Y", 1)]);
+        let mut candidates = e13_candidates(false);
+        let z_prime = prefer(sat(5, "Z′", dec!(79), dec!(0)), &["X"]);
+        candidates.push(z_prime);
+        let ranking = rank(RuleSet::Vn2025, &shared_xy, &candidates)?;
+        assert_eq!(ranking.status, RankingStatus::PendingHeadDecision);
+        assert_eq!(names(ranking.tied_pending()), ["Z", "Z′"]);
+        assert_eq!(placed(&ranking), [("V", Some("Y"))]);
+        // The head chooses Z′: Z′ takes X, Z stays on the reserve list.
+        if let Some(last) = candidates.last_mut() {
+            last.head_decision = true;
+        }
+        let decided = rank(RuleSet::Vn2025, &shared_xy, &candidates)?;
+        assert_eq!(decided.status, RankingStatus::Final);
+        assert_eq!(placed(&decided), [("V", Some("Y")), ("Z′", Some("X"))]);
+        assert!(names(decided.reserves()).contains(&"Z"));
         Ok(())
     }
     #[test]

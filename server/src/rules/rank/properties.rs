@@ -67,6 +67,7 @@ fn arbitrary_candidate(form: Round2Form, agencies: usize) -> impl Strategy<Value
                     round1_score: round1_score.map(Decimal::from),
                     head_decision: head,
                     struck_off: None,
+                    place_left_empty: false,
                 }
             },
         )
@@ -260,6 +261,36 @@ proptest! {
         }
         // Everyone is still listed, once.
         prop_assert_eq!(after.entries.len(), candidates.len());
+    }
+
+    #[test]
+    fn vn_14_placed_winners_never_move_when_another_winner_is_struck_off(
+        (rule_set, position, candidates) in scenario(3),
+        left_empty in prop::bool::ANY,
+    ) {
+        let before = rank(rule_set, &position, &candidates).expect("valid scenario");
+        let first = before.winners().next().map(|entry| entry.application_id);
+        prop_assume!(first.is_some());
+        let struck: Vec<Candidate> = candidates
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if Some(c.application_id) == first {
+                    c.struck_off = Some(StrikeCause::NoDossier);
+                    c.place_left_empty = left_empty;
+                }
+                c
+            })
+            .collect();
+        let after = rank(rule_set, &position, &struck).expect("valid scenario");
+        for winner in before.winners().filter(|e| Some(e.application_id) != first) {
+            let now = after.entry(winner.application_id).expect("still listed");
+            prop_assert_eq!(now.outcome, Outcome::Winner);
+            prop_assert_eq!(&now.agency, &winner.agency);
+        }
+        if left_empty {
+            prop_assert_eq!(after.winners().count() + 1, before.winners().count());
+        }
     }
 
     #[test]

@@ -390,6 +390,12 @@ impl StrikeCause {
             (StrikeCause::NoDossier, Lang::En) => "did not complete the dossier in time",
             (StrikeCause::Fraud, Lang::Vi) => "gian lận",
             (StrikeCause::Fraud, Lang::En) => "fraud",
+            (StrikeCause::InvalidDocuments, Lang::Vi) => {
+                "văn bằng, chứng chỉ, giấy xác nhận không hợp pháp"
+            }
+            (StrikeCause::InvalidDocuments, Lang::En) => {
+                "invalid diplomas, certificates or attestations"
+            }
         }
     }
 }

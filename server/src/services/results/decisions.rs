@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use super::ranking::{ranking_view, RankingView, RoundData};
-use super::{application_id_i32, application_of_round, check_reason, load_round};
+use super::{application_id_i32, application_of_round, check_reason, load_round_for_write};
 use crate::audit::{Action, Audited};
 use crate::error::{AppError, AppResult};
 use crate::repo;
@@ -29,9 +29,15 @@ pub struct HeadDecisionRequest {
 pub struct StrikeOffRequest {
     /// A current winner of the position.
     pub application_id: i64,
-    /// `declined`, `no_dossier` (dossier not completed in time) or `fraud` (VN-14).
+    /// `declined`, `no_dossier` (dossier not completed in time), `fraud` (a falsified Form 01)
+    /// or `invalid_documents` (invalid diplomas, certificates or attestations) (VN-14); the
+    /// last two bar the candidate from the authority's next round (VN-16).
     pub cause: String,
     pub reason: String,
+    /// Whether the agency fills the freed place with the next-ranked candidate (VN-14
+    /// amended); default `true`. Only `vn-2025` lets it leave the place empty.
+    #[serde(default)]
+    pub replace: Option<bool>,
 }
 
 /// The request's reason, checked with the list of chosen candidates: some, none twice.
@@ -94,8 +100,8 @@ pub async fn record_head_decision(
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();
-    let round = load_round(txn, round_id).await?;
-    let mut data = RoundData::load(txn, round).await?;
+    let round = load_round_for_write(&w, round_id).await?;
+    let mut data = RoundData::load(txn, round, crate::vietnam_time::vietnam_today(now)).await?;
     let (position, agencies) = data.position(code)?.clone();
     let (before, _) = data.rank_position(&position, &agencies)?;
     if before.status != RankingStatus::PendingHeadDecision {
@@ -178,8 +184,8 @@ pub async fn record_strike_off(
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();
-    let round = load_round(txn, round_id).await?;
-    let mut data = RoundData::load(txn, round).await?;
+    let round = load_round_for_write(&w, round_id).await?;
+    let mut data = RoundData::load(txn, round, crate::vietnam_time::vietnam_today(now)).await?;
     let (position, agencies) = data.position(code)?.clone();
     let application = application_of_round(txn, round_id, application_id).await?;
     if application.position_id != position.id {
@@ -193,9 +199,23 @@ pub async fn record_strike_off(
             "application {application_id} is already struck off (VN-14)"
         )));
     }
+    let replace = req.replace.unwrap_or(true);
+    if !replace && !data.rule_set.replacement_optional() {
+        return Err(AppError::field(
+            "replace",
+            format!(
+                "under {} a struck-off winner's place must be offered to the next-ranked \
+                 candidate (VN-14)",
+                data.rule_set
+            ),
+        ));
+    }
     let (before, _) = data.rank_position(&position, &agencies)?;
     check_is_winner(&before, application_id, code)?;
     data.struck.insert(application_id, cause);
+    if !replace {
+        data.left_empty.insert(application_id);
+    }
     let (after, unsettled) = data.rank_position(&position, &agencies)?;
     let saved = repo::results::insert_strike_off(
         txn,
@@ -206,6 +226,7 @@ pub async fn record_strike_off(
             cause: cause.code(),
             reason: &reason,
             recorded_by: actor,
+            replaced: replace,
         },
         now,
     )
@@ -221,6 +242,7 @@ pub async fn record_strike_off(
             "application_id": application_id,
             "cause": cause.code(),
             "reason": reason,
+            "replaced": replace,
             "winners_before": winners(&before),
             "winners_after": winners(&after),
             "status_after": after.status.code(),

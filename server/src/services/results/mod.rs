@@ -83,6 +83,16 @@ async fn load_round<C: ConnectionTrait>(conn: &C, round_id: i32) -> AppResult<ro
         .ok_or_else(|| AppError::NotFound(format!("no round {round_id}")))
 }
 
+/// The round `round_id` for a write at `now`, with the VN-0 switch of rule set recorded
+/// first if it is due. The caller holds the audit lock.
+async fn load_round_for_write(
+    w: &crate::audit::Audited<'_>,
+    round_id: i32,
+) -> AppResult<rounds::Model> {
+    let round = load_round(w.txn(), round_id).await?;
+    crate::services::round::switch_rule_set_when_due(w, round).await
+}
+
 async fn application_of_round<C: ConnectionTrait>(
     conn: &C,
     round_id: i32,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::load_round;
+use super::load_round_for_write;
 use super::ranking::RoundData;
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::audit::{Action, Audited};
@@ -84,8 +84,8 @@ pub async fn publish(
     let w = Audited::begin(state).await?;
     let now = w.now();
     let txn = w.txn();
-    let round = load_round(txn, round_id).await?;
-    let data = RoundData::load(txn, round).await?;
+    let round = load_round_for_write(&w, round_id).await?;
+    let data = RoundData::load(txn, round, crate::vietnam_time::vietnam_today(now)).await?;
     let document = document(&data)?;
     let canonical = question_bank::seal::canonical_json(&document)
         .map_err(|e| AppError::internal_from("canonical results", e))?;

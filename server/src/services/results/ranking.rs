@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use crate::rules::{
     StrikeCause,
 };
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_today;
 
 /// A mark that waits for a head or a third marker: the ranking cannot be published before.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -42,9 +44,11 @@ pub struct RankingView {
     pub unsettled_marks: Vec<UnsettledMark>,
 }
 
-fn stored_rule_set(round: &rounds::Model) -> AppResult<RuleSet> {
+/// The rule set in force for the round on `today` (VN-0 amended).
+fn rule_set_in_force(round: &rounds::Model, today: NaiveDate) -> AppResult<RuleSet> {
     RuleSet::from_str(&round.rule_set)
-        .map_err(|e| AppError::internal_from(format!("round {}", round.id), e))
+        .map(|recorded| recorded.in_force_on(today))
+        .map_err(|e| AppError::internal(format!("round {}: {e}", round.id)))
 }
 
 /// The graded result of a computer sitting, as `sittings.result` stores it.
@@ -66,10 +70,20 @@ fn result_score(r: &StoredResult) -> AppResult<Decimal> {
         .sum()
 }
 
+/// The round-1 general-knowledge score, the first tie-break under vn-vc-2020 (VN-31): the
+/// paper's first part, never the sum of all parts. General knowledge is the first part of every
+/// round-1 paper; a legacy paper adds the language part after it (VN-6).
+fn general_knowledge_score(r: &StoredResult) -> AppResult<Option<Decimal>> {
+    r.sections
+        .first()
+        .map(|s| stored_decimal("section score", &s.score))
+        .transpose()
+}
+
 /// Everything the rankings of a round are computed from, read once.
 pub(super) struct RoundData {
     pub(super) round: rounds::Model,
-    rule_set: RuleSet,
+    pub(super) rule_set: RuleSet,
     pub(super) positions: Vec<(positions::Model, Vec<agencies::Model>)>,
     pub(super) applications: Vec<repo::round::RankedApplication>,
     /// Indexes into `applications` by position id, in application order.
@@ -84,6 +98,8 @@ pub(super) struct RoundData {
     pub(super) decisions: HashMap<i32, HashSet<i32>>,
     /// Winners struck off (VN-14), by application id.
     pub(super) struck: HashMap<i32, StrikeCause>,
+    /// Struck-off winners whose place the agency leaves empty (VN-14 amended).
+    pub(super) left_empty: HashSet<i32>,
     /// Marks replaced by a review (VN-27), by (application id, component).
     reviewed: HashMap<(i32, String), Decimal>,
 }
@@ -98,8 +114,9 @@ impl RoundData {
     pub(super) async fn load<C: ConnectionTrait>(
         conn: &C,
         round: rounds::Model,
+        today: NaiveDate,
     ) -> AppResult<RoundData> {
-        let rule_set = stored_rule_set(&round)?;
+        let rule_set = rule_set_in_force(&round, today)?;
         // Independent reads: on a pool (SQLite in WAL, PostgreSQL) they run side by side; in a
         // transaction they simply take turns.
         let (positions, applications, marks, exams, results, head_decisions, strike_offs, reviews) =
@@ -131,6 +148,11 @@ impl RoundData {
             round1,
             round2_cbt,
             decisions: chosen_by_head(head_decisions)?,
+            left_empty: strike_offs
+                .iter()
+                .filter(|so| !so.replaced)
+                .map(|so| so.application_id)
+                .collect(),
             struck: struck_off(strike_offs)?,
             reviewed: reviewed_marks(reviews)?,
         })
@@ -214,7 +236,7 @@ impl RoundData {
         let has_round1 = matches!(position.grade.as_str(), "chuyen_vien" | "can_su");
         let (round1_passed, round1_score) = match (&self.round1, has_round1) {
             (Some(results), true) => match results.get(&a.id) {
-                Some(r) => (Some(r.passed), Some(result_score(r)?)),
+                Some(r) => (Some(r.passed), general_knowledge_score(r)?),
                 None => (Some(false), None),
             },
             _ => (None, None),
@@ -229,6 +251,7 @@ impl RoundData {
             agency_preferences: repo::round::parse_list(&a.agency_preferences)?,
             head_decision: chosen.is_some_and(|s| s.contains(&a.id)),
             struck_off: self.struck.get(&a.id).copied(),
+            place_left_empty: self.left_empty.contains(&a.id),
             ..Default::default()
         };
         match form {
@@ -358,7 +381,7 @@ pub(super) fn ranking_view(
 #[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResult<RankingView> {
     let round = load_round(&state.db, round_id).await?;
-    let data = RoundData::load(&state.db, round).await?;
+    let data = RoundData::load(&state.db, round, vietnam_today(state.now())).await?;
     let (position, agencies) = data.position(code)?;
     let (ranking, unsettled) = data.rank_position(position, agencies)?;
     Ok(ranking_view(&position.code, &ranking, unsettled))
@@ -368,7 +391,8 @@ pub async fn get_ranking(state: &AppState, round_id: i32, code: &str) -> AppResu
 #[tracing::instrument(skip_all, fields(round_id = round_id))]
 pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(String, Ranking)>> {
     let round = load_round(&state.db, round_id).await?;
-    let data = std::sync::Arc::new(RoundData::load(&state.db, round).await?);
+    let today = vietnam_today(state.now());
+    let data = std::sync::Arc::new(RoundData::load(&state.db, round, today).await?);
     // Positions are ranked independently: on every core.
     crate::parallel::blocking(move || {
         crate::parallel::parallel(&data.positions, |(position, agencies)| {
@@ -377,4 +401,27 @@ pub async fn rank_round(state: &AppState, round_id: i32) -> AppResult<Vec<(Strin
         })
     })
     .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn vn_31_the_tie_break_reads_the_general_knowledge_part_not_the_sum_of_all_parts(
+    ) -> Result<(), serde_json::Error> {
+        // A round-1 paper of general knowledge (41) and language (28): VN-31 compares 41.
+        let result: StoredResult = serde_json::from_str(
+            r#"{"sections": [{"score": "41.00"}, {"score": "28.00"}], "passed": true}"#,
+        )?;
+        assert_eq!(
+            general_knowledge_score(&result).ok(),
+            Some(Some(dec!(41.00)))
+        );
+        assert_eq!(result_score(&result).ok(), Some(dec!(69.00)));
+        let empty: StoredResult = serde_json::from_str(r#"{"sections": [], "passed": false}"#)?;
+        assert_eq!(general_knowledge_score(&empty).ok(), Some(None));
+        Ok(())
+    }
 }

@@ -12,7 +12,8 @@ pub(crate) async fn position_inputs(
     state: &AppState,
     round: rounds::Model,
 ) -> AppResult<Vec<PositionInput>> {
-    let data = RoundData::load(&state.db, round).await?;
+    let today = crate::vietnam_time::vietnam_today(state.now());
+    let data = RoundData::load(&state.db, round, today).await?;
     let mut out = Vec::new();
     for (position, agencies) in &data.positions {
         let (ranking, _) = data.rank_position(position, agencies)?;

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::round::ApplicationFilter;
 use crate::rules::two_places;
-use crate::rules::{priority_award, PriorityGroup, RuleSet};
+use crate::rules::{priority_award, PriorityGroup};
 use crate::services::fields::{check_text, MAX_REASON_CHARS};
 use crate::services::lookup;
 use crate::services::paging::Page;
@@ -24,6 +24,7 @@ use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 use super::check::{check_application, parse_gender, NewApplication, RoundRules, Site};
+use super::fraud_bar::FraudBar;
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationView {
@@ -35,6 +36,8 @@ pub struct ApplicationView {
     /// `male` or `female`.
     pub gender: String,
     pub national_id: String,
+    /// The candidate's old 9-digit ID card, the same person (VN-16); `null` when none.
+    pub linked_national_id: Option<String>,
     pub agency_preferences: Vec<String>,
     pub priority_groups: Vec<String>,
     /// Claims found unproven when the dossier was completed: they grant nothing (VN-9).
@@ -87,15 +90,16 @@ pub struct ApplicationQuery {
 fn application_view(
     m: applications::Model,
     position_code: String,
-    rule_set: RuleSet,
+    round: &rounds::Model,
 ) -> AppResult<ApplicationView> {
+    let rule_set = lookup::rule_set(round)?;
     let priority_groups = repo::round::parse_list(&m.priority_groups)?;
     let unproven_groups = repo::round::parse_list(&m.unproven_groups)?;
     let priority_group = priority_award(
         rule_set,
         &priority_groups,
         &unproven_groups,
-        m.created_at.date_naive(),
+        lookup::priority_as_of(round, m.created_at),
     )
     .ok()
     .and_then(|a| a.group)
@@ -110,6 +114,7 @@ fn application_view(
         full_name: m.full_name,
         date_of_birth: m.date_of_birth,
         national_id: m.national_id,
+        linked_national_id: m.linked_national_id,
         agency_preferences: repo::round::parse_list(&m.agency_preferences)?,
         priority_groups,
         unproven_groups,
@@ -160,6 +165,14 @@ pub async fn create_application(
     let rules = RoundRules::load(txn, &round).await?;
     let checked = check_application(&new, &rules, today, &Site::Body)
         .map_err(|errors| AppError::invalid("the application is not valid", errors))?;
+    let bar = FraudBar::load(&txn, &round).await?;
+    if let Some(refusal) = bar.refusal(&checked.national_id, checked.linked_national_id.as_deref())
+    {
+        return Err(AppError::invalid(
+            refusal.clone(),
+            vec![FieldError::new("national_id", refusal)],
+        ));
+    }
     if round.one_application_per_candidate {
         if let Some(earlier) =
             repo::round::application_of_candidate(txn, round_id, &checked.national_id).await?
@@ -171,26 +184,27 @@ pub async fn create_application(
             )));
         }
     }
-    let stored = repo::round::insert_application_record(txn, checked.record(round_id), now).await?;
+    let stored =
+        repo::round::insert_application_record(txn, checked.record(round_id), now).await?;
     w.record(
         actor,
         Action::ApplicationCreate,
         stored.id,
         serde_json::json!({
-            "round_id": round_id,
-            "position_code": checked.position_code,
-            "priority_groups": checked.priority_groups,
-            "priority_points": checked.priority_points,
-        }),
+                "round_id": round_id,
+                "position_code": checked.position_code,
+                "priority_groups": checked.priority_groups,
+                "priority_points": checked.priority_points,
+            }),
     );
     w.commit().await?;
-    application_view(stored, checked.position_code, rules.rule_set)
+    application_view(stored, checked.position_code, &round)
 }
 
 #[tracing::instrument(skip_all, fields(application_id = application_id))]
 pub async fn get_application(state: &AppState, application_id: i32) -> AppResult<ApplicationView> {
     let (application, round, position_code) = load_application(&state.db, application_id).await?;
-    application_view(application, position_code, lookup::rule_set(&round)?)
+    application_view(application, position_code, &round)
 }
 
 #[tracing::instrument(skip_all, fields(round_id = round_id))]
@@ -200,7 +214,6 @@ pub async fn list_applications(
     query: ApplicationQuery,
 ) -> AppResult<ApplicationList> {
     let round = lookup::round(&state.db, round_id).await?;
-    let rule_set = lookup::rule_set(&round)?;
     let codes: HashMap<i32, String> = repo::round::positions_of_round(&state.db, round_id)
         .await?
         .into_iter()
@@ -212,7 +225,7 @@ pub async fn list_applications(
         .into_iter()
         .map(|m| {
             let code = codes.get(&m.position_id).cloned().unwrap_or_default();
-            application_view(m, code, rule_set)
+            application_view(m, code, &round)
         })
         .collect::<AppResult<Vec<_>>>()?;
     Ok(ApplicationList { items, total })
@@ -279,13 +292,14 @@ pub async fn mark_claim_unproven(
     let rule_set = lookup::rule_set(&round)?;
     let groups = repo::round::parse_list(&application.priority_groups)?;
     let mut unproven = repo::round::parse_list(&application.unproven_groups)?;
-    if !groups.iter().any(|g| g == group.code()) {
+    let names = |code: &String| PriorityGroup::from_str(code).ok() == Some(group);
+    if !groups.iter().any(names) {
         return Err(AppError::field(
             "group",
             format!("application {application_id} does not claim '{group}'"),
         ));
     }
-    if unproven.iter().any(|g| g == group.code()) {
+    if unproven.iter().any(names) {
         return Err(AppError::Conflict(format!(
             "the claim '{group}' of application {application_id} is already marked unproven"
         )));
@@ -295,7 +309,7 @@ pub async fn mark_claim_unproven(
         rule_set,
         &groups,
         &unproven,
-        application.created_at.date_naive(),
+        lookup::priority_as_of(&round, application.created_at),
     )
     .map_err(|e| AppError::internal_from(format!("application {application_id}"), e))?
     .points;
@@ -307,13 +321,13 @@ pub async fn mark_claim_unproven(
         Action::ApplicationPriorityUnproven,
         application_id,
         serde_json::json!({
-            "group": group.code(),
-            "reason": reason,
-            "priority_points": {"before": before, "after": after},
-        }),
+                "group": group.code(),
+                "reason": reason,
+                "priority_points": {"before": before, "after": after},
+            }),
     );
     w.commit().await?;
-    application_view(updated, position_code, rule_set)
+    application_view(updated, position_code, &round)
 }
 
 /// The group of an unproven claim and the reason, both required.
@@ -352,12 +366,12 @@ pub async fn decide_eligibility(
         Action::ApplicationEligibility,
         application_id,
         serde_json::json!({
-            "eligible": {"before": before, "after": decision.eligible},
-            "reason": reason,
-        }),
+                "eligible": {"before": before, "after": decision.eligible},
+                "reason": reason,
+            }),
     );
     w.commit().await?;
-    application_view(updated, position_code, lookup::rule_set(&round)?)
+    application_view(updated, position_code, &round)
 }
 
 /// The reason of a decision, required when the application is refused.

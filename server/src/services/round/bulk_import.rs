@@ -19,6 +19,7 @@ use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 use super::check::{check_application, CheckedApplication, NewApplication, RoundRules, Site};
+use super::fraud_bar::FraudBar;
 use super::import::{self, FileFormat, Row};
 
 /// One row of an import as it would be stored (dry runs).
@@ -153,7 +154,9 @@ async fn checked_rows<C: ConnectionTrait>(
     let round = lookup::round(conn, round_id).await?;
     let rules = RoundRules::load(conn, &round).await?;
     let taken = applied_already(conn, &round).await?;
-    check_rows(file, rows, &rules, today, &round, taken).map_err(|e| nothing_imported(file, e))
+    let bar = FraudBar::load(conn, &round).await?;
+    check_rows(file, rows, (&rules, &bar), today, &round, taken)
+        .map_err(|e| nothing_imported(file, e))
 }
 
 /// Under VN-16, the national ids that already applied in the round, each with why it is taken.
@@ -176,7 +179,7 @@ async fn applied_already<C: ConnectionTrait>(
 fn check_rows(
     file: &str,
     rows: &[Row],
-    rules: &RoundRules,
+    (rules, bar): (&RoundRules, &FraudBar),
     today: NaiveDate,
     round: &rounds::Model,
     mut taken: HashMap<String, String>,
@@ -192,6 +195,10 @@ fn check_rows(
                 continue;
             }
         };
+        if let Some(refusal) = bar.refusal(&a.national_id, a.linked_national_id.as_deref()) {
+            errors.push(FieldError::new(row.location(file, "national_id"), refusal));
+            continue;
+        }
         if round.one_application_per_candidate {
             if let Some(why) = taken.get(&a.national_id) {
                 errors.push(FieldError::new(
@@ -239,5 +246,6 @@ fn row_input(file: &str, row: &Row, errors: &mut Vec<FieldError>) -> NewApplicat
         agency_preferences: import::split_list(&text("agency_preferences")),
         priority_groups: import::split_list(&text("priority_groups")),
         exemptions: import::split_list(&text("exemptions")),
+        linked_national_id: None,
     }
 }

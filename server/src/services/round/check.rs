@@ -15,7 +15,7 @@ use crate::entities::rounds;
 use crate::error::AppResult;
 use crate::repo;
 use crate::rules::two_places;
-use crate::rules::{priority_award, LanguageExemption, PriorityGroup, RuleSet};
+use crate::rules::{priority_award, priority_date, LanguageExemption, PriorityGroup, RuleSet};
 use crate::services::fields::{check_text, parse_date, MAX_NAME_CHARS};
 use crate::services::lookup;
 use question_bank::FieldError;
@@ -47,6 +47,10 @@ pub struct NewApplication {
     /// `ethnic_minority_language`.
     #[serde(default)]
     pub exemptions: Vec<String>,
+    /// The candidate's old 9-digit ID card, when `national_id` is their 12-digit căn cước:
+    /// both name the same person (VN-16).
+    #[serde(default)]
+    pub linked_national_id: Option<String>,
 }
 
 /// The round as the application checks need it.
@@ -54,6 +58,8 @@ pub(super) struct RoundRules {
     pub(super) rule_set: RuleSet,
     /// By position code: (position id, agency codes in plan order).
     pub(super) positions: HashMap<String, (i32, Vec<String>)>,
+    /// The day the round's plan was approved: priority groups are read as of it (VN-0).
+    pub(super) plan_approved_on: Option<NaiveDate>,
 }
 
 impl RoundRules {
@@ -74,6 +80,7 @@ impl RoundRules {
         Ok(RoundRules {
             rule_set: lookup::rule_set(round)?,
             positions,
+            plan_approved_on: round.plan_approved_on,
         })
     }
 }
@@ -102,6 +109,7 @@ pub(super) struct CheckedApplication {
     pub(super) date_of_birth: NaiveDate,
     pub(super) gender: &'static str,
     pub(super) national_id: String,
+    pub(super) linked_national_id: Option<String>,
     pub(super) agency_preferences: Vec<String>,
     pub(super) priority_groups: Vec<String>,
     pub(super) exemptions: Vec<String>,
@@ -118,6 +126,7 @@ impl CheckedApplication {
             date_of_birth: self.date_of_birth,
             gender: self.gender.to_string(),
             national_id: self.national_id.clone(),
+            linked_national_id: self.linked_national_id.clone(),
             agency_preferences: self.agency_preferences.clone(),
             priority_groups: self.priority_groups.clone(),
             exemptions: self.exemptions.clone(),
@@ -162,6 +171,12 @@ pub(super) fn check_application(
     let date_of_birth = check_date_of_birth(&mut errors, site, &input.date_of_birth, today);
     let gender = check_gender(&mut errors, site, &input.gender);
     let national_id = check_national_id(&mut errors, site, &input.national_id);
+    let linked_national_id = check_linked_national_id(
+        &mut errors,
+        site,
+        input.linked_national_id.as_deref(),
+        &national_id,
+    );
     let position_code = input.position_code.trim().to_string();
     let position = check_position(&mut errors, site, &position_code, rules);
     let agency_preferences = match position {
@@ -177,7 +192,8 @@ pub(super) fn check_application(
     let priority_groups = check_priority_groups(&mut errors, site, &input.priority_groups);
     let exemptions = check_exemptions(&mut errors, site, &input.exemptions);
 
-    let points = priority_award(rules.rule_set, &priority_groups, &[] as &[&str], today)
+    let as_of = priority_date(rules.plan_approved_on, today);
+    let points = priority_award(rules.rule_set, &priority_groups, &[] as &[&str], as_of)
         .map_err(|e| {
             vec![FieldError::new(
                 site.at("priority_groups", None),
@@ -195,6 +211,7 @@ pub(super) fn check_application(
                 date_of_birth,
                 gender,
                 national_id,
+                linked_national_id,
                 agency_preferences,
                 priority_groups,
                 exemptions,
@@ -272,6 +289,31 @@ fn check_national_id(errors: &mut Vec<FieldError>, site: &Site<'_>, value: &str)
         ));
     }
     national_id
+}
+
+/// The old 9-digit ID card linked to a 12-digit căn cước (VN-16): the same person under both.
+fn check_linked_national_id(
+    errors: &mut Vec<FieldError>,
+    site: &Site<'_>,
+    value: Option<&str>,
+    national_id: &str,
+) -> Option<String> {
+    let linked: String = value?.split_whitespace().collect();
+    if linked.is_empty() {
+        return None;
+    }
+    let problem = if linked.len() != 9 || !linked.chars().all(|c| c.is_ascii_digit()) {
+        format!("'{linked}' is not an old ID card number: 9 digits")
+    } else if national_id.len() != 12 {
+        "an old ID card is linked to a 12-digit căn cước only".to_string()
+    } else {
+        return Some(linked);
+    };
+    errors.push(FieldError::new(
+        site.at("linked_national_id", None),
+        problem,
+    ));
+    None
 }
 
 /// The position of the round, with its id and its agencies in plan order.
@@ -392,6 +434,7 @@ mod tests {
                 "CV-TCKT".to_string(),
                 (1, vec!["STC".to_string(), "SXD".to_string()]),
             )]),
+            plan_approved_on: None,
         }
     }
 
@@ -409,6 +452,7 @@ mod tests {
                 "union_cadre".into(),
             ],
             exemptions: vec![],
+            linked_national_id: None,
         }
     }
 

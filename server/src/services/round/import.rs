@@ -31,11 +31,16 @@ in Excel format the column as Text so that leading zeros are kept.
 - agency_preferences: codes of the position's agencies in the candidate's order of \
 preference, separated by | (STC|SXD). Empty means every agency of the position, in the \
 order of the plan.
-- priority_groups: priority group codes separated by | (ethnic_minority|military_service); \
-only the highest counts (VN-8). Codes: hero, labour_hero, war_invalid, war_invalid_b, \
-ethnic_minority, officer, demobilised_soldier, cipher_staff, reserve_officer, martyr_child, \
-war_invalid_child, hero_child, military_service, police_service, youth_volunteer, \
-defence_worker, union_cadre.
+- priority_groups: priority group codes separated by | (ethnic_minority|military_service_done); \
+only the highest counts (VN-8). Codes (VN-7): hero_armed_forces, hero_labour, war_invalid, \
+treated_as_war_invalid, war_invalid_type_b, ethnic_minority, army_officer, police_officer, \
+demobilised_professional_soldier, cipher_staff, reserve_officer_graduate, \
+commune_military_commander_reserve_officer, child_of_martyr, child_of_war_invalid, \
+child_of_sick_soldier, child_of_treated_as_war_invalid, child_of_war_invalid_type_b, \
+biological_child_of_toxic_chemical_victim, child_of_hero_armed_forces, child_of_hero_labour, \
+military_service_done, police_service_done, youth_volunteer, defence_worker_left_working_age, \
+young_intellectual_defence_zone, union_cadre_grassroots. The earlier codes (hero, officer, \
+military_service, union_cadre…) are still accepted.
 - exemptions: language-test exemptions separated by | (vn-2020 rounds): language_degree, \
 studied_in_language, ethnic_minority_language.
 
@@ -69,8 +74,8 @@ const REQUIRED: [&str; 5] = [
 /// The downloadable template: the header and two example rows (a byte-order mark first so that
 /// Excel opens it as UTF-8).
 pub const TEMPLATE_CSV: &str = "\u{feff}full_name,date_of_birth,gender,national_id,position_code,agency_preferences,priority_groups,exemptions
-Nguyễn Văn An,1995-04-12,nam,031095001234,CV-TCKT,STC|SXD,military_service,
-Trần Thị Bình,1998-10-30,nữ,031198004321,CV-VP,,ethnic_minority|union_cadre,
+Nguyễn Văn An,1995-04-12,nam,031095001234,CV-TCKT,STC|SXD,military_service_done,
+Trần Thị Bình,1998-10-30,nữ,031198004321,CV-VP,,ethnic_minority|union_cadre_grassroots,
 ";
 
 /// Files with more application rows than this are refused whole (a round receives thousands,

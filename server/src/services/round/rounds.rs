@@ -20,6 +20,7 @@ use crate::services::fields::{check_code, check_text, MAX_NAME_CHARS};
 use crate::services::lookup;
 use crate::services::paging::Page;
 use crate::state::AppState;
+use crate::vietnam_time::vietnam_today;
 use question_bank::FieldError;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -28,9 +29,17 @@ pub struct NewRound {
     /// Letters, digits, `-`, `_` and `.`; unique. Used in public result URLs.
     pub code: String,
     pub name: String,
-    /// `vn-2025` (default), `vn-2020` or `vn-vc-2020` (VN-0).
+    /// `vn-2025` (default), `vn-2025-pre300`, `vn-2020` or `vn-vc-2020` (VN-0). Without it, a
+    /// plan approved before 1 Aug 2026 gives `vn-2025-pre300`.
     #[serde(default)]
     pub rule_set: Option<String>,
+    /// The day the recruitment plan was approved (VN-0): it picks the version of vn-2025 and
+    /// the priority groups (VN-7).
+    #[serde(default)]
+    pub plan_approved_on: Option<NaiveDate>,
+    /// The recruiting authority holding the round: a fraud bar reaches its next round (VN-16).
+    #[serde(default)]
+    pub recruiting_authority: Option<String>,
     /// VN-16, default on.
     #[serde(default)]
     pub one_application_per_candidate: Option<bool>,
@@ -72,6 +81,13 @@ pub struct RoundPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub round2_on: Option<Option<NaiveDate>>,
+    /// A rule of the round (VN-0): fixed with the rule set.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub plan_approved_on: Option<Option<NaiveDate>>,
+    /// A rule of the round (VN-16): fixed with the rule set.
+    #[serde(default)]
+    pub recruiting_authority: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -84,6 +100,10 @@ pub struct RoundView {
     pub applications_open_on: Option<NaiveDate>,
     pub round1_on: Option<NaiveDate>,
     pub round2_on: Option<NaiveDate>,
+    /// `null` when not recorded.
+    pub plan_approved_on: Option<NaiveDate>,
+    /// `""` when not recorded: such rounds form one authority.
+    pub recruiting_authority: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -98,6 +118,8 @@ impl From<rounds::Model> for RoundView {
             applications_open_on: m.applications_open_on,
             round1_on: m.round1_on,
             round2_on: m.round2_on,
+            plan_approved_on: m.plan_approved_on,
+            recruiting_authority: m.recruiting_authority,
             created_at: m.created_at,
         }
     }
@@ -119,12 +141,72 @@ fn parse_rule_set(errors: &mut Vec<FieldError>, value: Option<&str>) -> RuleSet 
     }
 }
 
+/// The rule set a new round gets: the one asked for, or by default the version of vn-2025 its
+/// plan's approval date calls for, as in force `today` (VN-0 amended).
+fn rule_set_of_new_round(
+    errors: &mut Vec<FieldError>,
+    value: Option<&str>,
+    plan_approved_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> RuleSet {
+    match (value.map(str::trim), plan_approved_on) {
+        (None | Some(""), Some(plan)) => RuleSet::vn_2025_for_plan(plan).in_force_on(today),
+        _ => parse_rule_set(errors, value),
+    }
+}
+
+/// VN-0 amended: the version of vn-2025 is not a choice but follows the plan's approval date;
+/// a `vn-2025-pre300` round needs that date to know it. Other rule sets are free.
+fn check_vn_2025_version(
+    errors: &mut Vec<FieldError>,
+    rule_set: RuleSet,
+    plan_approved_on: Option<NaiveDate>,
+    today: NaiveDate,
+) {
+    if !matches!(rule_set, RuleSet::Vn2025 | RuleSet::Vn2025Pre300) {
+        return;
+    }
+    let Some(plan) = plan_approved_on else {
+        if rule_set == RuleSet::Vn2025Pre300 {
+            errors.push(FieldError::new(
+                "plan_approved_on",
+                "required under vn-2025-pre300: the plan's approval date decides it (VN-0)",
+            ));
+        }
+        return;
+    };
+    let expected = RuleSet::vn_2025_for_plan(plan).in_force_on(today);
+    if rule_set != expected {
+        errors.push(FieldError::new(
+            "rule_set",
+            format!(
+                "a plan approved on {plan} runs under {expected} on {today}, not {rule_set} \
+                 (VN-0: Decree 300/2026 applies to plans approved from 1 Aug 2026; earlier \
+                 ones move to it on 1 Feb 2027)"
+            ),
+        ));
+    }
+}
+
 #[tracing::instrument(skip_all, fields(actor = actor))]
 pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppResult<RoundView> {
     let mut errors = Vec::new();
     let code = check_code(&mut errors, "code", &new.code);
     let name = check_text(&mut errors, "name", &new.name, MAX_NAME_CHARS);
-    let rule_set = parse_rule_set(&mut errors, new.rule_set.as_deref());
+    let today = vietnam_today(state.now());
+    let rule_set = rule_set_of_new_round(
+        &mut errors,
+        new.rule_set.as_deref(),
+        new.plan_approved_on,
+        today,
+    );
+    check_vn_2025_version(&mut errors, rule_set, new.plan_approved_on, today);
+    let recruiting_authority = match new.recruiting_authority.as_deref() {
+        Some(a) if !a.trim().is_empty() => {
+            check_text(&mut errors, "recruiting_authority", a, MAX_NAME_CHARS)
+        }
+        _ => String::new(),
+    };
     if !errors.is_empty() {
         return Err(AppError::invalid("the round is not valid", errors));
     }
@@ -136,6 +218,8 @@ pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppRe
         applications_open_on: new.applications_open_on,
         round1_on: new.round1_on,
         round2_on: new.round2_on,
+        plan_approved_on: new.plan_approved_on,
+        recruiting_authority,
     };
     let w = Audited::begin(state).await?;
     let now = w.now();
@@ -155,11 +239,13 @@ pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppRe
         Action::RoundCreate,
         round.id,
         serde_json::json!({
-            "code": round.code,
-            "rule_set": round.rule_set,
-            "one_application_per_candidate": round.one_application_per_candidate,
-            "applications_open_on": round.applications_open_on,
-        }),
+                "code": round.code,
+                "rule_set": round.rule_set,
+                "one_application_per_candidate": round.one_application_per_candidate,
+                "applications_open_on": round.applications_open_on,
+                "plan_approved_on": round.plan_approved_on,
+                "recruiting_authority": round.recruiting_authority,
+            }),
     );
     w.commit().await?;
     Ok(round.into())
@@ -187,6 +273,7 @@ pub async fn get_round(state: &AppState, round_id: i32) -> AppResult<RoundView> 
 /// A patch whose fields passed their checks.
 struct CheckedPatch {
     name: Option<String>,
+    recruiting_authority: Option<String>,
     rule_set: Option<RuleSet>,
     patch: RoundPatch,
 }
@@ -202,11 +289,19 @@ impl CheckedPatch {
             .rule_set
             .as_deref()
             .map(|r| parse_rule_set(&mut errors, Some(r)));
+        let recruiting_authority = patch.recruiting_authority.as_deref().map(|a| {
+            if a.trim().is_empty() {
+                String::new()
+            } else {
+                check_text(&mut errors, "recruiting_authority", a, MAX_NAME_CHARS)
+            }
+        });
         if !errors.is_empty() {
             return Err(AppError::invalid("the change is not valid", errors));
         }
         Ok(CheckedPatch {
             name,
+            recruiting_authority,
             rule_set,
             patch,
         })
@@ -233,6 +328,12 @@ impl CheckedPatch {
         if let Some(d) = self.patch.round2_on {
             after.round2_on = d;
         }
+        if let Some(d) = self.patch.plan_approved_on {
+            after.plan_approved_on = d;
+        }
+        if let Some(a) = &self.recruiting_authority {
+            after.recruiting_authority = a.clone();
+        }
         after
     }
 }
@@ -255,52 +356,80 @@ pub async fn update_round(
         return Ok(round.into());
     }
     let rules_changed = after.rule_set != before.rule_set
-        || after.one_application_per_candidate != before.one_application_per_candidate;
+        || after.one_application_per_candidate != before.one_application_per_candidate
+        || after.plan_approved_on != before.plan_approved_on
+        || after.recruiting_authority != before.recruiting_authority;
     if rules_changed {
-        refuse_once_started(txn, &round, now).await?;
+        refuse_once_locked(txn, &round, now).await?;
+    }
+    if after.rule_set != before.rule_set || after.plan_approved_on != before.plan_approved_on {
+        let mut errors = Vec::new();
+        let rule_set = RuleSet::from_str(&after.rule_set)
+            .map_err(|e| AppError::internal(format!("round {round_id}: {e}")))?;
+        check_vn_2025_version(
+            &mut errors,
+            rule_set,
+            after.plan_approved_on,
+            vietnam_today(now),
+        );
+        if !errors.is_empty() {
+            return Err(AppError::invalid("the change is not valid", errors));
+        }
     }
     if after.one_application_per_candidate && !before.one_application_per_candidate {
         refuse_candidates_applying_twice(txn, round_id).await?;
     }
     let updated = repo::round::update_round(txn, round, &after).await?;
-    let recomputed = if after.rule_set != before.rule_set {
-        recompute_priority_points(txn, &updated).await?
-    } else {
-        0
-    };
+    let recomputed =
+        if after.rule_set != before.rule_set || after.plan_approved_on != before.plan_approved_on {
+            recompute_priority_points(txn, &updated).await?
+        } else {
+            0
+        };
     w.record(
         actor,
         Action::RoundUpdate,
         round_id,
         serde_json::json!({
-            "name": after.name,
-            "rule_set": {"before": before.rule_set, "after": after.rule_set},
-            "one_application_per_candidate": after.one_application_per_candidate,
-            "applications_open_on": after.applications_open_on,
-            "round1_on": after.round1_on,
-            "round2_on": after.round2_on,
-            "priority_points_recomputed": recomputed,
-        }),
+                "name": after.name,
+                "rule_set": {"before": before.rule_set, "after": after.rule_set},
+                "one_application_per_candidate": after.one_application_per_candidate,
+                "applications_open_on": after.applications_open_on,
+                "round1_on": after.round1_on,
+                "round2_on": after.round2_on,
+                "plan_approved_on": {"before": before.plan_approved_on, "after": after.plan_approved_on},
+                "recruiting_authority": after.recruiting_authority,
+                "priority_points_recomputed": recomputed,
+            }),
     );
     w.commit().await?;
     Ok(updated.into())
 }
 
-/// VN-0: the rules a round's exams started under are the rules it is scored by.
-async fn refuse_once_started<C: ConnectionTrait>(
+/// VN-0: the rules a round's exams started under are the rules it is scored by. The lock
+/// starts with the first session of any exam, or the first mark, result or publication,
+/// whichever comes first: a round with no computer session is locked by its marks.
+async fn refuse_once_locked<C: ConnectionTrait>(
     conn: &C,
     round: &rounds::Model,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    match repo::round::first_started_session(conn, round.id, now).await? {
-        Some(started) => Err(AppError::Conflict(format!(
-            "the first session of round '{}' started at {}; its rules (rule set, one \
-             application per candidate) can no longer change (VN-0)",
+    const RULES: &str = "its rules (rule set, plan approval date, recruiting authority, one \
+                         application per candidate) can no longer change (VN-0)";
+    if let Some(started) = repo::round::first_started_session(conn, round.id, now).await? {
+        return Err(AppError::Conflict(format!(
+            "the first session of round '{}' started at {}; {RULES}",
             round.code,
             started.to_rfc3339()
-        ))),
-        None => Ok(()),
+        )));
     }
+    if let Some(what) = repo::decree::first_result_of_round(conn, round.id).await? {
+        return Err(AppError::Conflict(format!(
+            "in round '{}' {what}; {RULES}",
+            round.code
+        )));
+    }
+    Ok(())
 }
 
 /// VN-16 cannot be switched on over candidates who already applied twice.
@@ -336,8 +465,10 @@ async fn recompute_priority_points<C: ConnectionTrait>(
     for a in repo::round::applications_of_round(conn, round.id).await? {
         let groups = repo::round::parse_list(&a.priority_groups)?;
         let unproven = repo::round::parse_list(&a.unproven_groups)?;
-        let points = priority_award(rule_set, &groups, &unproven, a.created_at.date_naive())
-            .map_err(|e| AppError::internal_from(format!("application {}", a.id), e))?
+        // The same day as the first computation (VN-0, VN-7): never the UTC date.
+        let as_of = lookup::priority_as_of(round, a.created_at);
+        let points = priority_award(rule_set, &groups, &unproven, as_of)
+            .map_err(|e| AppError::internal(format!("application {}: {e}", a.id)))?
             .points;
         let text = two_places(points);
         if text != a.priority_points {
@@ -346,4 +477,40 @@ async fn recompute_priority_points<C: ConnectionTrait>(
         }
     }
     Ok(recomputed)
+}
+
+/// VN-0 amended: the one change of rule set a locked round undergoes. A `vn-2025-pre300`
+/// round runs under `vn-2025` from 1 Feb 2027; the first write to the round on or after that
+/// day records the switch, audited. Every read applies the same pure rule
+/// ([`RuleSet::in_force_on`]), so a ranking never depends on whether the switch was recorded
+/// yet. The caller holds the audit lock and a write transaction.
+pub async fn switch_rule_set_when_due(
+    w: &Audited<'_>,
+    round: rounds::Model,
+) -> AppResult<rounds::Model> {
+    let today = vietnam_today(w.now());
+    let recorded = lookup::rule_set(&round)?;
+    let in_force = recorded.in_force_on(today);
+    if in_force == recorded {
+        return Ok(round);
+    }
+    let round_id = round.id;
+    let before = RoundRecord::from(&round);
+    let after = RoundRecord {
+        rule_set: in_force.code().to_string(),
+        ..before.clone()
+    };
+    let updated = repo::round::update_round(w.txn(), round, &after).await?;
+    w.record(
+        "system",
+        Action::RoundRuleSetSwitch,
+        round_id,
+        serde_json::json!({
+                "rule_set": {"before": before.rule_set, "after": after.rule_set},
+                "on": today,
+                "plan_approved_on": before.plan_approved_on,
+                "rule": "VN-0",
+            }),
+    );
+    Ok(updated)
 }
