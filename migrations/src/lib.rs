@@ -22,6 +22,7 @@ mod m20261123_000054_create_strike_offs;
 mod m20261123_000055_create_reviews;
 mod m20261203_000060_add_sitting_compact_forms;
 mod m20261204_000061_move_sitting_papers;
+mod m20261205_000500_create_publication_documents;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000055_create_reviews::Migration),
             Box::new(m20261203_000060_add_sitting_compact_forms::Migration),
             Box::new(m20261204_000061_move_sitting_papers::Migration),
+            Box::new(m20261205_000500_create_publication_documents::Migration),
         ]
     }
 }
