@@ -26,6 +26,7 @@ mod m20261205_000100_add_sign_in_security;
 mod m20261205_000201_add_user_token_version;
 mod m20261205_000300_create_calendar_notices;
 mod m20261205_000400_add_decree_amendments;
+mod m20261205_000500_create_publication_documents;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000201_add_user_token_version::Migration),
             Box::new(m20261205_000300_create_calendar_notices::Migration),
             Box::new(m20261205_000400_add_decree_amendments::Migration),
+            Box::new(m20261205_000500_create_publication_documents::Migration),
         ]
     }
 }

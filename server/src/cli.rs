@@ -59,6 +59,17 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Back up the database (and the data dir's signing key) into a new directory under DIR,
+    /// while the server keeps serving; on PostgreSQL run (or print) pg_dump.
+    Backup { dir: PathBuf },
+    /// Put a backup made by `server backup` in place as the data dir (the server stopped).
+    Restore {
+        /// The backup's directory (or its thituyen.db).
+        from: PathBuf,
+        /// Replace the database and key of a data dir that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Benchmarks (docs/benchmarks.md); they write a whole round into the database: use a
     /// fresh one.
     Bench {
@@ -167,6 +178,8 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 serve_on(addr, state).await?;
             }
         }
+        Command::Backup { dir } => back_up(cli.data_dir, &dir).await?,
+        Command::Restore { from, force } => restore(cli.data_dir, &from, force)?,
         Command::Bench {
             command:
                 BenchCommand::Offline {
@@ -244,6 +257,24 @@ fn rotate_keys(data_dir: Option<PathBuf>) -> AppResult<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens the database without migrating it: a backup copies what is there.
+async fn back_up(data_dir: Option<PathBuf>, dir: &std::path::Path) -> AppResult<()> {
+    let config = Config::from_env(data_dir)?;
+    let db = crate::db::connect(&config).await?;
+    let made = crate::backup::backup(&config, &db, dir, chrono::Utc::now()).await?;
+    println!("{made}");
+    Ok(())
+}
+
+/// Reads no configuration: that would make a signing key in the data dir being restored.
+fn restore(data_dir: Option<PathBuf>, from: &std::path::Path, force: bool) -> AppResult<()> {
+    let data_dir = data_dir
+        .or_else(|| std::env::var_os("THITUYEN_DATA_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("data"));
+    println!("{}", crate::backup::restore(from, &data_dir, force)?);
+    Ok(())
+}
+
 /// Exit status 1 when the chain is broken, so scripts can act on it.
 async fn verify_audit(state: &AppState) -> AppResult<ExitCode> {
     let report = crate::audit::verify(&state.db).await?;
@@ -281,9 +312,7 @@ async fn serve_on(addr: SocketAddr, state: AppState) -> AppResult<()> {
         );
     }
     println!("thituyen listening on http://{addr}  (API docs: http://{addr}/api/docs)");
-    crate::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| crate::error::AppError::internal(format!("server stopped: {e}")))
+    crate::serve(listener, state, crate::shutdown_signal())
+        .await
+        .map_err(|e| crate::error::AppError::internal(format!("server stopped: {e}")))
 }

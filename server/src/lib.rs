@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod clock;
@@ -75,21 +76,67 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How long a shutdown waits for accepted writes after the last request was answered.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Serves until `shutdown` resolves. Client addresses reach handlers for the login throttle.
+///
+/// Shutdown drains rather than drops: the listener stops accepting, every request already
+/// received runs to its answer (a queued answer save waits for its batch's commit), then the
+/// write queues are waited on until empty, so a job whose client went away is committed too.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closer = tokio::spawn(close_sittings_on_time(state.clone()));
+    let state_writes = state.writes.clone();
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
+    if !state_writes.drain(DRAIN_LIMIT).await {
+        tracing::error!(
+            unfinished = state_writes.unfinished(),
+            "shutdown: writes still queued after the drain limit"
+        );
+    }
     closer.abort();
     served
+}
+
+/// Resolves at the first Ctrl-C (SIGINT) or SIGTERM, the signal a service manager
+/// (systemd, a container runtime) sends to stop the server.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!(
+        "shutting down: no new connections; finishing the requests and writes under way"
+    );
 }
 
 /// VN-17: at `ends_at` the server closes each sitting itself, whether or not a page is open.

@@ -11,7 +11,8 @@
 
 use sea_orm::DatabaseTransaction;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
 use tracing::Instrument;
@@ -49,12 +50,16 @@ struct Queued<W: BatchWriter> {
 /// runtime).
 pub struct WriteQueue<W: BatchWriter> {
     sender: OnceLock<mpsc::Sender<Queued<W>>>,
+    /// Jobs queued or in the batch being written: a shutdown waits until none is left, so a
+    /// job whose request went away is still committed before the process exits.
+    unfinished: Arc<AtomicUsize>,
 }
 
 impl<W: BatchWriter> Default for WriteQueue<W> {
     fn default() -> Self {
         WriteQueue {
             sender: OnceLock::new(),
+            unfinished: Arc::new(AtomicUsize::new(0)),
         }
     }
 }
@@ -70,11 +75,16 @@ impl<W: BatchWriter> WriteQueue<W> {
     ) -> AppResult<W::Done> {
         let sender = self.sender.get_or_init(|| {
             let (tx, rx) = mpsc::channel(capacity.max(1));
-            tokio::spawn(run::<W>(cx(), rx));
+            tokio::spawn(run::<W>(cx(), rx, self.unfinished.clone()));
             tx
         });
         let (reply, outcome) = oneshot::channel();
-        sender.try_send(Queued { job, reply }).map_err(busy::<W>)?;
+        // Counted before the send so the writer never finishes a job not yet counted.
+        self.unfinished.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = sender.try_send(Queued { job, reply }) {
+            self.unfinished.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy::<W>(e));
+        }
         outcome.await.map_err(|_| {
             AppError::internal(format!("the writer of {} dropped a request", W::WHAT))
         })?
@@ -85,6 +95,12 @@ impl<W: BatchWriter> WriteQueue<W> {
         self.sender
             .get()
             .map_or(0, |tx| tx.max_capacity() - tx.capacity())
+    }
+
+    /// Jobs queued or being written right now; 0 once every accepted job is committed (or
+    /// refused) and answered.
+    pub fn unfinished(&self) -> usize {
+        self.unfinished.load(Ordering::SeqCst)
     }
 }
 
@@ -101,7 +117,11 @@ fn busy<W: BatchWriter>(e: mpsc::error::TrySendError<Queued<W>>) -> AppError {
 }
 
 /// The writer task: drains up to a batch, writes it, then answers each job of it.
-async fn run<W: BatchWriter>(cx: W::Context, mut rx: mpsc::Receiver<Queued<W>>) {
+async fn run<W: BatchWriter>(
+    cx: W::Context,
+    mut rx: mpsc::Receiver<Queued<W>>,
+    unfinished: Arc<AtomicUsize>,
+) {
     let mut batch = Vec::with_capacity(W::MAX_BATCH);
     while rx.recv_many(&mut batch, W::MAX_BATCH).await > 0 {
         let (jobs, replies): (Vec<W::Job>, Vec<_>) =
@@ -135,6 +155,7 @@ async fn run<W: BatchWriter>(cx: W::Context, mut rx: mpsc::Receiver<Queued<W>>) 
                 }
             }
         }
+        unfinished.fetch_sub(jobs.len(), Ordering::SeqCst);
     }
 }
 

@@ -365,3 +365,96 @@ async fn the_documents_the_history_and_the_report_are_in_the_openapi_document() 
     assert!(content["application/pdf"].is_object(), "{content}");
     assert!(content["application/json"].is_object());
 }
+
+// ---- publication day (issue 19, item 6) ---------------------------------------------------
+
+/// A GET with `If-None-Match`: status, `ETag`, `Cache-Control`, body length.
+async fn get_if_none_match(
+    f: &Fixture,
+    path: &str,
+    tag: Option<&str>,
+) -> (u16, String, String, usize) {
+    let mut req = reqwest::Client::new().get(f.app.url(path));
+    if let Some(tag) = tag {
+        req = req.header("If-None-Match", tag);
+    }
+    let resp = req.send().await.expect("request");
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (etag, cache) = (header("etag"), header("cache-control"));
+    let status = resp.status().as_u16();
+    let len = resp.bytes().await.map(|b| b.len()).unwrap_or(0);
+    (status, etag, cache, len)
+}
+
+/// The documents are made once, at publication, and stored: read twice they are the same
+/// bytes, their `ETag` is their SHA-256, and a reader who holds them gets 304 with no body.
+#[tokio::test]
+async fn a_publications_documents_are_stored_once_and_served_with_their_sha256_as_etag() {
+    use sea_orm::EntityTrait;
+    use sha2::{Digest, Sha256};
+    let (f, _) = published("ET-2026").await;
+    let stored = server::entities::publication_documents::Entity::find()
+        .all(f.app.db())
+        .await
+        .unwrap();
+    let mut formats: Vec<&str> = stored.iter().map(|d| d.format.as_str()).collect();
+    formats.sort_unstable();
+    assert_eq!(
+        formats,
+        ["pdf", "xlsx"],
+        "made at publication, before any read"
+    );
+
+    let latest = format!("/api/v1/public/rounds/{}/results", f.round_code);
+    let id = f.app.get(&latest, None).await.body["id"].as_i64().unwrap();
+    let by_id = format!("/api/v1/public/rounds/{}/publications/{id}", f.round_code);
+    for format in ["pdf", "xlsx"] {
+        let first = f
+            .app
+            .get_bytes(&format!("{latest}?format={format}"), None)
+            .await;
+        let again = f
+            .app
+            .get_bytes(&format!("{by_id}?format={format}"), None)
+            .await;
+        assert_eq!(first.bytes, again.bytes, "{format}: the same stored bytes");
+        let sha = hex::encode(Sha256::digest(&first.bytes));
+        let row = stored.iter().find(|d| d.format == format).unwrap();
+        assert_eq!(row.sha256, sha);
+
+        let (status, etag, cache, _) =
+            get_if_none_match(&f, &format!("{latest}?format={format}"), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(etag, format!("\"{sha}\""));
+        assert_eq!(
+            cache, "public, no-cache",
+            "the latest may change: revalidated"
+        );
+        let (status, etag_again, _, len) =
+            get_if_none_match(&f, &format!("{latest}?format={format}"), Some(&etag)).await;
+        assert_eq!((status, len), (304, 0), "{format}: held, not sent again");
+        assert_eq!(etag_again, etag);
+        let (status, _, cache, _) =
+            get_if_none_match(&f, &format!("{by_id}?format={format}"), Some(&etag)).await;
+        assert_eq!(status, 304);
+        assert_eq!(
+            cache, "public, max-age=31536000, immutable",
+            "a publication never changes"
+        );
+        let (status, _, _, len) =
+            get_if_none_match(&f, &format!("{by_id}?format={format}"), Some("\"stale\"")).await;
+        assert_eq!(status, 200, "a stale tag gets the document");
+        assert_eq!(len, first.bytes.len());
+    }
+
+    let (status, etag, _, _) = get_if_none_match(&f, &latest, None).await;
+    assert_eq!(status, 200);
+    let (status, _, _, len) = get_if_none_match(&f, &latest, Some(&etag)).await;
+    assert_eq!((status, len), (304, 0), "the JSON too");
+}

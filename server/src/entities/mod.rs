@@ -14,6 +14,7 @@ pub mod item_versions;
 pub mod items;
 pub mod marks;
 pub mod positions;
+pub mod publication_documents;
 pub mod publications;
 pub mod reviews;
 pub mod rounds;

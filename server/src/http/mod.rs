@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod caching;
 pub mod calendar;
 pub mod docs;
 pub mod download;

@@ -5,13 +5,15 @@
 //! records head decisions; HR publishes; anyone reads published results, without logging in.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use utoipa::OpenApi;
 
+use super::caching;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Role, StaffUser};
 use crate::error::AppResult;
@@ -21,6 +23,7 @@ use crate::services::results::{
     PublicationList, PublicationReceipt, RankingView, ResultsFormat, StrikeOffRequest,
 };
 use crate::state::AppState;
+use sha2::{Digest, Sha256};
 
 const MARK: &[Role] = &[Role::Marker, Role::Chair];
 const READ_MARKS: &[Role] = &[Role::Marker, Role::Chair, Role::Hr, Role::Admin];
@@ -229,12 +232,27 @@ pub struct PageQuery {
     pub offset: Option<u64>,
 }
 
-/// JSON as it is, or the publication rendered as a document.
-fn serve_results(results: PublicResults, format: ResultsFormat) -> AppResult<Response> {
-    if format == ResultsFormat::Json {
-        return Ok(axum::Json(results).into_response());
+/// The publication as JSON, tagged with the SHA-256 of the body served.
+fn serve_json(headers: &HeaderMap, results: &PublicResults, cache: &'static str) -> Response {
+    match serde_json::to_vec(results) {
+        Ok(body) => {
+            let sha256 = hex::encode(Sha256::digest(&body));
+            caching::conditional(headers, &sha256, cache, || {
+                ([(CONTENT_TYPE, "application/json")], body).into_response()
+            })
+        }
+        Err(e) => crate::error::AppError::internal(format!("results JSON: {e}")).into_response(),
     }
-    Ok(service::results_document(&results, format)?.into_response())
+}
+
+/// A stored document, tagged with its SHA-256.
+fn serve_document(
+    headers: &HeaderMap,
+    doc: service::StoredDocument,
+    cache: &'static str,
+) -> Response {
+    let file = doc.file;
+    caching::conditional(headers, &doc.sha256, cache, || file.into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/results", tag = "results",
@@ -243,15 +261,23 @@ fn serve_results(results: PublicResults, format: ResultsFormat) -> AppResult<Res
             content((PublicResults = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                 (Vec<u8> = "application/pdf"))),
+        (status = 304, description = "`If-None-Match` names the `ETag` (SHA-256 of the bytes) held"),
         (status = 404, description = "no such round, or nothing published"),
         (status = 422, description = "unknown `format`")))]
 pub async fn get_public_results(
     State(state): State<AppState>,
     ApiPath(round_code): ApiPath<String>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let format = service::results_format(query.format.as_deref())?;
-    serve_results(service::latest_results(&state, &round_code).await?, format)
+    let cache = caching::REVALIDATE;
+    if format == ResultsFormat::Json {
+        let results = service::latest_results(&state, &round_code).await?;
+        return Ok(serve_json(&headers, &results, cache));
+    }
+    let doc = service::latest_document(&state, &round_code, format).await?;
+    Ok(serve_document(&headers, doc, cache))
 }
 
 #[utoipa::path(get, path = "/api/v1/public/rounds/{round_code}/publications", tag = "results",
@@ -274,12 +300,21 @@ pub async fn list_public_publications(
             content((PublicResults = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                 (Vec<u8> = "application/pdf"))),
+        (status = 304, description = "`If-None-Match` names the `ETag` (SHA-256 of the bytes) held"),
         (status = 404), (status = 422, description = "unknown `format`")))]
 pub async fn get_public_publication(
     State(state): State<AppState>,
     ApiPath((round_code, id)): ApiPath<(String, i32)>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let format = service::results_format(query.format.as_deref())?;
-    serve_results(service::publication(&state, &round_code, id).await?, format)
+    // A publication never changes: its URL is cached for good.
+    let cache = caching::IMMUTABLE;
+    if format == ResultsFormat::Json {
+        let results = service::publication(&state, &round_code, id).await?;
+        return Ok(serve_json(&headers, &results, cache));
+    }
+    let doc = service::publication_document(&state, &round_code, id, format).await?;
+    Ok(serve_document(&headers, doc, cache))
 }

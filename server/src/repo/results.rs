@@ -7,7 +7,8 @@ use sea_orm::{
 };
 
 use crate::entities::{
-    exams, head_decisions, marks, publications, reviews, sessions, sittings, strike_offs,
+    exams, head_decisions, marks, publication_documents, publications, reviews, sessions, sittings,
+    strike_offs,
 };
 use crate::error::{AppError, AppResult};
 
@@ -476,4 +477,35 @@ pub async fn publications_of_round<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?)
+}
+
+/// A publication's stored document in `format` (`pdf`, `xlsx`), if made.
+pub async fn find_publication_document<C: ConnectionTrait>(
+    conn: &C,
+    publication_id: i32,
+    format: &str,
+) -> AppResult<Option<publication_documents::Model>> {
+    Ok(publication_documents::Entity::find()
+        .filter(publication_documents::Column::PublicationId.eq(publication_id))
+        .filter(publication_documents::Column::Format.eq(format))
+        .one(conn)
+        .await?)
+}
+
+pub async fn insert_publication_document<C: ConnectionTrait>(
+    conn: &C,
+    publication_id: i32,
+    format: &str,
+    bytes: Vec<u8>,
+    sha256: String,
+) -> AppResult<publication_documents::Model> {
+    Ok(publication_documents::ActiveModel {
+        publication_id: Set(publication_id),
+        format: Set(format.to_string()),
+        bytes: Set(bytes),
+        sha256: Set(sha256),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
 }

@@ -38,8 +38,9 @@ pub use marks::{
 };
 pub(crate) use marks::{parse_mark, parse_marks};
 pub use publishing::{
-    latest_results, list_publications, publication, publish, results_document, results_format,
-    sha256_hex, PublicationList, PublicationReceipt, PublicationSummary, ResultsFormat,
+    latest_document, latest_results, list_publications, publication, publication_document, publish,
+    results_document, results_format, sha256_hex, PublicationList, PublicationReceipt,
+    PublicationSummary, ResultsFormat, StoredDocument,
 };
 pub use ranking::{get_ranking, rank_round, RankingView, UnsettledMark};
 pub(crate) use report::position_inputs;

@@ -101,6 +101,20 @@ pub async fn publish(
         now,
     )
     .await?;
+    // The documents are made here, once: publication day's crowd is served stored bytes.
+    let results = public_results(publication.clone())?;
+    for format in ResultsFormat::DOCUMENTS {
+        let made = results_document(&results, format)?;
+        let sha256 = hex::encode(Sha256::digest(&made.bytes));
+        repo::results::insert_publication_document(
+            txn,
+            publication.id,
+            format.code(),
+            made.bytes,
+            sha256,
+        )
+        .await?;
+    }
     w.record(
         actor,
         Action::ResultsPublish,
@@ -223,6 +237,94 @@ pub enum ResultsFormat {
     Pdf,
 }
 
+impl ResultsFormat {
+    /// The formats stored as documents at publication.
+    pub const DOCUMENTS: [ResultsFormat; 2] = [ResultsFormat::Pdf, ResultsFormat::Xlsx];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ResultsFormat::Json => "json",
+            ResultsFormat::Xlsx => "xlsx",
+            ResultsFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// A publication's document as served: the file and the SHA-256 of its bytes (its `ETag`).
+pub struct StoredDocument {
+    pub file: crate::download::Download,
+    pub sha256: String,
+}
+
+/// The latest publication's document in `format` (a workbook or a PDF), as stored.
+pub async fn latest_document(
+    state: &AppState,
+    round_code: &str,
+    format: ResultsFormat,
+) -> AppResult<StoredDocument> {
+    let round = public_round(state, round_code).await?;
+    let p = repo::results::latest_publication(&state.db, round.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "the results of round '{round_code}' are not published"
+            ))
+        })?;
+    stored_document(state, &round.code, p, format).await
+}
+
+/// One publication's document in `format`, as stored.
+pub async fn publication_document(
+    state: &AppState,
+    round_code: &str,
+    id: i32,
+    format: ResultsFormat,
+) -> AppResult<StoredDocument> {
+    let round = public_round(state, round_code).await?;
+    let p = repo::results::find_publication(&state.db, round.id, id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("no publication {id} of round '{round_code}'"))
+        })?;
+    stored_document(state, &round.code, p, format).await
+}
+
+/// The stored bytes; a publication made before documents were stored gets them made and
+/// stored on its first read (a concurrent first read may store them first: then these are
+/// served as made, the same bytes).
+async fn stored_document(
+    state: &AppState,
+    round_code: &str,
+    p: publications::Model,
+    format: ResultsFormat,
+) -> AppResult<StoredDocument> {
+    let publication_id = p.id;
+    if let Some(doc) =
+        repo::results::find_publication_document(&state.db, publication_id, format.code()).await?
+    {
+        let stem = crate::publication::file_stem(round_code, publication_id);
+        return Ok(StoredDocument {
+            file: document_file(&stem, format, doc.bytes),
+            sha256: doc.sha256,
+        });
+    }
+    let results = public_results(p)?;
+    let made = results_document(&results, format)?;
+    let sha256 = hex::encode(Sha256::digest(&made.bytes));
+    if let Err(e) = repo::results::insert_publication_document(
+        &state.db,
+        publication_id,
+        format.code(),
+        made.bytes.clone(),
+        sha256.clone(),
+    )
+    .await
+    {
+        tracing::warn!(error = %e, publication_id, "storing a publication's document failed");
+    }
+    Ok(StoredDocument { file: made, sha256 })
+}
+
 pub fn results_format(given: Option<&str>) -> AppResult<ResultsFormat> {
     match given.map(str::trim) {
         None | Some("") => Ok(ResultsFormat::Json),
@@ -242,20 +344,25 @@ pub fn results_document(
     format: ResultsFormat,
 ) -> AppResult<crate::services::seating::Printout> {
     let stem = crate::publication::file_stem(&r.round, r.id);
+    let bytes = match format {
+        ResultsFormat::Xlsx => crate::publication::xlsx::results_xlsx(r)
+            .map_err(|e| AppError::internal(format!("results workbook: {e}")))?,
+        ResultsFormat::Pdf | ResultsFormat::Json => crate::publication::pdf::results_pdf(r)
+            .map_err(|e| AppError::internal(format!("results PDF: {e}")))?,
+    };
+    Ok(document_file(&stem, format, bytes))
+}
+
+/// A workbook is saved, a PDF shown.
+fn document_file(stem: &str, format: ResultsFormat, bytes: Vec<u8>) -> crate::download::Download {
     match format {
-        ResultsFormat::Xlsx => Ok(crate::services::seating::Printout {
-            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name: format!("{stem}.xlsx"),
-            inline: false,
-            bytes: crate::publication::xlsx::results_xlsx(r)
-                .map_err(|e| AppError::internal_from("results workbook", e))?,
-        }),
-        ResultsFormat::Pdf | ResultsFormat::Json => Ok(crate::services::seating::Printout {
-            content_type: "application/pdf",
-            file_name: format!("{stem}.pdf"),
-            inline: true,
-            bytes: crate::publication::pdf::results_pdf(r)
-                .map_err(|e| AppError::internal_from("results PDF", e))?,
-        }),
+        ResultsFormat::Xlsx => crate::download::Download::attachment(
+            format!("{stem}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        ),
+        ResultsFormat::Pdf | ResultsFormat::Json => {
+            crate::download::Download::inline(format!("{stem}.pdf"), "application/pdf", bytes)
+        }
     }
 }

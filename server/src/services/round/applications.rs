@@ -165,7 +165,7 @@ pub async fn create_application(
     let rules = RoundRules::load(txn, &round).await?;
     let checked = check_application(&new, &rules, today, &Site::Body)
         .map_err(|errors| AppError::invalid("the application is not valid", errors))?;
-    let bar = FraudBar::load(&txn, &round).await?;
+    let bar = FraudBar::load(txn, &round).await?;
     if let Some(refusal) = bar.refusal(&checked.national_id, checked.linked_national_id.as_deref())
     {
         return Err(AppError::invalid(

@@ -35,7 +35,7 @@ impl FraudBar {
             .map(|s| {
                 StrikeCause::from_str(&s.cause)
                     .map(|cause| (cause, s))
-                    .map_err(|e| AppError::Internal(format!("stored strike-off: {e}")))
+                    .map_err(|e| AppError::internal(format!("stored strike-off: {e}")))
             })
             .collect::<AppResult<Vec<_>>>()?;
         Ok(FraudBar {

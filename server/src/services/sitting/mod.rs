@@ -47,6 +47,26 @@ pub struct Writers {
     pub shapes: save::PaperShapes,
 }
 
+impl Writers {
+    /// Saves, logins and hand-ins accepted but not yet committed and answered.
+    pub fn unfinished(&self) -> usize {
+        self.saves.unfinished() + self.logins.unfinished() + self.hand_ins.unfinished()
+    }
+
+    /// Waits until every accepted job is committed and answered, at most `limit`; whether the
+    /// queues are empty at the end. Called at shutdown, after the listener stopped accepting.
+    pub async fn drain(&self, limit: std::time::Duration) -> bool {
+        let until = tokio::time::Instant::now() + limit;
+        while self.unfinished() > 0 {
+            if tokio::time::Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        true
+    }
+}
+
 /// The session a sitting belongs to (a sitting cannot exist without one).
 async fn session_of<C: ConnectionTrait>(
     conn: &C,
