@@ -70,7 +70,10 @@ pub async fn backup(
     let mut files = vec![DATABASE_FILE];
     let mut notes = Vec::new();
     let key = config.data_dir.join(KEY_FILE);
-    if ["THITUYEN_MASTER_SECRET", "THITUYEN_JWT_SECRET"].iter().any(|v| std::env::var_os(v).is_some()) {
+    if ["THITUYEN_MASTER_SECRET", "THITUYEN_JWT_SECRET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
         notes.push(
             "the signing key comes from THITUYEN_MASTER_SECRET: keep it with the backup, separately"
                 .into(),

@@ -124,7 +124,10 @@ mod tests {
     #[test]
     fn an_issued_pin_is_six_digits_fixed_by_the_key_and_the_ticket() {
         let key = [7u8; 32];
-        assert_ne!(issued_pin(&key, "0001001"), issued_pin(&[8u8; 32], "0001001"));
+        assert_ne!(
+            issued_pin(&key, "0001001"),
+            issued_pin(&[8u8; 32], "0001001")
+        );
         let pin = issued_pin(&key, "0001001");
         assert!(
             pin.len() == 6 && pin.chars().all(|c| c.is_ascii_digit()),

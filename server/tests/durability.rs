@@ -152,10 +152,7 @@ async fn sitting_in_progress(client: &reqwest::Client, base: &str) -> Sitting {
         })
         .collect();
     assert_eq!(items.len(), 20);
-    Sitting {
-        token,
-        items,
-    }
+    Sitting { token, items }
 }
 
 /// Saves an answer to question `no`; the status, or the transport error's kind.

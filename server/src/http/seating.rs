@@ -171,5 +171,13 @@ pub async fn seat_list(
 ) -> AppResult<Download> {
     user.require(&[Role::Hr, Role::Supervisor])?;
     let file = svc::seat_list(&state, session_id, query.format.as_deref()).await?;
-    exported(&state, &user, Action::SessionSeatList, session_id, &query, file).await
+    exported(
+        &state,
+        &user,
+        Action::SessionSeatList,
+        session_id,
+        &query,
+        file,
+    )
+    .await
 }

@@ -184,18 +184,17 @@ pub async fn create_application(
             )));
         }
     }
-    let stored =
-        repo::round::insert_application_record(txn, checked.record(round_id), now).await?;
+    let stored = repo::round::insert_application_record(txn, checked.record(round_id), now).await?;
     w.record(
         actor,
         Action::ApplicationCreate,
         stored.id,
         serde_json::json!({
-                "round_id": round_id,
-                "position_code": checked.position_code,
-                "priority_groups": checked.priority_groups,
-                "priority_points": checked.priority_points,
-            }),
+            "round_id": round_id,
+            "position_code": checked.position_code,
+            "priority_groups": checked.priority_groups,
+            "priority_points": checked.priority_points,
+        }),
     );
     w.commit().await?;
     application_view(stored, checked.position_code, &round)
@@ -321,10 +320,10 @@ pub async fn mark_claim_unproven(
         Action::ApplicationPriorityUnproven,
         application_id,
         serde_json::json!({
-                "group": group.code(),
-                "reason": reason,
-                "priority_points": {"before": before, "after": after},
-            }),
+            "group": group.code(),
+            "reason": reason,
+            "priority_points": {"before": before, "after": after},
+        }),
     );
     w.commit().await?;
     application_view(updated, position_code, &round)
@@ -366,9 +365,9 @@ pub async fn decide_eligibility(
         Action::ApplicationEligibility,
         application_id,
         serde_json::json!({
-                "eligible": {"before": before, "after": decision.eligible},
-                "reason": reason,
-            }),
+            "eligible": {"before": before, "after": decision.eligible},
+            "reason": reason,
+        }),
     );
     w.commit().await?;
     application_view(updated, position_code, &round)

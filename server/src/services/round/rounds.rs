@@ -239,13 +239,13 @@ pub async fn create_round(state: &AppState, actor: &str, new: NewRound) -> AppRe
         Action::RoundCreate,
         round.id,
         serde_json::json!({
-                "code": round.code,
-                "rule_set": round.rule_set,
-                "one_application_per_candidate": round.one_application_per_candidate,
-                "applications_open_on": round.applications_open_on,
-                "plan_approved_on": round.plan_approved_on,
-                "recruiting_authority": round.recruiting_authority,
-            }),
+            "code": round.code,
+            "rule_set": round.rule_set,
+            "one_application_per_candidate": round.one_application_per_candidate,
+            "applications_open_on": round.applications_open_on,
+            "plan_approved_on": round.plan_approved_on,
+            "recruiting_authority": round.recruiting_authority,
+        }),
     );
     w.commit().await?;
     Ok(round.into())
@@ -506,11 +506,11 @@ pub async fn switch_rule_set_when_due(
         Action::RoundRuleSetSwitch,
         round_id,
         serde_json::json!({
-                "rule_set": {"before": before.rule_set, "after": after.rule_set},
-                "on": today,
-                "plan_approved_on": before.plan_approved_on,
-                "rule": "VN-0",
-            }),
+            "rule_set": {"before": before.rule_set, "after": after.rule_set},
+            "on": today,
+            "plan_approved_on": before.plan_approved_on,
+            "rule": "VN-0",
+        }),
     );
     Ok(updated)
 }

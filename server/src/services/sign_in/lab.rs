@@ -66,7 +66,12 @@ pub async fn set_networks(
         .iter()
         .map(|n| n.to_string())
         .collect();
-    w.record(actor, Action::SessionLabLock, session_id, serde_json::json!({"networks": networks}));
+    w.record(
+        actor,
+        Action::SessionLabLock,
+        session_id,
+        serde_json::json!({"networks": networks}),
+    );
     w.commit().await?;
     Ok(LabLock {
         session_id,
@@ -114,7 +119,12 @@ pub async fn reissue_pin(
         .ok_or_else(|| AppError::NotFound(format!("no sitting {sitting_id}")))?;
     let digest = state.pin_digest(&sitting.ticket_no, &pin);
     let sitting = repo::sitting::set_pin_hash(txn, sitting, digest).await?;
-    w.record(actor, Action::SittingPinReissue, sitting_id, serde_json::json!({"reason": req.reason.trim()}));
+    w.record(
+        actor,
+        Action::SittingPinReissue,
+        sitting_id,
+        serde_json::json!({"reason": req.reason.trim()}),
+    );
     w.commit().await?;
     Ok(ReissuedPin {
         sitting_id,
