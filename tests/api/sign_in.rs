@@ -98,7 +98,7 @@ async fn vn_21_a_supervisor_reissues_a_pin_with_a_reason_shown_once_and_audited(
     let other = app.candidate(&d.tickets[3].1, &d.access_code).await;
     app.post(&path, Some(&other), &json!({"reason": "mất giấy báo"}))
         .await
-        .problem(403);
+        .problem(401);
     app.post(&path, Some(&supervisor), &json!({"reason": ""}))
         .await
         .problem(422);
@@ -261,7 +261,7 @@ async fn a_second_sign_in_waits_and_the_first_page_keeps_saving_until_the_superv
     let approve = format!("/api/v1/moves/{id}/approve");
     app.post(&approve, Some(&first), &json!({"reason": "tự cho phép"}))
         .await
-        .problem(403);
+        .problem(401);
     let hr = app.staff("tochuc2", &[Role::Hr]).await;
     app.post(&approve, Some(&hr), &json!({"reason": "máy hỏng"}))
         .await
@@ -399,7 +399,7 @@ async fn a_lab_lock_refuses_sign_ins_from_elsewhere_with_a_clear_message() {
     let candidate = app.candidate(&d.tickets[0].1, &d.access_code).await;
     app.put(&path, Some(&candidate), &json!({"networks": []}))
         .await
-        .problem(403);
+        .problem(401);
 
     let r = app
         .put(
@@ -597,6 +597,6 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
     .problem(403);
     app.get("/api/v1/security-log", Some(&candidate))
         .await
-        .problem(403);
+        .problem(401);
     app.get("/api/v1/security-log", None).await.problem(401);
 }
