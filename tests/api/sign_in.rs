@@ -600,3 +600,36 @@ async fn every_sign_in_is_in_the_security_log_for_supervisors_and_admins() {
         .problem(401);
     app.get("/api/v1/security-log", None).await.problem(401);
 }
+
+#[tokio::test]
+async fn two_first_sign_ins_at_the_same_moment_never_cut_one_off_silently() {
+    // Ten pairs of sign-ins to ten fresh sittings, each pair sent at once: in every pair one
+    // computer holds the sitting and keeps it; the other is refused (409) or told to wait
+    // for the supervisor (202), never handed a second live token.
+    let app = TestApp::spawn().await;
+    let d = app.demo().await;
+    app.move_clock_to(d.starts_at + Duration::minutes(3));
+    for (_, ticket) in d.tickets.iter().take(10) {
+        let body =
+            json!({"ticket_no": ticket, "access_code": d.access_code, "pin": app.pin(ticket)});
+        let (a, b) = tokio::join!(
+            login_as(&app, &body, "Lab PC 07 (Firefox)"),
+            login_as(&app, &body, "Lab PC 31 (Chromium)")
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert!(
+            statuses == [200, 202] || statuses == [200, 409],
+            "{ticket}: {} / {}",
+            a.text,
+            b.text
+        );
+        let holder = if a.status == 200 { &a } else { &b };
+        let token = holder.body["token"].as_str().unwrap();
+        let view = app.get("/api/v1/sitting", Some(token)).await;
+        assert_eq!(
+            view.status, 200,
+            "the computer that signed in keeps the sitting"
+        );
+    }
+}

@@ -77,14 +77,15 @@ pub async fn session_starts<C: ConnectionTrait>(
 /// counting it and keeping the time of the first.
 pub async fn record_logins<C: ConnectionTrait>(
     conn: &C,
-    logins: &[(i32, &str)],
+    logins: &[NewLiveLogin<'_>],
     now: DateTime<Utc>,
-) -> AppResult<()> {
-    for &(sitting_id, login) in logins {
-        sittings::Entity::update_many()
+) -> AppResult<Vec<bool>> {
+    let mut taken = Vec::with_capacity(logins.len());
+    for l in logins {
+        let mut update = sittings::Entity::update_many()
             .col_expr(
                 sittings::Column::ActiveLogin,
-                Expr::value(Some(login.to_string())),
+                Expr::value(Some(l.login.to_string())),
             )
             .col_expr(
                 sittings::Column::FirstLoginAt,
@@ -98,11 +99,21 @@ pub async fn record_logins<C: ConnectionTrait>(
                 sittings::Column::LoginCount,
                 Expr::col(sittings::Column::LoginCount).add(1),
             )
-            .filter(sittings::Column::Id.eq(sitting_id))
-            .exec(conn)
-            .await?;
+            .filter(sittings::Column::Id.eq(l.sitting_id));
+        if l.only_if_free {
+            update = update.filter(sittings::Column::ActiveLogin.is_null());
+        }
+        taken.push(update.exec(conn).await?.rows_affected == 1);
     }
-    Ok(())
+    Ok(taken)
+}
+
+/// A login to make a sitting's live one; `only_if_free` when no other computer may hold it
+/// (a first sign-in to a live sitting: one racing another must not replace it silently).
+pub struct NewLiveLogin<'a> {
+    pub sitting_id: i32,
+    pub login: &'a str,
+    pub only_if_free: bool,
 }
 
 /// The given sittings (ids sorted, without repeats), locked, by id.

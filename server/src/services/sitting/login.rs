@@ -15,6 +15,7 @@ use crate::entities::{exams, sessions, sittings};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use crate::repo::sign_in::LogLine;
+use crate::repo::sitting::batch::NewLiveLogin;
 use crate::rules::sign_in::{access, allowed_from, networks_of, Access};
 use crate::rules::sitting::{late_limit, phase, refused_as_late, Phase};
 use crate::secrets;
@@ -109,7 +110,8 @@ pub async fn candidate_login(
     let mut l = line("candidate.login", subject, client, status.as_str());
     l.session_id = Some(session.id);
     l.sitting_id = Some(sitting.id);
-    queue_login(state, sitting.id, &login, l).await?;
+    let only_if_free = granted == Access::Live;
+    queue_login(state, sitting.id, &login, only_if_free, l).await?;
     Ok(Outcome::SignedIn(signed_in(
         state, &sitting, &session, login,
     )?))
@@ -227,6 +229,8 @@ async fn with_paper(
 pub(super) struct NewLogin {
     sitting_id: i32,
     login: String,
+    /// A first sign-in to a live sitting: taken only if no other computer took it meanwhile.
+    only_if_free: bool,
     /// Its line in the security log, written in the same transaction.
     log: LogLine,
 }
@@ -246,15 +250,38 @@ impl BatchWriter for LoginWriter {
         let now = state.now();
         let _turn = state.write_turns.take().await;
         let txn = crate::db::begin_write(&state.db).await?;
-        let pairs: Vec<(i32, &str)> = logins
+        let live: Vec<NewLiveLogin<'_>> = logins
             .iter()
-            .map(|l| (l.sitting_id, l.login.as_str()))
+            .map(|l| NewLiveLogin {
+                sitting_id: l.sitting_id,
+                login: l.login.as_str(),
+                only_if_free: l.only_if_free,
+            })
             .collect();
-        repo::sitting::batch::record_logins(&txn, &pairs, now).await?;
-        let lines: Vec<LogLine> = logins.iter().map(|l| l.log.clone()).collect();
+        let taken = repo::sitting::batch::record_logins(&txn, &live, now).await?;
+        let lines: Vec<LogLine> = logins
+            .iter()
+            .zip(&taken)
+            .filter(|(_, taken)| **taken)
+            .map(|(l, _)| l.log.clone())
+            .collect();
         repo::sign_in::insert_log(&txn, &lines, now).await?;
         crate::write_queue::commit_timed(txn).await?;
-        Ok(logins.iter().map(|_| Ok(())).collect())
+        Ok(taken.into_iter().map(lost_the_race).collect())
+    }
+}
+
+/// A first sign-in that another computer's beat to the sitting by a moment: refused, so the
+/// first computer is never cut off silently; signing in again asks the supervisor (VN-23).
+fn lost_the_race(taken: bool) -> AppResult<()> {
+    if taken {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "another computer signed in to this sitting at the same moment: sign in again to \
+             ask the supervisor to move the sitting here"
+                .into(),
+        ))
     }
 }
 
@@ -264,11 +291,13 @@ async fn queue_login(
     state: &AppState,
     sitting_id: i32,
     login: &str,
+    only_if_free: bool,
     log: LogLine,
 ) -> AppResult<()> {
     let job = NewLogin {
         sitting_id,
         login: login.to_string(),
+        only_if_free,
         log,
     };
     let capacity = state.config.write_queue;
